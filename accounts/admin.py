@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from accounts.models import Membership, OrgUnit, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["org_unit"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "parent", "is_archived"]
+    list_filter = ["is_archived"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ["name"]}
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "org_unit", "role", "created_at"]
+    list_filter = ["role", "org_unit"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "org_unit__name"]
+    autocomplete_fields = ["user", "org_unit"]

@@ -1,0 +1,96 @@
+"""People, the organisation tree and who holds which role where."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class User(AbstractUser):
+    """A person who signs in. Deactivated people keep their history (is_active=False)."""
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class OrgUnit(models.Model):
+    """A node of the organisation: the organisation itself at the root, departments below."""
+
+    name = models.CharField(max_length=120)
+    code = models.SlugField(max_length=40, unique=True, help_text="Short identifier, e.g. 'sales'.")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "org unit"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="orgunit_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self) -> list[OrgUnit]:
+        """The chain of parents from the direct parent up to the root."""
+        chain: list[OrgUnit] = []
+        seen = {self.pk}
+        node = self.parent
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+    def subtree_ids(self) -> set[int]:
+        """The ids of this unit and every unit below it."""
+        ids = {self.pk}
+        frontier = [self.pk]
+        while frontier:
+            frontier = list(
+                OrgUnit.objects.filter(parent_id__in=frontier)
+                .exclude(pk__in=ids)
+                .values_list("pk", flat=True)
+            )
+            ids.update(frontier)
+        return ids
+
+
+class Role(models.TextChoices):
+    # Ordered from least to most rights; see DESIGN.md section 5.
+    VIEWER = "viewer", "Viewer"
+    CONTRIBUTOR = "contributor", "Contributor"
+    MANAGER = "manager", "Manager"
+    EXECUTIVE = "executive", "Executive"
+    ADMIN = "admin", "Admin"
+
+
+class Membership(models.Model):
+    """A person's role in an org unit; it applies to the unit's whole subtree."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["org_unit__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "org_unit", "role"], name="membership_unique_role_per_unit"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="membership_role_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.org_unit}"

@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from actionplans.models import ActionPlan, Task
+
+
+class TaskInline(admin.TabularInline):
+    model = Task
+    extra = 0
+    autocomplete_fields = ["owner"]
+
+
+@admin.register(ActionPlan)
+class ActionPlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "objective", "org_unit", "owner", "start_date", "due_date", "status"]
+    list_filter = ["status", "org_unit", "objective__plan"]
+    search_fields = ["name", "description"]
+    autocomplete_fields = ["objective", "org_unit", "owner"]
+    inlines = [TaskInline]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["name", "action_plan", "owner", "due_date", "status", "percent_complete", "is_milestone"]
+    list_filter = ["status", "is_milestone"]
+    search_fields = ["name", "action_plan__name"]
+    autocomplete_fields = ["action_plan", "owner"]

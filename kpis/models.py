@@ -1,0 +1,269 @@
+"""KPIs, their targets and actuals per period, and stored variance reports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from kpis import periods
+from strategy.models import WEIGHT_FIELD_OPTIONS, Objective, StrategicPlan
+
+# Every measured value: exact decimals, never floats, so scores match the spreadsheets.
+VALUE_FIELD_OPTIONS = {"max_digits": 20, "decimal_places": 6}
+
+
+class Direction(models.TextChoices):
+    INCREASE = "increase", "Higher is better"
+    DECREASE = "decrease", "Lower is better"
+    RANGE = "range", "Best within a range"
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = periods.Frequency.MONTHLY.value, "Monthly"
+    QUARTERLY = periods.Frequency.QUARTERLY.value, "Quarterly"
+    YEARLY = periods.Frequency.YEARLY.value, "Yearly"
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", "Sum"
+    AVERAGE = "average", "Average"
+    LAST = "last", "Last value"
+    MIN = "min", "Minimum"
+    MAX = "max", "Maximum"
+
+
+def _check_period(period: object, frequency: str) -> None:
+    if not hasattr(period, "day"):
+        return
+    month = settings.FISCAL_YEAR_START_MONTH
+    if not periods.is_period_start(period, frequency, month):  # type: ignore[arg-type]
+        start = periods.period_start(period, frequency, month)  # type: ignore[arg-type]
+        raise ValidationError(
+            {
+                "period": f"A {frequency} period starts on its first day: "
+                f"use {start.isoformat()} for the period containing {period}."
+            }
+        )
+
+
+class Kpi(models.Model):
+    """A key performance indicator measuring an objective."""
+
+    plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="kpis")
+    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="kpis")
+    code = models.CharField(max_length=30, help_text='Short code used in formulas, e.g. "REV".')
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    unit = models.CharField(max_length=30, blank=True, help_text='e.g. "%", "EUR", "days".')
+    decimals = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(6)])
+    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.INCREASE)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY)
+    aggregation = models.CharField(
+        max_length=10, choices=Aggregation.choices, default=Aggregation.SUM
+    )
+    tolerance = models.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("0.1"),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Used to derive a red flag from the goal when a target has none (0.1 = 10 %).",
+    )
+    weight = models.DecimalField(**WEIGHT_FIELD_OPTIONS)  # type: ignore[call-overload]
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_kpis",
+    )
+    updaters = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="updatable_kpis"
+    )
+    formula = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="For a calculated KPI: an expression over other KPI codes, e.g. 100 * WON / LEADS.",
+    )
+    baseline = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
+    is_retired = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["plan", "code"]
+        verbose_name = "KPI"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="kpi_unique_code_per_plan"),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="kpi_weight_not_negative"),
+            models.CheckConstraint(condition=Q(tolerance__gte=0), name="kpi_tolerance_not_negative"),
+            models.CheckConstraint(
+                condition=Q(direction__in=Direction.values), name="kpi_direction_is_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=Frequency.values), name="kpi_frequency_is_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(aggregation__in=Aggregation.values), name="kpi_aggregation_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_calculated(self) -> bool:
+        return bool(self.formula.strip())
+
+    def clean(self) -> None:
+        if self.objective_id and self.plan_id and self.objective.plan_id != self.plan_id:
+            raise ValidationError({"objective": "The objective belongs to another plan."})
+
+
+class Target(models.Model):
+    """What a KPI should reach in one period: the goal and the red flag (clearly failing)."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="targets")
+    period = models.DateField(help_text="First day of the period.")
+    goal = models.DecimalField(**VALUE_FIELD_OPTIONS)  # type: ignore[call-overload]
+    red_flag = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
+    # Range KPIs only: the upper edge of the band and its red flag.
+    goal_high = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
+    red_flag_high = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
+
+    class Meta:
+        ordering = ["kpi", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "period"], name="target_one_per_kpi_and_period"),
+            models.CheckConstraint(condition=Q(period__day=1), name="target_period_first_day"),
+            # A red flag equal to the goal leaves no room to score between them.
+            models.CheckConstraint(
+                condition=Q(red_flag__isnull=True) | ~Q(red_flag=F("goal")),
+                name="target_red_flag_differs_from_goal",
+            ),
+            models.CheckConstraint(
+                condition=Q(goal_high__isnull=True) | Q(goal_high__gte=F("goal")),
+                name="target_band_not_inverted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.code} {self.period:%Y-%m}: goal {self.goal}"
+
+    def clean(self) -> None:
+        if not self.kpi_id or self.goal is None:
+            return
+        kpi = self.kpi
+        _check_period(self.period, kpi.frequency)
+        errors: dict[str, str] = {}
+        if self.red_flag is not None and self.red_flag == self.goal:
+            errors["red_flag"] = "The red flag must differ from the goal."
+        elif self.red_flag is None and self.goal == 0:
+            errors["red_flag"] = "A goal of 0 has no relative tolerance: state the red flag."
+        if kpi.direction == Direction.INCREASE and self.red_flag is not None:
+            if self.red_flag > self.goal:
+                errors["red_flag"] = "Higher is better, so the red flag must lie below the goal."
+        if kpi.direction == Direction.DECREASE and self.red_flag is not None:
+            if self.red_flag < self.goal:
+                errors["red_flag"] = "Lower is better, so the red flag must lie above the goal."
+        if kpi.direction == Direction.RANGE:
+            if self.goal_high is None:
+                errors["goal_high"] = "A range KPI needs the upper edge of its band."
+            elif self.goal_high < self.goal:
+                errors["goal_high"] = "The band is inverted: the upper goal lies below the lower one."
+            if self.red_flag is not None and self.red_flag >= self.goal:
+                errors["red_flag"] = "The lower red flag must lie below the band."
+            if (
+                self.red_flag_high is not None
+                and self.goal_high is not None
+                and self.red_flag_high <= self.goal_high
+            ):
+                errors["red_flag_high"] = "The upper red flag must lie above the band."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Actual(models.Model):
+    """What a KPI reached in one period, with the owner's analysis."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="actuals")
+    period = models.DateField(help_text="First day of the period.")
+    value = models.DecimalField(**VALUE_FIELD_OPTIONS)  # type: ignore[call-overload]
+    analysis = models.TextField(blank=True)
+    corrective_action = models.TextField(blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now=True)
+    # Incremented by every save through the services; a save based on an older one is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["kpi", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "period"], name="actual_one_per_kpi_and_period"),
+            models.CheckConstraint(condition=Q(period__day=1), name="actual_period_first_day"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="actual_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.code} {self.period:%Y-%m}: {self.value}"
+
+    def clean(self) -> None:
+        if self.kpi_id:
+            _check_period(self.period, self.kpi.frequency)
+
+
+class VarianceReport(models.Model):
+    """A stored snapshot of a plan's KPIs against their targets for one period."""
+
+    plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="variance_reports")
+    period = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    score = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    kpis_reported = models.PositiveIntegerField(default=0)
+    kpis_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-period", "plan"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "period"], name="variancereport_one_per_period"),
+            models.CheckConstraint(condition=Q(period__day=1), name="variancereport_period_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} — {self.period:%Y-%m}"
+
+
+class Status(models.TextChoices):
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    NO_DATA = "no_data", "No data"
+
+
+class VarianceLine(models.Model):
+    report = models.ForeignKey(VarianceReport, on_delete=models.CASCADE, related_name="lines")
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="variance_lines")
+    actual = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
+    goal = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
+    red_flag = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
+    score = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NO_DATA)
+    variance = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
+    variance_pct = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    analysis = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["report", "kpi__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "kpi"], name="varianceline_one_per_kpi"),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="varianceline_status_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.kpi.code}"

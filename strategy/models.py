@@ -1,0 +1,166 @@
+"""The strategic plan: vision and mission, perspectives, objectives and cause-effect links."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from accounts.models import OrgUnit
+
+WEIGHT_FIELD_OPTIONS = {
+    "max_digits": 8,
+    "decimal_places": 3,
+    "default": Decimal(1),
+    "validators": [MinValueValidator(Decimal(0))],
+}
+
+
+class StrategicPlan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="plans")
+    name = models.CharField(max_length=200)
+    vision = models.TextField(blank=True)
+    mission = models.TextField(blank=True)
+    values = models.TextField(blank=True, help_text="One value per line.")
+    start = models.DateField(help_text="First day of the plan's horizon.")
+    end = models.DateField(help_text="Last day of the plan's horizon.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The plan this one cascades from.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="plan_ends_after_start"),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="plan_not_own_parent"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "active", "archived"]), name="plan_status_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def value_list(self) -> list[str]:
+        return [line.strip() for line in self.values.splitlines() if line.strip()]
+
+
+class Perspective(models.Model):
+    class Kind(models.TextChoices):
+        FINANCIAL = "financial", "Financial"
+        CUSTOMER = "customer", "Customer"
+        INTERNAL = "internal", "Internal processes"
+        LEARNING = "learning", "Learning & growth"
+        CUSTOM = "custom", "Custom"
+
+    plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="perspectives")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CUSTOM)
+    order = models.PositiveSmallIntegerField(default=0)
+    weight = models.DecimalField(**WEIGHT_FIELD_OPTIONS)  # type: ignore[call-overload]
+
+    class Meta:
+        ordering = ["plan", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="perspective_unique_name_per_plan"),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="perspective_weight_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Objective(models.Model):
+    plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="objectives")
+    perspective = models.ForeignKey(
+        Perspective, on_delete=models.PROTECT, related_name="objectives"
+    )
+    code = models.CharField(max_length=20, help_text='Short code such as "F1".')
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_objectives",
+    )
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="objectives")
+    weight = models.DecimalField(**WEIGHT_FIELD_OPTIONS)  # type: ignore[call-overload]
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text="The parent plan's objective that this one supports (cascading).",
+    )
+
+    class Meta:
+        ordering = ["plan", "perspective__order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="objective_unique_code_per_plan"),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="objective_weight_not_negative"),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="objective_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        # A database constraint cannot span tables, so the plan's consistency is checked here.
+        if self.perspective_id and self.plan_id and self.perspective.plan_id != self.plan_id:
+            raise ValidationError({"perspective": "The perspective belongs to another plan."})
+        if self.parent_id is not None and self.plan_id is not None:
+            parent_plan_id = self.parent.plan_id
+            if parent_plan_id == self.plan_id:
+                raise ValidationError(
+                    {"parent": "A parent objective must belong to the plan this one cascades from."}
+                )
+            if self.plan.parent_id is not None and parent_plan_id != self.plan.parent_id:
+                raise ValidationError(
+                    {"parent": "A parent objective must belong to the plan this one cascades from."}
+                )
+
+
+class ObjectiveLink(models.Model):
+    """A cause-effect arrow on the strategy map: achieving `cause` helps achieve `effect`."""
+
+    cause = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="effect_links")
+    effect = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="cause_links")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["cause__code", "effect__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["cause", "effect"], name="objectivelink_unique"),
+            models.CheckConstraint(
+                condition=~Q(cause=F("effect")), name="objectivelink_not_to_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cause.code} → {self.effect.code}"
+
+    def clean(self) -> None:
+        if self.cause_id and self.effect_id:
+            if self.cause_id == self.effect_id:
+                raise ValidationError("An objective cannot be linked to itself.")
+            if self.cause.plan_id != self.effect.plan_id:
+                raise ValidationError("Both objectives of a link must belong to the same plan.")
