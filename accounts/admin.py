@@ -4,20 +4,20 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from accounts.models import Membership, OrgUnit, User
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
     extra = 0
     autocomplete_fields = ["org_unit"]
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(admin.ModelAdmin[OrgUnit]):
     list_display = ["name", "code", "parent", "is_archived"]
     list_filter = ["is_archived"]
     search_fields = ["name", "code"]
@@ -26,7 +26,7 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ["user", "org_unit", "role", "created_at"]
     list_filter = ["role", "org_unit"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "org_unit__name"]

@@ -85,10 +85,14 @@ class Membership(models.Model):
         ordering = ["org_unit__name", "user__username"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "org_unit", "role"], name="membership_unique_role_per_unit"
+                fields=["user", "org_unit", "role"],
+                name="membership_unique_role_per_unit",
+                violation_error_message="This person already holds this role in this unit.",
             ),
             models.CheckConstraint(
-                condition=Q(role__in=Role.values), name="membership_role_is_known"
+                condition=Q(role__in=Role.values),
+                name="membership_role_is_known",
+                violation_error_message="Unknown role.",
             ),
         ]
 

@@ -3,14 +3,14 @@ from django.contrib import admin
 from actionplans.models import ActionPlan, Task
 
 
-class TaskInline(admin.TabularInline):
+class TaskInline(admin.TabularInline[Task, ActionPlan]):
     model = Task
     extra = 0
     autocomplete_fields = ["owner"]
 
 
 @admin.register(ActionPlan)
-class ActionPlanAdmin(admin.ModelAdmin):
+class ActionPlanAdmin(admin.ModelAdmin[ActionPlan]):
     list_display = ["name", "objective", "org_unit", "owner", "start_date", "due_date", "status"]
     list_filter = ["status", "org_unit", "objective__plan"]
     search_fields = ["name", "description"]
@@ -19,8 +19,16 @@ class ActionPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
-    list_display = ["name", "action_plan", "owner", "due_date", "status", "percent_complete", "is_milestone"]
+class TaskAdmin(admin.ModelAdmin[Task]):
+    list_display = [
+        "name",
+        "action_plan",
+        "owner",
+        "due_date",
+        "status",
+        "percent_complete",
+        "is_milestone",
+    ]
     list_filter = ["status", "is_milestone"]
     search_fields = ["name", "action_plan__name"]
     autocomplete_fields = ["action_plan", "owner"]

@@ -42,7 +42,9 @@ class ActionPlan(models.Model):
         ordering = ["due_date", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(due_date__gte=F("start_date")), name="actionplan_due_after_start"
+                condition=Q(due_date__gte=F("start_date")),
+                name="actionplan_due_after_start",
+                violation_error_message="The due date cannot be before the start date.",
             ),
         ]
 
@@ -77,7 +79,9 @@ class Task(models.Model):
         ordering = ["due_date", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(percent_complete__lte=100), name="task_percent_at_most_100"
+                condition=Q(percent_complete__lte=100),
+                name="task_percent_at_most_100",
+                violation_error_message="Percent complete cannot exceed 100.",
             ),
         ]
 

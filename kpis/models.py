@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from kpis import periods
 from strategy.models import WEIGHT_FIELD_OPTIONS, Objective, StrategicPlan
 
 # Every measured value: exact decimals, never floats, so scores match the spreadsheets.
-VALUE_FIELD_OPTIONS = {"max_digits": 20, "decimal_places": 6}
+VALUE_FIELD_OPTIONS: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
 
 
 class Direction(models.TextChoices):
@@ -61,8 +62,12 @@ class Kpi(models.Model):
     description = models.TextField(blank=True)
     unit = models.CharField(max_length=30, blank=True, help_text='e.g. "%", "EUR", "days".')
     decimals = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(6)])
-    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.INCREASE)
-    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY)
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
+    frequency = models.CharField(
+        max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
     aggregation = models.CharField(
         max_length=10, choices=Aggregation.choices, default=Aggregation.SUM
     )
@@ -73,7 +78,7 @@ class Kpi(models.Model):
         validators=[MinValueValidator(Decimal(0))],
         help_text="Used to derive a red flag from the goal when a target has none (0.1 = 10 %).",
     )
-    weight = models.DecimalField(**WEIGHT_FIELD_OPTIONS)  # type: ignore[call-overload]
+    weight = models.DecimalField(**WEIGHT_FIELD_OPTIONS)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -87,18 +92,30 @@ class Kpi(models.Model):
     formula = models.CharField(
         max_length=500,
         blank=True,
-        help_text="For a calculated KPI: an expression over other KPI codes, e.g. 100 * WON / LEADS.",
+        help_text="A calculated KPI's expression over other KPI codes, e.g. 100 * WON / LEADS.",
     )
-    baseline = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
+    baseline = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)
     is_retired = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["plan", "code"]
         verbose_name = "KPI"
         constraints = [
-            models.UniqueConstraint(fields=["plan", "code"], name="kpi_unique_code_per_plan"),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="kpi_weight_not_negative"),
-            models.CheckConstraint(condition=Q(tolerance__gte=0), name="kpi_tolerance_not_negative"),
+            models.UniqueConstraint(
+                fields=["plan", "code"],
+                name="kpi_unique_code_per_plan",
+                violation_error_message="This plan already has a KPI with this code.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0),
+                name="kpi_weight_not_negative",
+                violation_error_message="A weight cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(tolerance__gte=0),
+                name="kpi_tolerance_not_negative",
+                violation_error_message="The tolerance cannot be negative.",
+            ),
             models.CheckConstraint(
                 condition=Q(direction__in=Direction.values), name="kpi_direction_is_known"
             ),
@@ -127,25 +144,35 @@ class Target(models.Model):
 
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="targets")
     period = models.DateField(help_text="First day of the period.")
-    goal = models.DecimalField(**VALUE_FIELD_OPTIONS)  # type: ignore[call-overload]
-    red_flag = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
+    goal = models.DecimalField(**VALUE_FIELD_OPTIONS)
+    red_flag = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)
     # Range KPIs only: the upper edge of the band and its red flag.
-    goal_high = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
-    red_flag_high = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
+    goal_high = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)
+    red_flag_high = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)
 
     class Meta:
         ordering = ["kpi", "period"]
         constraints = [
-            models.UniqueConstraint(fields=["kpi", "period"], name="target_one_per_kpi_and_period"),
-            models.CheckConstraint(condition=Q(period__day=1), name="target_period_first_day"),
+            models.UniqueConstraint(
+                fields=["kpi", "period"],
+                name="target_one_per_kpi_and_period",
+                violation_error_message="This KPI already has a target for this period.",
+            ),
+            models.CheckConstraint(
+                condition=Q(period__day=1),
+                name="target_period_first_day",
+                violation_error_message="A period is identified by its first day.",
+            ),
             # A red flag equal to the goal leaves no room to score between them.
             models.CheckConstraint(
                 condition=Q(red_flag__isnull=True) | ~Q(red_flag=F("goal")),
                 name="target_red_flag_differs_from_goal",
+                violation_error_message="The red flag must differ from the goal.",
             ),
             models.CheckConstraint(
                 condition=Q(goal_high__isnull=True) | Q(goal_high__gte=F("goal")),
                 name="target_band_not_inverted",
+                violation_error_message="The band is inverted: upper goal below the lower one.",
             ),
         ]
 
@@ -162,17 +189,18 @@ class Target(models.Model):
             errors["red_flag"] = "The red flag must differ from the goal."
         elif self.red_flag is None and self.goal == 0:
             errors["red_flag"] = "A goal of 0 has no relative tolerance: state the red flag."
-        if kpi.direction == Direction.INCREASE and self.red_flag is not None:
-            if self.red_flag > self.goal:
-                errors["red_flag"] = "Higher is better, so the red flag must lie below the goal."
-        if kpi.direction == Direction.DECREASE and self.red_flag is not None:
-            if self.red_flag < self.goal:
-                errors["red_flag"] = "Lower is better, so the red flag must lie above the goal."
+        red_flag = self.red_flag
+        if kpi.direction == Direction.INCREASE and red_flag is not None and red_flag > self.goal:
+            errors["red_flag"] = "Higher is better, so the red flag must lie below the goal."
+        if kpi.direction == Direction.DECREASE and red_flag is not None and red_flag < self.goal:
+            errors["red_flag"] = "Lower is better, so the red flag must lie above the goal."
         if kpi.direction == Direction.RANGE:
             if self.goal_high is None:
                 errors["goal_high"] = "A range KPI needs the upper edge of its band."
             elif self.goal_high < self.goal:
-                errors["goal_high"] = "The band is inverted: the upper goal lies below the lower one."
+                errors["goal_high"] = (
+                    "The band is inverted: the upper goal lies below the lower one."
+                )
             if self.red_flag is not None and self.red_flag >= self.goal:
                 errors["red_flag"] = "The lower red flag must lie below the band."
             if (
@@ -181,6 +209,11 @@ class Target(models.Model):
                 and self.red_flag_high <= self.goal_high
             ):
                 errors["red_flag_high"] = "The upper red flag must lie above the band."
+            elif self.red_flag_high is None and self.goal_high == 0:
+                # As with a goal of 0, no tolerance derives a red flag from an upper goal of 0.
+                errors["red_flag_high"] = (
+                    "An upper goal of 0 has no relative tolerance: state the upper red flag."
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -190,7 +223,7 @@ class Actual(models.Model):
 
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="actuals")
     period = models.DateField(help_text="First day of the period.")
-    value = models.DecimalField(**VALUE_FIELD_OPTIONS)  # type: ignore[call-overload]
+    value = models.DecimalField(**VALUE_FIELD_OPTIONS)
     analysis = models.TextField(blank=True)
     corrective_action = models.TextField(blank=True)
     entered_by = models.ForeignKey(
@@ -203,8 +236,16 @@ class Actual(models.Model):
     class Meta:
         ordering = ["kpi", "period"]
         constraints = [
-            models.UniqueConstraint(fields=["kpi", "period"], name="actual_one_per_kpi_and_period"),
-            models.CheckConstraint(condition=Q(period__day=1), name="actual_period_first_day"),
+            models.UniqueConstraint(
+                fields=["kpi", "period"],
+                name="actual_one_per_kpi_and_period",
+                violation_error_message="This KPI already has an actual for this period.",
+            ),
+            models.CheckConstraint(
+                condition=Q(period__day=1),
+                name="actual_period_first_day",
+                violation_error_message="A period is identified by its first day.",
+            ),
             models.CheckConstraint(condition=Q(version__gte=1), name="actual_version_positive"),
         ]
 
@@ -219,7 +260,9 @@ class Actual(models.Model):
 class VarianceReport(models.Model):
     """A stored snapshot of a plan's KPIs against their targets for one period."""
 
-    plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="variance_reports")
+    plan = models.ForeignKey(
+        StrategicPlan, on_delete=models.CASCADE, related_name="variance_reports"
+    )
     period = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
     score = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
@@ -229,8 +272,12 @@ class VarianceReport(models.Model):
     class Meta:
         ordering = ["-period", "plan"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "period"], name="variancereport_one_per_period"),
-            models.CheckConstraint(condition=Q(period__day=1), name="variancereport_period_first_day"),
+            models.UniqueConstraint(
+                fields=["plan", "period"], name="variancereport_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period__day=1), name="variancereport_period_first_day"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -247,12 +294,12 @@ class Status(models.TextChoices):
 class VarianceLine(models.Model):
     report = models.ForeignKey(VarianceReport, on_delete=models.CASCADE, related_name="lines")
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="variance_lines")
-    actual = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
-    goal = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
-    red_flag = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
+    actual = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)
+    goal = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)
+    red_flag = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)
     score = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NO_DATA)
-    variance = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)  # type: ignore[call-overload]
+    variance = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)
     variance_pct = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     analysis = models.TextField(blank=True)
 

@@ -49,7 +49,9 @@ def period_start(day: date, frequency: Frequency | str, fiscal_year_start_month:
     return _from_month_index(_month_index(day) - offset)
 
 
-def is_period_start(day: date, frequency: Frequency | str, fiscal_year_start_month: int = 1) -> bool:
+def is_period_start(
+    day: date, frequency: Frequency | str, fiscal_year_start_month: int = 1
+) -> bool:
     return period_start(day, frequency, fiscal_year_start_month) == day
 
 

@@ -22,13 +22,13 @@ class ObjectiveLinkAdminForm(forms.ModelForm[ObjectiveLink]):
         return cleaned
 
 
-class PerspectiveInline(admin.TabularInline):
+class PerspectiveInline(admin.TabularInline[Perspective, StrategicPlan]):
     model = Perspective
     extra = 0
 
 
 @admin.register(StrategicPlan)
-class StrategicPlanAdmin(admin.ModelAdmin):
+class StrategicPlanAdmin(admin.ModelAdmin[StrategicPlan]):
     list_display = ["name", "org_unit", "start", "end", "status"]
     list_filter = ["status", "org_unit"]
     search_fields = ["name", "vision", "mission"]
@@ -37,14 +37,14 @@ class StrategicPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Perspective)
-class PerspectiveAdmin(admin.ModelAdmin):
+class PerspectiveAdmin(admin.ModelAdmin[Perspective]):
     list_display = ["name", "plan", "kind", "order", "weight"]
     list_filter = ["plan", "kind"]
     search_fields = ["name"]
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(admin.ModelAdmin):
+class ObjectiveAdmin(admin.ModelAdmin[Objective]):
     list_display = ["code", "name", "plan", "perspective", "owner", "org_unit", "weight"]
     list_filter = ["plan", "perspective__kind", "org_unit"]
     search_fields = ["code", "name"]
@@ -52,7 +52,7 @@ class ObjectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(ObjectiveLink)
-class ObjectiveLinkAdmin(admin.ModelAdmin):
+class ObjectiveLinkAdmin(admin.ModelAdmin[ObjectiveLink]):
     list_display = ["cause", "effect", "note"]
     list_filter = ["cause__plan"]
     autocomplete_fields = ["cause", "effect"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,7 +13,7 @@ from django.db.models import F, Q
 
 from accounts.models import OrgUnit
 
-WEIGHT_FIELD_OPTIONS = {
+WEIGHT_FIELD_OPTIONS: dict[str, Any] = {
     "max_digits": 8,
     "decimal_places": 3,
     "default": Decimal(1),
@@ -47,7 +48,11 @@ class StrategicPlan(models.Model):
     class Meta:
         ordering = ["-start", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="plan_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="plan_ends_after_start",
+                violation_error_message="The plan must end after it starts.",
+            ),
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="plan_not_own_parent"),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "active", "archived"]), name="plan_status_is_known"
@@ -73,13 +78,21 @@ class Perspective(models.Model):
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CUSTOM)
     order = models.PositiveSmallIntegerField(default=0)
-    weight = models.DecimalField(**WEIGHT_FIELD_OPTIONS)  # type: ignore[call-overload]
+    weight = models.DecimalField(**WEIGHT_FIELD_OPTIONS)
 
     class Meta:
         ordering = ["plan", "order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "name"], name="perspective_unique_name_per_plan"),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="perspective_weight_not_negative"),
+            models.UniqueConstraint(
+                fields=["plan", "name"],
+                name="perspective_unique_name_per_plan",
+                violation_error_message="This plan already has a perspective with this name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0),
+                name="perspective_weight_not_negative",
+                violation_error_message="A weight cannot be negative.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -102,7 +115,7 @@ class Objective(models.Model):
         related_name="owned_objectives",
     )
     org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="objectives")
-    weight = models.DecimalField(**WEIGHT_FIELD_OPTIONS)  # type: ignore[call-overload]
+    weight = models.DecimalField(**WEIGHT_FIELD_OPTIONS)
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -115,8 +128,16 @@ class Objective(models.Model):
     class Meta:
         ordering = ["plan", "perspective__order", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "code"], name="objective_unique_code_per_plan"),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="objective_weight_not_negative"),
+            models.UniqueConstraint(
+                fields=["plan", "code"],
+                name="objective_unique_code_per_plan",
+                violation_error_message="This plan already has an objective with this code.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0),
+                name="objective_weight_not_negative",
+                violation_error_message="A weight cannot be negative.",
+            ),
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="objective_not_own_parent"),
         ]
 
@@ -127,16 +148,18 @@ class Objective(models.Model):
         # A database constraint cannot span tables, so the plan's consistency is checked here.
         if self.perspective_id and self.plan_id and self.perspective.plan_id != self.plan_id:
             raise ValidationError({"perspective": "The perspective belongs to another plan."})
-        if self.parent_id is not None and self.plan_id is not None:
-            parent_plan_id = self.parent.plan_id
-            if parent_plan_id == self.plan_id:
-                raise ValidationError(
-                    {"parent": "A parent objective must belong to the plan this one cascades from."}
-                )
-            if self.plan.parent_id is not None and parent_plan_id != self.plan.parent_id:
-                raise ValidationError(
-                    {"parent": "A parent objective must belong to the plan this one cascades from."}
-                )
+        # Cascading links an objective to one of the parent plan's objectives.
+        if (
+            self.parent is not None
+            and self.plan_id is not None
+            and (
+                self.parent.plan_id == self.plan_id
+                or (self.plan.parent_id is not None and self.parent.plan_id != self.plan.parent_id)
+            )
+        ):
+            raise ValidationError(
+                {"parent": "A parent objective must belong to the plan this one cascades from."}
+            )
 
 
 class ObjectiveLink(models.Model):
@@ -149,9 +172,15 @@ class ObjectiveLink(models.Model):
     class Meta:
         ordering = ["cause__code", "effect__code"]
         constraints = [
-            models.UniqueConstraint(fields=["cause", "effect"], name="objectivelink_unique"),
+            models.UniqueConstraint(
+                fields=["cause", "effect"],
+                name="objectivelink_unique",
+                violation_error_message="These objectives are already linked.",
+            ),
             models.CheckConstraint(
-                condition=~Q(cause=F("effect")), name="objectivelink_not_to_itself"
+                condition=~Q(cause=F("effect")),
+                name="objectivelink_not_to_itself",
+                violation_error_message="An objective cannot be linked to itself.",
             ),
         ]
 

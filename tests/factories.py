@@ -81,7 +81,9 @@ class ObjectiveLinkFactory(factory.django.DjangoModelFactory):
         model = ObjectiveLink
 
     cause = factory.SubFactory(ObjectiveFactory)
-    effect = factory.SubFactory(ObjectiveFactory, perspective=factory.SelfAttribute("..cause.perspective"))
+    effect = factory.SubFactory(
+        ObjectiveFactory, perspective=factory.SelfAttribute("..cause.perspective")
+    )
 
 
 class KpiFactory(factory.django.DjangoModelFactory):
