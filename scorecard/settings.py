@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "template_partials",
     "rest_framework",
     "django_celery_beat",
+    "rules.apps.AutodiscoverRulesConfig",
     "accounts",
     "strategy",
     "kpis",
@@ -138,6 +139,11 @@ CELERY_TIMEZONE = "UTC"
 
 # --- Authentication ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Object permissions come from the predicates in each app's rules.py.
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -189,6 +195,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bearing@localhost")
 # --- The scorecard ----------------------------------------------------------------------------
 # The month (1-12) in which the fiscal year starts; quarters and years follow it.
 FISCAL_YEAR_START_MONTH = env_int("FISCAL_YEAR_START_MONTH", 1, minimum=1, maximum=12)
+
+# Whether every signed-in member may view the whole organisation's scorecard (transparency)
+# or only the subtrees of the units where they hold a role.
+SCORECARD_TRANSPARENCY = env_bool("SCORECARD_TRANSPARENCY", default=True)
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

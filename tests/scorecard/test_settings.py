@@ -34,6 +34,7 @@ SETTINGS_VARIABLES = [
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "LOG_LEVEL",
+    "SCORECARD_TRANSPARENCY",
     # Set by the browser tests' conftest; production checks rightly refuse it.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]

@@ -1,0 +1,135 @@
+"""Who may do what, written once: roles per org unit, each applying to the unit's subtree.
+
+The apps above build their predicates (their own rules.py) from these helpers, so HTML views,
+the API and templates all ask the same question through `user.has_perm(...)`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Membership, OrgUnit, Role, User
+
+ANY_ROLE = frozenset(Role.values)
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Access:
+    """The units over which a person holds each role (subtrees already expanded)."""
+
+    units_by_role: dict[str, frozenset[int]] = field(default_factory=dict)
+    is_superuser: bool = False
+
+    def units(self, roles: frozenset[str] | set[str] = ANY_ROLE) -> frozenset[int]:
+        return frozenset().union(*(self.units_by_role.get(role, frozenset()) for role in roles))
+
+    def holds(self, unit_id: int | None, roles: frozenset[str] | set[str]) -> bool:
+        """True if the person holds one of `roles` over the unit (superusers hold every role)."""
+        if self.is_superuser:
+            return True
+        return unit_id is not None and unit_id in self.units(roles)
+
+    @property
+    def is_member(self) -> bool:
+        return self.is_superuser or any(self.units_by_role.values())
+
+
+def _subtrees(unit_ids: set[int]) -> dict[int, set[int]]:
+    """Every unit's id mapped to the ids of its subtree, for the given roots only."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent_id in OrgUnit.objects.values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    result: dict[int, set[int]] = {}
+    for root in unit_ids:
+        seen = {root}
+        frontier = [root]
+        while frontier:
+            frontier = [child for pk in frontier for child in children[pk] if child not in seen]
+            seen.update(frontier)
+        result[root] = seen
+    return result
+
+
+def access_for(user: User | AnonymousUser) -> Access:
+    """The person's access, computed once per user object (two queries)."""
+    if not user.is_authenticated or not user.is_active:
+        return Access()
+    # Cached on the instance, so one request (one request.user) computes it once.
+    cached: Access | None = user.__dict__.get("_bearing_access")
+    if cached is not None:
+        return cached
+    memberships = list(
+        Membership.objects.filter(user=user, org_unit__is_archived=False).values_list(
+            "org_unit_id", "role"
+        )
+    )
+    subtrees = _subtrees({unit_id for unit_id, _ in memberships}) if memberships else {}
+    by_role: dict[str, set[int]] = defaultdict(set)
+    for unit_id, role in memberships:
+        by_role[role].update(subtrees[unit_id])
+    access = Access(
+        units_by_role={role: frozenset(ids) for role, ids in by_role.items()},
+        is_superuser=user.is_superuser,
+    )
+    user.__dict__["_bearing_access"] = access
+    return access
+
+
+def forget_access(user: User) -> None:
+    """Drop the cached access, after the person's memberships changed."""
+    user.__dict__.pop("_bearing_access", None)
+
+
+def can_view_unit(user: User | AnonymousUser, unit_id: int | None) -> bool:
+    """Members see their units' subtrees; with transparency on, every member sees everything."""
+    access = access_for(user)
+    if settings.SCORECARD_TRANSPARENCY and access.is_member:
+        return True
+    return access.holds(unit_id, ANY_ROLE)
+
+
+def visible_unit_ids(user: User | AnonymousUser) -> frozenset[int] | None:
+    """The units whose objects the person may see; None means all of them."""
+    access = access_for(user)
+    if access.is_superuser or (settings.SCORECARD_TRANSPARENCY and access.is_member):
+        return None
+    return access.units()
+
+
+def holds_role(user: User | AnonymousUser, unit_id: int | None, *roles: str) -> bool:
+    """True if the person holds one of `roles` over the unit, through the unit or an ancestor."""
+    return access_for(user).holds(unit_id, set(roles))
+
+
+def holds_role_anywhere(user: User | AnonymousUser, *roles: str) -> bool:
+    access = access_for(user)
+    return access.is_superuser or bool(access.units(set(roles)))
+
+
+def get_visible_or_404(
+    user: User | AnonymousUser, queryset: QuerySet[M], view_perm: str, **lookup: object
+) -> M:
+    """The object for the person, or 404 when it does not exist or they may not see it.
+
+    Outsiders cannot tell an object they may not see from one that does not exist.
+    """
+    obj = get_object_or_404(queryset, **lookup)
+    if not user.has_perm(view_perm, obj):
+        raise Http404
+    return obj
+
+
+def require_perm(user: User | AnonymousUser, perm: str, obj: Model | None = None) -> None:
+    """Raise PermissionDenied (403) when the person may see the object but not do this."""
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied

@@ -1,0 +1,25 @@
+"""Permissions on people and the organisation (see DESIGN.md section 5)."""
+
+from __future__ import annotations
+
+from rules.permissions import add_perm
+from rules.predicates import predicate
+
+from accounts.models import OrgUnit, Role, User
+from accounts.permissions import can_view_unit, holds_role, holds_role_anywhere
+
+
+@predicate
+def can_manage_people(user: User, unit: OrgUnit | None) -> bool:
+    if unit is None:
+        return holds_role_anywhere(user, Role.ADMIN)
+    return holds_role(user, unit.pk, Role.ADMIN)
+
+
+@predicate
+def can_view_org_unit(user: User, unit: OrgUnit | None) -> bool:
+    return unit is not None and can_view_unit(user, unit.pk)
+
+
+add_perm("accounts.manage_people", can_manage_people)
+add_perm("accounts.view_orgunit", can_view_org_unit)
