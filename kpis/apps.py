@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class KpisConfig(AppConfig):
     name = "kpis"
     verbose_name = "KPIs"
+
+    def ready(self) -> None:
+        from accounts.audit import register_for_audit
+        from kpis.models import Actual, Kpi, Target
+
+        # Who changed a KPI's definition, target or actual, when, from what to what.
+        register_for_audit(Kpi, m2m_fields=["updaters"])
+        register_for_audit(Target)
+        register_for_audit(Actual)

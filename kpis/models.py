@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from kpis import periods
+from kpis import formulas, periods, scoring
 from strategy.models import WEIGHT_FIELD_OPTIONS, Objective, StrategicPlan
 
 # Every measured value: exact decimals, never floats, so scores match the spreadsheets.
@@ -137,6 +137,21 @@ class Kpi(models.Model):
     def clean(self) -> None:
         if self.objective_id and self.plan_id and self.objective.plan_id != self.plan_id:
             raise ValidationError({"objective": "The objective belongs to another plan."})
+        if self.plan_id and self.code and self.formula.strip():
+            self._check_formula()
+
+    def _check_formula(self) -> None:
+        """Refuse a formula with a syntax error, an unknown code or a cycle, saying which."""
+        others = Kpi.objects.filter(plan_id=self.plan_id).exclude(pk=self.pk)
+        known = set(others.values_list("code", flat=True))
+        dependencies = {
+            code: formulas.formula_codes(formula)
+            for code, formula in others.exclude(formula="").values_list("code", "formula")
+        }
+        try:
+            formulas.validate_formula(self.code, self.formula, known, dependencies)
+        except formulas.FormulaError as error:
+            raise ValidationError({"formula": str(error)}) from None
 
 
 class Target(models.Model):
@@ -179,41 +194,24 @@ class Target(models.Model):
     def __str__(self) -> str:
         return f"{self.kpi.code} {self.period:%Y-%m}: goal {self.goal}"
 
+    def get_additional_data(self) -> dict[str, int]:
+        """Stored with every audit log entry, so the KPI's history finds even deleted targets."""
+        return {"kpi_id": self.kpi_id}
+
     def clean(self) -> None:
         if not self.kpi_id or self.goal is None:
             return
         kpi = self.kpi
         _check_period(self.period, kpi.frequency)
-        errors: dict[str, str] = {}
-        if self.red_flag is not None and self.red_flag == self.goal:
-            errors["red_flag"] = "The red flag must differ from the goal."
-        elif self.red_flag is None and self.goal == 0:
-            errors["red_flag"] = "A goal of 0 has no relative tolerance: state the red flag."
-        red_flag = self.red_flag
-        if kpi.direction == Direction.INCREASE and red_flag is not None and red_flag > self.goal:
-            errors["red_flag"] = "Higher is better, so the red flag must lie below the goal."
-        if kpi.direction == Direction.DECREASE and red_flag is not None and red_flag < self.goal:
-            errors["red_flag"] = "Lower is better, so the red flag must lie above the goal."
-        if kpi.direction == Direction.RANGE:
-            if self.goal_high is None:
-                errors["goal_high"] = "A range KPI needs the upper edge of its band."
-            elif self.goal_high < self.goal:
-                errors["goal_high"] = (
-                    "The band is inverted: the upper goal lies below the lower one."
-                )
-            if self.red_flag is not None and self.red_flag >= self.goal:
-                errors["red_flag"] = "The lower red flag must lie below the band."
-            if (
-                self.red_flag_high is not None
-                and self.goal_high is not None
-                and self.red_flag_high <= self.goal_high
-            ):
-                errors["red_flag_high"] = "The upper red flag must lie above the band."
-            elif self.red_flag_high is None and self.goal_high == 0:
-                # As with a goal of 0, no tolerance derives a red flag from an upper goal of 0.
-                errors["red_flag_high"] = (
-                    "An upper goal of 0 has no relative tolerance: state the upper red flag."
-                )
+        # The same rule the scoring engine scores by, so a saved Target can always be scored.
+        errors = scoring.validate_target(
+            kpi.direction,
+            self.goal,
+            self.red_flag,
+            self.goal_high,
+            self.red_flag_high,
+            kpi.tolerance,
+        )
         if errors:
             raise ValidationError(errors)
 
@@ -251,6 +249,10 @@ class Actual(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi.code} {self.period:%Y-%m}: {self.value}"
+
+    def get_additional_data(self) -> dict[str, int]:
+        """Stored with every audit log entry, so the KPI's history finds even deleted actuals."""
+        return {"kpi_id": self.kpi_id}
 
     def clean(self) -> None:
         if self.kpi_id:

@@ -243,7 +243,7 @@ def test_full_clean_refuses_a_zero_upper_goal_without_an_upper_red_flag(range_kp
         new_target(
             range_kpi, goal=Decimal(-5), red_flag=Decimal(-8), goal_high=Decimal(0)
         ).full_clean()
-    assert "state the upper red flag" in messages(error, "red_flag_high")
+    assert "upper goal of 0 has no relative tolerance" in messages(error, "red_flag_high")
 
 
 # --- KPIs within their plan ----------------------------------------------------------------------

@@ -1,0 +1,363 @@
+"""Reads of KPIs that must be fast: the whole scorecard of a plan for a period.
+
+`plan_scorecard` loads everything it needs in a fixed number of queries (the plans of the
+cascade, their perspectives, objectives, KPIs, and the targets and actuals of the periods in
+view) and scores in memory with the pure engine in `kpis.scoring`, so its cost in queries does
+not grow with the number of KPIs. Targets and actuals are combined in Python rather than with
+SQL aggregates because a view must know which of its periods are reported, derive missing red
+flags period by period and combine a calculated KPI's inputs before applying its formula.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+
+from kpis import formulas, periods, scoring
+from kpis.models import VALUE_FIELD_OPTIONS, Actual, Kpi, Target
+from kpis.scoring import KpiResult, RollupResult, View
+from strategy.models import Objective, Perspective, StrategicPlan
+
+# A view of one period (the KPI's own period containing the date) besides scoring.View.
+MONTH = "month"
+VIEWS = (MONTH, View.QUARTER.value, View.YEAR_TO_DATE.value, View.YEAR.value)
+
+
+@dataclass
+class KpiScore:
+    kpi: Kpi
+    periods: list[date]
+    result: KpiResult
+
+    @property
+    def status(self) -> scoring.Status:
+        return self.result.status
+
+
+@dataclass
+class ObjectiveScore:
+    objective: Objective
+    kpis: list[KpiScore]
+    children: list[ObjectiveScore]
+    rollup: RollupResult
+    kpis_reported: int
+    kpis_total: int
+
+    @property
+    def status(self) -> scoring.Status:
+        return self.rollup.status
+
+
+@dataclass
+class PerspectiveScore:
+    perspective: Perspective
+    objectives: list[ObjectiveScore]
+    rollup: RollupResult
+    kpis_reported: int
+    kpis_total: int
+
+    @property
+    def status(self) -> scoring.Status:
+        return self.rollup.status
+
+
+@dataclass
+class PlanScorecard:
+    plan: StrategicPlan
+    period: date
+    view: str
+    perspectives: list[PerspectiveScore]
+    rollup: RollupResult
+    kpis_reported: int
+    kpis_total: int
+    _by_code: dict[str, KpiScore] = field(default_factory=dict, repr=False)
+
+    @property
+    def status(self) -> scoring.Status:
+        return self.rollup.status
+
+    @property
+    def coverage(self) -> str:
+        """ "12 of 15 KPIs reported"."""
+        return f"{self.kpis_reported} of {self.kpis_total} KPIs reported"
+
+    def kpi(self, code: str) -> KpiScore:
+        return self._by_code[code]
+
+    def objectives(self) -> Iterable[ObjectiveScore]:
+        for perspective in self.perspectives:
+            yield from perspective.objectives
+
+
+def kpi_periods(kpi: Kpi, day: date, view: str, fiscal_year_start_month: int) -> list[date]:
+    """The KPI's own periods that make up the view containing `day`.
+
+    A view shorter than the KPI's period (a yearly KPI per quarter) shows the KPI's period.
+    """
+    own = periods.period_start(day, kpi.frequency, fiscal_year_start_month)
+    if view == MONTH:
+        return [own]
+    try:
+        return scoring.view_periods(day, view, kpi.frequency, fiscal_year_start_month)
+    except ValueError:
+        return [own]
+
+
+def _previous_day(day: date, view: str, fiscal_year_start_month: int) -> date:
+    """A day in the view before the one containing `day`, for the trend."""
+    if view == View.QUARTER:
+        return periods.shift(
+            periods.period_start(day, "quarterly", fiscal_year_start_month), "quarterly", -1
+        )
+    if view == View.YEAR:
+        return periods.shift(
+            periods.period_start(day, "yearly", fiscal_year_start_month), "yearly", -1
+        )
+    # Month and year-to-date: the month before.
+    return periods.shift(periods.period_start(day, "monthly"), "monthly", -1)
+
+
+def _cascade_plan_ids(plan: StrategicPlan) -> list[int]:
+    """The plan and every plan that cascades from it, at any depth (one query)."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent_id in StrategicPlan.objects.values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    ids = [plan.pk]
+    frontier = [plan.pk]
+    while frontier:
+        frontier = [child for pk in frontier for child in children[pk]]
+        ids.extend(frontier)
+    return ids
+
+
+_VALUE_QUANTUM = Decimal(1).scaleb(-VALUE_FIELD_OPTIONS["decimal_places"])
+
+
+def _as_value(value: Decimal | None) -> Decimal | None:
+    """A calculated value with the precision of a stored one, so both read the same."""
+    return None if value is None else value.quantize(_VALUE_QUANTUM)
+
+
+class _Values:
+    """Targets and actuals by KPI id and period, with calculated KPIs' actuals filled in."""
+
+    def __init__(self, kpis: list[Kpi], period_set: set[date]) -> None:
+        kpi_ids = [kpi.pk for kpi in kpis]
+        self.targets: dict[tuple[int, date], Target] = {
+            (t.kpi_id, t.period): t
+            for t in Target.objects.filter(kpi_id__in=kpi_ids, period__in=period_set)
+        }
+        self.actuals: dict[tuple[int, date], Decimal] = {
+            (kpi_id, period): value
+            for kpi_id, period, value in Actual.objects.filter(
+                kpi_id__in=kpi_ids, period__in=period_set
+            ).values_list("kpi_id", "period", "value")
+        }
+        self._fill_calculated(kpis, period_set)
+
+    def _fill_calculated(self, kpis: list[Kpi], period_set: set[date]) -> None:
+        # Calculated KPIs are never stored: they are computed here from their inputs, so a
+        # changed input changes every dependant on the next read.
+        for plan_id in {kpi.plan_id for kpi in kpis}:
+            by_code = {kpi.code: kpi for kpi in kpis if kpi.plan_id == plan_id}
+            dependencies = {
+                kpi.code: formulas.formula_codes(kpi.formula)
+                for kpi in by_code.values()
+                if kpi.is_calculated
+            }
+            for code in formulas.evaluation_order(dependencies):
+                kpi = by_code[code]
+                for period in period_set:
+                    inputs = {
+                        used: self.actuals.get((by_code[used].pk, period))
+                        if used in by_code
+                        else None
+                        for used in dependencies[code]
+                    }
+                    value = _as_value(formulas.evaluate_formula(kpi.formula, inputs))
+                    if value is not None:
+                        self.actuals[(kpi.pk, period)] = value
+
+    def period_values(self, kpi: Kpi, period: date) -> scoring.PeriodValues:
+        target = self.targets.get((kpi.pk, period))
+        return scoring.PeriodValues(
+            actual=self.actuals.get((kpi.pk, period)),
+            goal=target.goal if target else None,
+            red_flag=target.red_flag if target else None,
+            goal_high=target.goal_high if target else None,
+            red_flag_high=target.red_flag_high if target else None,
+        )
+
+
+def _evaluate(
+    kpi: Kpi,
+    kpi_periods_: list[date],
+    values: _Values,
+    by_code: dict[str, Kpi],
+    previous_score: scoring.ScoreLike | None,
+    fiscal_year_start_month: int,
+) -> KpiResult:
+    if len(kpi_periods_) == 1:
+        v = values.period_values(kpi, kpi_periods_[0])
+        inputs = None
+        if kpi.is_calculated:
+            inputs = {
+                code: values.actuals.get((by_code[code].pk, kpi_periods_[0]))
+                if code in by_code
+                else None
+                for code in formulas.formula_codes(kpi.formula)
+            }
+        return scoring.evaluate_kpi(
+            direction=kpi.direction,
+            actual=v.actual,
+            goal=v.goal,
+            red_flag=v.red_flag,
+            goal_high=v.goal_high,
+            red_flag_high=v.red_flag_high,
+            tolerance=kpi.tolerance,
+            previous_score=previous_score,
+            formula=kpi.formula,
+            inputs=inputs,
+        )
+    combined = scoring.combine_periods(
+        kpi_periods_,
+        {p: values.period_values(kpi, p) for p in kpi_periods_},
+        kpi.aggregation,
+        direction=kpi.direction,
+        tolerance=kpi.tolerance,
+        frequency=kpi.frequency,
+        fiscal_year_start_month=fiscal_year_start_month,
+    )
+    if kpi.is_calculated and combined.reported:
+        # A quarter's rate is won / leads of the quarter, not the average of monthly rates:
+        # combine each input over the reported periods, then apply the formula.
+        inputs = {}
+        for code in formulas.formula_codes(kpi.formula):
+            used = by_code.get(code)
+            inputs[code] = (
+                None
+                if used is None
+                else scoring.aggregate(
+                    [values.actuals.get((used.pk, p)) for p in combined.reported], used.aggregation
+                )
+            )
+        combined = replace(
+            combined, actual=_as_value(formulas.evaluate_formula(kpi.formula, inputs))
+        )
+    return scoring.evaluate_view(
+        combined,
+        direction=kpi.direction,
+        tolerance=kpi.tolerance,
+        previous_score=previous_score,
+        formula=kpi.formula,
+    )
+
+
+def plan_scorecard(*, plan: StrategicPlan, period: date, view: str = MONTH) -> PlanScorecard:
+    """Score every KPI, objective and perspective of the plan, and the plan, for the period.
+
+    `period` is any day of the period to show; each KPI is seen in its own period (or the
+    periods of the view) containing it. Cascaded child objectives count towards their parent.
+    """
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; use one of {', '.join(VIEWS)}")
+    fy = settings.FISCAL_YEAR_START_MONTH
+    plan_ids = _cascade_plan_ids(plan)
+    perspectives = list(Perspective.objects.filter(plan=plan).order_by("order", "pk"))
+    objectives = list(
+        Objective.objects.filter(plan_id__in=plan_ids)
+        .select_related("owner")
+        .order_by("perspective__order", "code")
+    )
+    kpis = list(
+        Kpi.objects.filter(plan_id__in=plan_ids, is_retired=False)
+        .select_related("owner")
+        .order_by("code")
+    )
+
+    previous_day = _previous_day(period, view, fy)
+    current = {kpi.pk: kpi_periods(kpi, period, view, fy) for kpi in kpis}
+    previous = {kpi.pk: kpi_periods(kpi, previous_day, view, fy) for kpi in kpis}
+    period_set = {p for ps in (*current.values(), *previous.values()) for p in ps}
+    values = _Values(kpis, period_set)
+
+    codes_by_plan: dict[int, dict[str, Kpi]] = defaultdict(dict)
+    for kpi in kpis:
+        codes_by_plan[kpi.plan_id][kpi.code] = kpi
+    kpi_scores: dict[int, KpiScore] = {}
+    for kpi in kpis:
+        by_code = codes_by_plan[kpi.plan_id]
+        before = _evaluate(kpi, previous[kpi.pk], values, by_code, None, fy)
+        result = _evaluate(kpi, current[kpi.pk], values, by_code, before.score, fy)
+        kpi_scores[kpi.pk] = KpiScore(kpi=kpi, periods=current[kpi.pk], result=result)
+
+    kpis_by_objective: dict[int, list[KpiScore]] = defaultdict(list)
+    for kpi in kpis:
+        kpis_by_objective[kpi.objective_id].append(kpi_scores[kpi.pk])
+    children_of: dict[int, list[Objective]] = defaultdict(list)
+    for objective in objectives:
+        if objective.parent_id is not None:
+            children_of[objective.parent_id].append(objective)
+
+    def score_objective(objective: Objective, seen: frozenset[int]) -> ObjectiveScore:
+        children = [
+            score_objective(child, seen | {child.pk})
+            for child in children_of[objective.pk]
+            if child.pk not in seen
+        ]
+        own = kpis_by_objective[objective.pk]
+        result = scoring.rollup(
+            [(f"KPI {k.kpi.code}", k.result.score, k.kpi.weight) for k in own]
+            + [
+                (f"Objective {c.objective.code}", c.rollup.score, c.objective.weight)
+                for c in children
+            ]
+        )
+        return ObjectiveScore(
+            objective=objective,
+            kpis=own,
+            children=children,
+            rollup=result,
+            kpis_reported=sum(k.result.actual is not None for k in own)
+            + sum(c.kpis_reported for c in children),
+            kpis_total=len(own) + sum(c.kpis_total for c in children),
+        )
+
+    perspective_scores = []
+    for perspective in perspectives:
+        scored = [
+            score_objective(o, frozenset({o.pk}))
+            for o in objectives
+            if o.plan_id == plan.pk and o.perspective_id == perspective.pk
+        ]
+        perspective_scores.append(
+            PerspectiveScore(
+                perspective=perspective,
+                objectives=scored,
+                rollup=scoring.rollup(
+                    [
+                        (f"Objective {o.objective.code}", o.rollup.score, o.objective.weight)
+                        for o in scored
+                    ]
+                ),
+                kpis_reported=sum(o.kpis_reported for o in scored),
+                kpis_total=sum(o.kpis_total for o in scored),
+            )
+        )
+    return PlanScorecard(
+        plan=plan,
+        period=period,
+        view=view,
+        perspectives=perspective_scores,
+        rollup=scoring.rollup(
+            [(p.perspective.name, p.rollup.score, p.perspective.weight) for p in perspective_scores]
+        ),
+        kpis_reported=sum(p.kpis_reported for p in perspective_scores),
+        kpis_total=sum(p.kpis_total for p in perspective_scores),
+        _by_code={k.kpi.code: k for k in kpi_scores.values() if k.kpi.plan_id == plan.pk},
+    )

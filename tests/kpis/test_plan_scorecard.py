@@ -1,0 +1,214 @@
+"""The whole scorecard of a plan for a period, read in a fixed number of queries."""
+
+import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kpis.models import Actual, Aggregation, Direction, Kpi, Target
+from kpis.scoring import Status, Trend
+from kpis.selectors import plan_scorecard
+from tests.factories import (
+    ActualFactory,
+    KpiFactory,
+    ObjectiveFactory,
+    PerspectiveFactory,
+    StrategicPlanFactory,
+    TargetFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+JAN = datetime.date(2026, 1, 1)
+FEB = datetime.date(2026, 2, 1)
+MAR = datetime.date(2026, 3, 1)
+
+
+def build_plan(kpi_count: int):
+    """A plan with two perspectives, a cascaded child plan and `kpi_count` KPIs with data."""
+    plan = StrategicPlanFactory()
+    financial = PerspectiveFactory(plan=plan, name="Financial", order=1)
+    customer = PerspectiveFactory(plan=plan, name="Customer", order=2)
+    objectives = [
+        ObjectiveFactory(plan=plan, perspective=financial, code="F1"),
+        ObjectiveFactory(plan=plan, perspective=customer, code="C1"),
+    ]
+    child_plan = StrategicPlanFactory(parent=plan)
+    child_perspective = PerspectiveFactory(plan=child_plan, name="Financial", order=1)
+    child_objective = ObjectiveFactory(
+        plan=child_plan, perspective=child_perspective, code="F1.1", parent=objectives[0]
+    )
+    kpis = Kpi.objects.bulk_create(
+        Kpi(
+            plan=plan,
+            objective=objectives[n % 2],
+            code=f"K{n}",
+            name=f"KPI {n}",
+            direction=Direction.INCREASE if n % 3 else Direction.DECREASE,
+        )
+        for n in range(kpi_count - 2)
+    )
+    kpis.append(KpiFactory(objective=child_objective, code="CHILD"))
+    kpis.append(KpiFactory(objective=objectives[1], code="RATIO", formula="100 * K0 / K1"))
+    targets, actuals = [], []
+    for kpi in kpis:
+        increase = kpi.direction == Direction.INCREASE
+        for period in (JAN, FEB):
+            targets.append(
+                Target(
+                    kpi=kpi,
+                    period=period,
+                    goal=Decimal(100),
+                    red_flag=Decimal(90) if increase else Decimal(110),
+                )
+            )
+            if not kpi.is_calculated:
+                actuals.append(Actual(kpi=kpi, period=period, value=Decimal(95)))
+    Target.objects.bulk_create(targets)
+    Actual.objects.bulk_create(actuals)
+    return plan
+
+
+def count_queries(plan) -> int:
+    with CaptureQueriesContext(connection) as context:
+        scorecard = plan_scorecard(plan=plan, period=FEB)
+    assert scorecard.kpis_total > 0
+    return len(context.captured_queries)
+
+
+def test_the_scorecard_takes_the_same_number_of_queries_for_10_and_200_kpis():
+    small = count_queries(build_plan(10))
+    large = count_queries(build_plan(200))
+    assert small == large
+    assert large <= 8
+
+
+def test_a_kpi_scores_by_the_design_formula_and_the_objective_averages_by_weight():
+    objective = ObjectiveFactory(code="F1")
+    plan = objective.plan
+    reaches_goal = KpiFactory(objective=objective, code="A", weight=Decimal(3))
+    at_red_flag = KpiFactory(objective=objective, code="B", weight=Decimal(1))
+    for kpi, value in ((reaches_goal, 100), (at_red_flag, 90)):
+        TargetFactory(kpi=kpi, period=JAN, goal=Decimal(100), red_flag=Decimal(90))
+        ActualFactory(kpi=kpi, period=JAN, value=Decimal(value))
+
+    scorecard = plan_scorecard(plan=plan, period=JAN)
+
+    assert scorecard.kpi("A").result.score == Fraction(20, 3)
+    assert scorecard.kpi("A").status == Status.ON_TRACK
+    assert scorecard.kpi("B").result.score == Fraction(10, 3)
+    assert scorecard.kpi("B").status == Status.AT_RISK
+    objective_score = next(scorecard.objectives())
+    assert objective_score.rollup.score == (Fraction(20, 3) * 3 + Fraction(10, 3)) / 4
+    assert scorecard.rollup.score == objective_score.rollup.score
+    assert scorecard.coverage == "2 of 2 KPIs reported"
+
+
+def test_kpis_without_data_are_left_out_of_the_roll_up_and_counted_as_missing():
+    objective = ObjectiveFactory()
+    reported = KpiFactory(objective=objective, code="A")
+    KpiFactory(objective=objective, code="B")
+    TargetFactory(kpi=reported, period=JAN, goal=Decimal(100), red_flag=Decimal(90))
+    ActualFactory(kpi=reported, period=JAN, value=Decimal(100))
+
+    scorecard = plan_scorecard(plan=objective.plan, period=JAN)
+
+    assert scorecard.kpi("B").status == Status.NO_DATA
+    assert scorecard.rollup.score == Fraction(20, 3)
+    assert scorecard.coverage == "1 of 2 KPIs reported"
+
+
+def test_a_calculated_kpi_follows_its_inputs_and_has_no_data_when_one_is_missing():
+    objective = ObjectiveFactory()
+    won = KpiFactory(objective=objective, code="WON")
+    leads = KpiFactory(objective=objective, code="LEADS")
+    KpiFactory(objective=objective, code="RATE", formula="100 * WON / LEADS")
+    ActualFactory(kpi=won, period=JAN, value=Decimal(20))
+    leads_actual = ActualFactory(kpi=leads, period=JAN, value=Decimal(80))
+
+    assert plan_scorecard(plan=objective.plan, period=JAN).kpi("RATE").result.actual == 25
+
+    leads_actual.value = Decimal(100)
+    leads_actual.save()
+    assert plan_scorecard(plan=objective.plan, period=JAN).kpi("RATE").result.actual == 20
+
+    leads_actual.value = Decimal(0)
+    leads_actual.save()
+    assert plan_scorecard(plan=objective.plan, period=JAN).kpi("RATE").result.actual is None
+
+    leads_actual.delete()
+    result = plan_scorecard(plan=objective.plan, period=JAN).kpi("RATE").result
+    assert result.actual is None
+    assert result.status == Status.NO_DATA
+
+
+def test_a_quarter_view_of_a_calculated_kpi_applies_the_formula_to_the_combined_inputs():
+    objective = ObjectiveFactory()
+    won = KpiFactory(objective=objective, code="WON", aggregation=Aggregation.SUM)
+    leads = KpiFactory(objective=objective, code="LEADS", aggregation=Aggregation.SUM)
+    KpiFactory(objective=objective, code="RATE", formula="100 * WON / LEADS", aggregation="average")
+    for period, won_value, leads_value in ((JAN, 1, 10), (FEB, 9, 90), (MAR, 50, 100)):
+        ActualFactory(kpi=won, period=period, value=Decimal(won_value))
+        ActualFactory(kpi=leads, period=period, value=Decimal(leads_value))
+
+    result = plan_scorecard(plan=objective.plan, period=FEB, view="quarter").kpi("RATE").result
+
+    # 60 won of 200 leads, not the average of the monthly rates 10 %, 10 % and 50 %.
+    assert result.actual == 30
+
+
+def test_a_partly_reported_quarter_is_flagged_and_compared_with_its_reported_months():
+    kpi = KpiFactory(aggregation=Aggregation.SUM)
+    for period in (JAN, FEB, MAR):
+        TargetFactory(kpi=kpi, period=period, goal=Decimal(100), red_flag=Decimal(90))
+    ActualFactory(kpi=kpi, period=JAN, value=Decimal(100))
+    ActualFactory(kpi=kpi, period=FEB, value=Decimal(100))
+
+    result = plan_scorecard(plan=kpi.plan, period=JAN, view="quarter").kpi(kpi.code).result
+
+    assert result.actual == 200
+    assert result.goal == 200
+    assert (result.periods_reported, result.periods_expected) == (2, 3)
+    assert not result.complete
+    assert any("Partly reported" in line for line in result.explanation)
+
+
+def test_the_trend_compares_with_the_previous_period():
+    kpi = KpiFactory()
+    for period, value in ((JAN, 90), (FEB, 100)):
+        TargetFactory(kpi=kpi, period=period, goal=Decimal(100), red_flag=Decimal(90))
+        ActualFactory(kpi=kpi, period=period, value=Decimal(value))
+
+    assert plan_scorecard(plan=kpi.plan, period=FEB).kpi(kpi.code).result.trend == Trend.UP
+
+
+def test_a_cascaded_child_objective_counts_towards_its_parent_objective():
+    parent = ObjectiveFactory(code="F1")
+    child_plan = StrategicPlanFactory(parent=parent.plan, org_unit=parent.plan.org_unit)
+    child = ObjectiveFactory(
+        plan=child_plan, perspective=PerspectiveFactory(plan=child_plan), parent=parent
+    )
+    kpi = KpiFactory(objective=child)
+    TargetFactory(kpi=kpi, period=JAN, goal=Decimal(100), red_flag=Decimal(90))
+    ActualFactory(kpi=kpi, period=JAN, value=Decimal(100))
+
+    scorecard = plan_scorecard(plan=parent.plan, period=JAN)
+
+    parent_score = next(scorecard.objectives())
+    assert [c.objective for c in parent_score.children] == [child]
+    assert parent_score.rollup.score == Fraction(20, 3)
+    assert scorecard.coverage == "1 of 1 KPIs reported"
+    assert any(f"Objective {child.code}" in line for line in parent_score.rollup.explanation)
+
+
+def test_retired_kpis_are_left_out():
+    kpi = KpiFactory(is_retired=True)
+    assert plan_scorecard(plan=kpi.plan, period=JAN).kpis_total == 0
+
+
+def test_an_unknown_view_is_refused():
+    with pytest.raises(ValueError, match="unknown view"):
+        plan_scorecard(plan=StrategicPlanFactory(), period=JAN, view="fortnight")
