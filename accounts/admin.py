@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
-from accounts.models import Membership, OrgUnit, User
+from accounts.models import Invitation, Membership, OrgUnit, User
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
@@ -31,3 +32,17 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_filter = ["role", "org_unit"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "org_unit__name"]
     autocomplete_fields = ["user", "org_unit"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin[Invitation]):
+    """Read-only: invitations are sent from the People section, which e-mails the link."""
+
+    list_display = ["user", "created_by", "created_at", "expires_at", "used_at"]
+    search_fields = ["user__username", "user__email"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Invitation | None = None) -> bool:
+        return False

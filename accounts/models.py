@@ -16,6 +16,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    @property
+    def display_name(self) -> str:
+        """The name to show wherever the person owns something; flagged when deactivated."""
+        name = self.get_full_name() or self.username
+        return name if self.is_active else f"{name} (deactivated)"
+
 
 class OrgUnit(models.Model):
     """A node of the organisation: the organisation itself at the root, departments below."""
@@ -98,3 +104,25 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} of {self.org_unit}"
+
+
+class Invitation(models.Model):
+    """A one-time link by which an invited person sets their password and signs in.
+
+    Only a hash of the link's token is stored: whoever reads the database cannot use it.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.user}"

@@ -7,9 +7,11 @@ class KpisConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.audit import register_for_audit
-        from kpis.models import Actual, Kpi, Target
+        from kpis.models import Actual, Kpi, PeriodLock, Target
 
         # Who changed a KPI's definition, target or actual, when, from what to what.
         register_for_audit(Kpi, m2m_fields=["updaters"])
         register_for_audit(Target)
         register_for_audit(Actual)
+        # Who locked a period (its removal is recorded as a delete: who unlocked it, when).
+        register_for_audit(PeriodLock)

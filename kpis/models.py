@@ -216,6 +216,17 @@ class Target(models.Model):
             raise ValidationError(errors)
 
 
+class ActualStatus(models.TextChoices):
+    """Where an actual stands in the optional approval (settings.SCORECARD_APPROVAL).
+
+    With approval off every actual is approved as it is saved and the status is never read.
+    """
+
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    RETURNED = "returned", "Returned"
+
+
 class Actual(models.Model):
     """What a KPI reached in one period, with the owner's analysis."""
 
@@ -230,6 +241,16 @@ class Actual(models.Model):
     entered_at = models.DateTimeField(auto_now=True)
     # Incremented by every save through the services; a save based on an older one is refused.
     version = models.PositiveIntegerField(default=1)
+    # Approval (only read when settings.SCORECARD_APPROVAL is on): rows from before approval
+    # was switched on count as approved.
+    status = models.CharField(
+        max_length=10, choices=ActualStatus.choices, default=ActualStatus.APPROVED
+    )
+    review_comment = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["kpi", "period"]
@@ -245,6 +266,9 @@ class Actual(models.Model):
                 violation_error_message="A period is identified by its first day.",
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="actual_version_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=ActualStatus.values), name="actual_status_is_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -257,6 +281,67 @@ class Actual(models.Model):
     def clean(self) -> None:
         if self.kpi_id:
             _check_period(self.period, self.kpi.frequency)
+
+
+class PeriodLock(models.Model):
+    """A closed period: no actual or target whose period starts on `period` may change.
+
+    The lock is on the date, whatever the frequency: locking 2026-01-01 locks January's
+    monthly actuals and targets, and those of the quarter and the fiscal year that start on
+    that day, but not a quarter that merely contains January. Enforced in kpis.services, so
+    the page, the import and the API all refuse alike.
+    """
+
+    period = models.DateField(unique=True, help_text="First day of the locked period.")
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    locked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period__day=1),
+                name="periodlock_period_first_day",
+                violation_error_message="A period is identified by its first day.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period:%b %Y} locked"
+
+
+class ImportBatch(models.Model):
+    """An uploaded file of actuals and targets, parsed and kept between preview and commit.
+
+    `rows` holds the file's cells as text (one dict per row, with its row number), so the
+    commit re-validates exactly what the preview showed against the data as it is then.
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    plan = models.ForeignKey(
+        StrategicPlan,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The plan whose KPI codes the file uses; none for every plan one can see.",
+    )
+    filename = models.CharField(max_length=255)
+    notes = models.JSONField(default=list, blank=True)
+    rows = models.JSONField(default=list)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 class VarianceReport(models.Model):

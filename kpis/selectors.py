@@ -17,9 +17,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from accounts.models import Role, User
+from accounts.permissions import access_for
 from kpis import formulas, periods, scoring
-from kpis.models import VALUE_FIELD_OPTIONS, Actual, Kpi, Target
+from kpis.models import VALUE_FIELD_OPTIONS, Actual, ActualStatus, Kpi, PeriodLock, Target
 from kpis.scoring import KpiResult, RollupResult, View
 from strategy.models import Objective, Perspective, StrategicPlan
 
@@ -152,11 +156,13 @@ class _Values:
             (t.kpi_id, t.period): t
             for t in Target.objects.filter(kpi_id__in=kpi_ids, period__in=period_set)
         }
+        stored = Actual.objects.filter(kpi_id__in=kpi_ids, period__in=period_set)
+        if settings.SCORECARD_APPROVAL:
+            # With approval on, a submitted or returned value does not count yet.
+            stored = stored.filter(status=ActualStatus.APPROVED)
         self.actuals: dict[tuple[int, date], Decimal] = {
             (kpi_id, period): value
-            for kpi_id, period, value in Actual.objects.filter(
-                kpi_id__in=kpi_ids, period__in=period_set
-            ).values_list("kpi_id", "period", "value")
+            for kpi_id, period, value in stored.values_list("kpi_id", "period", "value")
         }
         self._fill_calculated(kpis, period_set)
 
@@ -361,3 +367,261 @@ def plan_scorecard(*, plan: StrategicPlan, period: date, view: str = MONTH) -> P
         kpis_total=sum(p.kpis_total for p in perspective_scores),
         _by_code={k.kpi.code: k for k in kpi_scores.values() if k.kpi.plan_id == plan.pk},
     )
+
+
+# --- "My updates": who may update what, and what the page shows ---------------------------------
+
+
+def plain_number(value: Decimal) -> str:
+    """A stored value as people typed it: 123 rather than 123.000000."""
+    return format(value.normalize(), "f") if value.is_finite() else str(value)
+
+
+def lock_message(period: date) -> str:
+    return f"{period:%b %Y} is locked; ask an admin to unlock it."
+
+
+def locked_periods(candidates: Iterable[date]) -> set[date]:
+    """Which of the periods are locked (one query, none for no periods)."""
+    wanted = set(candidates)
+    if not wanted:
+        return set()
+    return set(PeriodLock.objects.filter(period__in=wanted).values_list("period", flat=True))
+
+
+def target_result(kpi: Kpi, target: Target | None, value: Decimal | None) -> scoring.KpiResult:
+    """How the value scores against the target (no query)."""
+    return scoring.evaluate_kpi(
+        direction=kpi.direction,
+        actual=value,
+        goal=target.goal if target else None,
+        red_flag=target.red_flag if target else None,
+        goal_high=target.goal_high if target else None,
+        red_flag_high=target.red_flag_high if target else None,
+        tolerance=kpi.tolerance,
+    )
+
+
+def value_result(*, kpi: Kpi, period: date, value: Decimal | None) -> scoring.KpiResult:
+    """How the value would score against the KPI's target for the period (one query)."""
+    return target_result(kpi, Target.objects.filter(kpi=kpi, period=period).first(), value)
+
+
+def kpis_updatable_by(user: User | AnonymousUser) -> QuerySet[Kpi]:
+    """Every KPI whose actuals the person may update, as `kpis.update_actuals` decides, in SQL.
+
+    Admins and managers update every KPI of the units where they hold the role (subtrees
+    included); contributors the KPIs of their units that name them as updaters. Retired and
+    calculated KPIs take no actuals. Active superusers hold every permission (Django's rule),
+    so for them this is every KPI: callers that write leave out those that take no actuals.
+    """
+    access = access_for(user)
+    if access.is_superuser:
+        return Kpi.objects.all()
+    kpis = Kpi.objects.filter(is_retired=False).exclude(formula__regex=r"\S")
+    managed = access.units({Role.ADMIN, Role.MANAGER})
+    contributed = access.units({Role.CONTRIBUTOR})
+    is_updater = Exists(
+        Kpi.updaters.through.objects.filter(kpi_id=OuterRef("pk"), user_id=user.pk or 0)
+    )
+    return kpis.filter(
+        Q(objective__org_unit_id__in=managed)
+        | (Q(objective__org_unit_id__in=contributed) & is_updater)
+    )
+
+
+# How many of a KPI's periods its sparkline shows, by frequency.
+SPARKLINE_PERIODS = {"monthly": 12, "quarterly": 8, "yearly": 6}
+
+
+@dataclass
+class UpdateRow:
+    """One KPI on "My updates": its period, target, stored actual, score and recent values."""
+
+    kpi: Kpi
+    period: date
+    period_label: str
+    target: Target | None
+    actual: Actual | None
+    result: scoring.KpiResult
+    history: list[tuple[str, Decimal | None]]  # (period label, value), oldest first
+    locked: bool
+
+    @property
+    def thresholds(self) -> scoring.Thresholds | None:
+        if self.target is None:
+            return None
+        return scoring.resolve_thresholds(
+            self.kpi.direction,
+            self.target.goal,
+            self.target.red_flag,
+            self.target.goal_high,
+            self.target.red_flag_high,
+            self.kpi.tolerance,
+        )
+
+
+@dataclass
+class UpdateGroup:
+    objective: Objective
+    rows: list[UpdateRow]
+
+
+def update_period(kpi: Kpi, day: date | None, today: date) -> date:
+    """The KPI's period on "My updates": the one containing `day`, or the last closed one."""
+    fy = settings.FISCAL_YEAR_START_MONTH
+    if day is None:
+        return periods.last_closed_period(today, kpi.frequency, fy)
+    return periods.period_start(day, kpi.frequency, fy)
+
+
+def update_rows(kpis: Iterable[Kpi], *, day: date | None, today: date) -> list[UpdateGroup]:
+    """The rows of "My updates" for the KPIs, grouped by objective, in four queries.
+
+    `day` picks the period (each KPI shows its period containing it); None shows each KPI's
+    last closed period, the one due now.
+    """
+    fy = settings.FISCAL_YEAR_START_MONTH
+    kpi_list = list(kpis)
+    wanted = {kpi.pk: update_period(kpi, day, today) for kpi in kpi_list}
+    windows = {
+        kpi.pk: [
+            periods.shift(wanted[kpi.pk], kpi.frequency, -n)
+            for n in reversed(range(SPARKLINE_PERIODS[kpi.frequency]))
+        ]
+        for kpi in kpi_list
+    }
+    first = min((w[0] for w in windows.values()), default=today)
+    targets = {
+        (t.kpi_id, t.period): t
+        for t in Target.objects.filter(kpi_id__in=wanted.keys(), period__in=set(wanted.values()))
+    }
+    actuals = {
+        (a.kpi_id, a.period): a
+        for a in Actual.objects.filter(
+            kpi_id__in=wanted.keys(),
+            period__gte=first,
+            period__lte=max(wanted.values(), default=today),
+        ).select_related("entered_by", "reviewed_by")
+    }
+    locked = locked_periods(wanted.values())
+    groups: dict[int, UpdateGroup] = {}
+    for kpi in kpi_list:
+        period = wanted[kpi.pk]
+        target = targets.get((kpi.pk, period))
+        actual = actuals.get((kpi.pk, period))
+        row = UpdateRow(
+            kpi=kpi,
+            period=period,
+            period_label=periods.label(period, kpi.frequency, fy),
+            target=target,
+            actual=actual,
+            result=target_result(kpi, target, actual.value if actual else None),
+            history=[
+                (
+                    periods.label(p, kpi.frequency, fy),
+                    a.value if (a := actuals.get((kpi.pk, p))) else None,
+                )
+                for p in windows[kpi.pk]
+            ],
+            locked=period in locked,
+        )
+        group = groups.setdefault(kpi.objective_id, UpdateGroup(kpi.objective, []))
+        group.rows.append(row)
+    return list(groups.values())
+
+
+def kpis_for_updates(user: User | AnonymousUser) -> QuerySet[Kpi]:
+    """The person's KPIs that take actuals, ordered as "My updates" groups them."""
+    return (
+        kpis_updatable_by(user)
+        .filter(is_retired=False)
+        .exclude(formula__regex=r"\S")
+        .select_related("objective", "objective__perspective", "plan")
+        .order_by("plan__name", "objective__perspective__order", "objective__code", "code")
+    )
+
+
+def actuals_awaiting_review(user: User | AnonymousUser) -> QuerySet[Actual]:
+    """Submitted actuals of the units where the person approves (manager, executive, admin)."""
+    submitted = Actual.objects.filter(status=ActualStatus.SUBMITTED).select_related(
+        "kpi", "kpi__objective", "entered_by"
+    )
+    access = access_for(user)
+    if not access.is_superuser:
+        units = access.units({Role.ADMIN, Role.MANAGER, Role.EXECUTIVE})
+        submitted = submitted.filter(kpi__objective__org_unit_id__in=units)
+    return submitted.order_by("period", "kpi__code")
+
+
+# =================================================================================================
+# Strategy workspace: the KPI items of a plan's health checklist (see strategy.selectors).
+# (Imports for this section stay here so it could be appended without touching the file's top.)
+# =================================================================================================
+
+from django.db.models import Max  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from strategy.selectors import HealthItem, HealthProblem, health_item  # noqa: E402
+
+
+def plan_kpi_health(*, plan: StrategicPlan, today: date | None = None) -> list[HealthItem]:
+    """The KPI items of the plan's checklist, in four queries: objectives without KPIs; active
+    KPIs without targets, without updaters, or without an actual for their last closed period
+    (calculated KPIs take none); objectives whose KPIs' weights sum to 0."""
+    today = today or timezone.localdate()
+    fy = settings.FISCAL_YEAR_START_MONTH
+    objectives = list(plan.objectives.order_by("perspective__order", "code"))
+    kpis = list(
+        Kpi.objects.filter(plan=plan, is_retired=False)
+        .annotate(
+            has_target=Exists(Target.objects.filter(kpi_id=OuterRef("pk"))),
+            has_updater=Exists(Kpi.updaters.through.objects.filter(kpi_id=OuterRef("pk"))),
+            last_actual=Max("actuals__period"),
+        )
+        .order_by("code")
+    )
+    by_objective: dict[int, list[Kpi]] = defaultdict(list)
+    for kpi in kpis:
+        by_objective[kpi.objective_id].append(kpi)
+
+    def new_kpi(objective: Objective) -> str:
+        return reverse("workspace:kpi_new", args=[plan.pk]) + f"?objective={objective.pk}"
+
+    def kpis_of(objective: Objective) -> str:
+        return reverse("workspace:kpis", args=[plan.pk]) + f"#objective-{objective.pk}"
+
+    def edit(kpi: Kpi) -> str:
+        return reverse("workspace:kpi_edit", args=[kpi.pk])
+
+    without_kpis = [HealthProblem(str(o), new_kpi(o)) for o in objectives if not by_objective[o.pk]]
+    without_targets = [
+        HealthProblem(str(k), reverse("workspace:targets", args=[k.pk]))
+        for k in kpis
+        if not k.has_target
+    ]
+    without_updaters = [
+        HealthProblem(str(k), edit(k)) for k in kpis if not k.is_calculated and not k.has_updater
+    ]
+    stale = []
+    for kpi in kpis:
+        due = periods.last_closed_period(today, kpi.frequency, fy)
+        if kpi.is_calculated or due < periods.period_start(plan.start, kpi.frequency, fy):
+            continue  # calculated, or nothing due yet in the plan's horizon
+        last = kpi.last_actual
+        if last is None or last < due:
+            label = periods.label(due, kpi.frequency, fy)
+            stale.append(HealthProblem(f"{kpi} (nothing for {label})", edit(kpi)))
+    weights = [
+        HealthProblem(f"The weights of the KPIs of {o.code} are all 0", kpis_of(o))
+        for o in objectives
+        if by_objective[o.pk] and sum((k.weight for k in by_objective[o.pk]), Decimal(0)) == 0
+    ]
+    return [
+        health_item("objectives_without_kpis", without_kpis),
+        health_item("kpis_without_targets", without_targets),
+        health_item("kpis_without_updaters", without_updaters),
+        health_item("kpis_without_recent_actuals", stale),
+        health_item("weights_adding_to_nothing", weights),
+    ]

@@ -7,11 +7,14 @@ without a real SECRET_KEY.
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from scorecard.env import env_bool, env_int, env_list, env_optional, env_str
@@ -47,7 +50,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from the package, no CDN
     "django_celery_beat",
+    "axes",
+    "csp",
+    "auditlog",
     "rules.apps.AutodiscoverRulesConfig",
     "accounts",
     "strategy",
@@ -58,14 +68,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication, so every audit log entry names the signed-in person.
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the locked-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "scorecard.urls"
@@ -137,9 +152,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
+# --- Audit trail (django-auditlog; models are registered in each app's apps.py) ---------------
+# Compare old and new values as values, not as text: Decimal("90") and the stored
+# Decimal("90.000000") are the same goal, not a change.
+AUDITLOG_STORE_JSON_CHANGES = True
+
 # --- Authentication ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username and IP address is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
     # Object permissions come from the predicates in each app's rules.py.
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -153,6 +175,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Failed sign-ins are throttled per username *and* IP address together (django-axes): guessing
+# one person's password from one place is stopped, while a colleague behind the same office
+# NAT, or the same person from elsewhere, can still sign in. A successful sign-in clears the
+# count for that pair. Behind a reverse proxy every client shares the proxy's address, so the
+# lock is then in effect per username.
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Sessions end after SESSION_IDLE_MINUTES without a request: the cookie and the stored session
+# expire that long after they were last saved, and saving on every request moves that moment
+# forward while the person is active. Django's own mechanism, so nothing custom to maintain.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 60, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -200,14 +241,81 @@ FISCAL_YEAR_START_MONTH = env_int("FISCAL_YEAR_START_MONTH", 1, minimum=1, maxim
 # or only the subtrees of the units where they hold a role.
 SCORECARD_TRANSPARENCY = env_bool("SCORECARD_TRANSPARENCY", default=True)
 
+# Whether actuals are submitted for approval by a manager or executive of the unit; when on,
+# scores use approved actuals only.
+SCORECARD_APPROVAL = env_bool("SCORECARD_APPROVAL", default=False)
+
+# The largest CSV or XLSX file of actuals and targets that /updates/import/ accepts, in bytes.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+
 # --- REST framework ---------------------------------------------------------------------------
+# The API's shared pieces live in accounts/api_base.py; its rules are described there.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an unauthenticated request answers 401 with `WWW-Authenticate: Token`.
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "accounts.api_http.Pagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON only: no browsable API, whose forms would list objects the person may not see.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["accounts.api_http.BoundedJSONParser"],
+    "URL_FORMAT_OVERRIDE": None,
+    "EXCEPTION_HANDLER": "accounts.api_http.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.api_http.TokenClientRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Decimals are answered as strings (exact), and read from JSON numbers or strings.
+    "COERCE_DECIMAL_TO_STRING": True,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# Requests per person for token clients (integrations), e.g. "1000/hour"; people using the
+# site in a browser are not limited. Counted in the cache (Redis when REDIS_URL is set).
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "1000/hour")
+if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT must look like 1000/hour (per second, minute, hour or day); "
+        f"got {API_RATE_LIMIT!r}."
+    )
+
+# The largest request body, also for the API's JSON: 10,000 bulk rows of actuals with a short
+# analysis each take about 1.5 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bearing API",
+    "DESCRIPTION": (
+        "The balanced scorecard over HTTP: org units, people and roles, strategic plans, "
+        "objectives, KPIs with targets and actuals, scores, and action plans.\n\n"
+        "Sign in with `POST /api/v1/auth/token/` and send `Authorization: Token <token>`. "
+        "Periods are dates (`YYYY-MM-DD`), the first day of the period. Decimal numbers are "
+        "answered as strings and accepted as JSON numbers or strings. Lists are paginated "
+        "(`page`, `page_size` up to 500). Unknown query parameters answer 400. Errors are JSON "
+        "with field-level messages."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Separate request and response components, so read-only and write-only fields are exact.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a "status"; each gets its own named enum.
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "strategy.models.StrategicPlan.Status",
+        "ActionPlanStatusEnum": "actionplans.models.ActionPlan.Status",
+        "TaskStatusEnum": "actionplans.models.Task.Status",
+        "ScoreStatusEnum": "kpis.models.Status",
+        "ActualStatusEnum": "kpis.models.ActualStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.api_base.add_error_responses",
+    ],
 }
 
 # --- Production hardening ---------------------------------------------------------------------
@@ -215,6 +323,27 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# CSRF_COOKIE_HTTPONLY stays off: no script reads the cookie (htmx sends the token rendered
+# into the page by hx-headers on <body>), and any script that could read the cookie could read
+# that token from the page too, so hiding the cookie would protect nothing.
+
+# Content Security Policy (django-csp): only the site's own scripts and styles, no inline code,
+# no framing. htmx is told in _base.html not to inject its inline indicator style nor to eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)

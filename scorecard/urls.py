@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from scorecard import views
 
@@ -12,5 +12,14 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/", include("accounts.audit_urls")),
+    path("people/", include("accounts.urls")),
+    # The strategy workspace: plans, perspectives, objectives, links; its KPI and target pages.
+    path("strategy/", include("strategy.urls")),
+    path("strategy/", include("kpis.workspace_urls")),
+    # /updates/… ("My updates", import, locks, approvals) and /kpis/<id>/.
+    path("", include("kpis.urls")),
     path("admin/", admin.site.urls),
+    # The REST API (/api/v1/…), its OpenAPI schema and interactive docs.
+    path("api/", include("scorecard.api_urls")),
 ]

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class StrategyConfig(AppConfig):
     name = "strategy"
     verbose_name = "Strategy"
+
+    def ready(self) -> None:
+        from accounts.audit import register_for_audit
+        from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
+
+        for model in (StrategicPlan, Perspective, Objective, ObjectiveLink):
+            register_for_audit(model)

@@ -8,6 +8,17 @@ from accounts.models import User
 from tests.factories import UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _sign_in_throttling_off(settings):  # type: ignore[no-untyped-def]
+    """Switch django-axes off, so `client.login()` works as Django documents it.
+
+    `client.login()` authenticates without a request, which the axes backend refuses
+    (AxesBackendRequestParameterRequired). The throttling tests switch it back on and sign in
+    through the sign-in page, as a browser does.
+    """
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture
 def user(db: None) -> User:
     return UserFactory(username="pat")

@@ -35,6 +35,9 @@ SETTINGS_VARIABLES = [
     "SECURE_HSTS_SECONDS",
     "LOG_LEVEL",
     "SCORECARD_TRANSPARENCY",
+    "SIGN_IN_FAILURE_LIMIT",
+    "SIGN_IN_LOCKOUT_MINUTES",
+    "SESSION_IDLE_MINUTES",
     # Set by the browser tests' conftest; production checks rightly refuse it.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
@@ -42,11 +45,18 @@ SETTINGS_VARIABLES = [
 
 def manage_check(tmp_path: Path, *args: str, **variables: str) -> subprocess.CompletedProcess[str]:
     """Run `manage.py check` in a fresh interpreter with only the given settings variables."""
+    return manage(tmp_path, "check", *args, **variables)
+
+
+def manage(
+    tmp_path: Path, command: str, *args: str, **variables: str
+) -> subprocess.CompletedProcess[str]:
+    """Run a manage.py command in a fresh interpreter with only the given settings variables."""
     env = {name: value for name, value in os.environ.items() if name not in SETTINGS_VARIABLES}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'check.sqlite3'}"
     env.update(variables)
     return subprocess.run(  # noqa: S603 - a fixed command line, run with this interpreter
-        [sys.executable, "manage.py", "check", *args],
+        [sys.executable, "manage.py", command, *args],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -77,6 +87,9 @@ def test_the_embedded_default_passes_check(tmp_path):
             "SECRET_KEY must be set",
         ),
         ({"DEBUG": "0", "SECRET_KEY": "x" * 60}, "ALLOWED_HOSTS must name"),
+        ({"SIGN_IN_FAILURE_LIMIT": "0"}, "SIGN_IN_FAILURE_LIMIT must be at least 1"),
+        ({"SIGN_IN_LOCKOUT_MINUTES": "soon"}, "SIGN_IN_LOCKOUT_MINUTES must be a whole number"),
+        ({"SESSION_IDLE_MINUTES": "0"}, "SESSION_IDLE_MINUTES must be at least 1"),
     ],
     ids=[
         "fiscal-month-13",
@@ -88,6 +101,9 @@ def test_the_embedded_default_passes_check(tmp_path):
         "production-without-secret",
         "production-with-short-secret",
         "production-without-hosts",
+        "sign-in-limit-0",
+        "sign-in-lockout-soon",
+        "session-idle-0",
     ],
 )
 def test_a_bad_setting_stops_start_up_with_a_message_naming_the_variable(
@@ -111,6 +127,28 @@ def test_production_settings_with_a_real_secret_pass_the_deployment_check(tmp_pa
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_sign_in_throttling_and_session_idle_time_have_defaults(tmp_path):
+    result = manage(tmp_path, "diffsettings")
+    assert result.returncode == 0, result.stderr
+    assert "AXES_FAILURE_LIMIT = 5" in result.stdout
+    assert "AXES_COOLOFF_TIME = datetime.timedelta(seconds=900)" in result.stdout
+    assert "SESSION_COOKIE_AGE = 3600" in result.stdout
+
+
+def test_sign_in_throttling_and_session_idle_time_come_from_the_environment(tmp_path):
+    result = manage(
+        tmp_path,
+        "diffsettings",
+        SIGN_IN_FAILURE_LIMIT="3",
+        SIGN_IN_LOCKOUT_MINUTES="30",
+        SESSION_IDLE_MINUTES="20",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "AXES_FAILURE_LIMIT = 3" in result.stdout
+    assert "AXES_COOLOFF_TIME = datetime.timedelta(seconds=1800)" in result.stdout
+    assert "SESSION_COOKIE_AGE = 1200" in result.stdout
 
 
 # --- the readers, in process ------------------------------------------------------------------

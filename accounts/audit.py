@@ -1,0 +1,327 @@
+"""The audit trail: who changed which scorecard object, when, from what to what.
+
+django-auditlog records the changes: each app registers its models in its `apps.py`, and
+`AuditlogMiddleware` names the signed-in person as the actor. This module reads the trail and
+turns its entries into rows people can read. It is generic over the registered models, so it
+lives in the lowest app and never imports a higher one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from auditlog.context import auditlog_value, set_actor
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from accounts.models import User
+
+# The actions people filter by, in the words the page uses.
+ACTIONS: dict[str, int] = {
+    "created": LogEntry.Action.CREATE,
+    "updated": LogEntry.Action.UPDATE,
+    "deleted": LogEntry.Action.DELETE,
+}
+ACTION_LABELS: dict[int, str] = {
+    LogEntry.Action.CREATE: "Created",
+    LogEntry.Action.UPDATE: "Updated",
+    LogEntry.Action.DELETE: "Deleted",
+}
+EMPTY = "—"
+
+
+def register_for_audit(
+    model: type[models.Model],
+    *,
+    exclude: Sequence[str] = (),
+    m2m_fields: Sequence[str] = (),
+) -> None:
+    """Record every create, update and delete of the model's own fields, and of `m2m_fields`.
+
+    Each app calls this for its models in its AppConfig.ready(). Only concrete fields are
+    recorded: auditlog would otherwise log reverse relations as noise. Fields set automatically
+    with the time (auto_now, auto_now_add) are left out: the entry's timestamp says when.
+    """
+    fields = [
+        field.name
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+        and field.name not in exclude
+        and not getattr(field, "auto_now", False)
+        and not getattr(field, "auto_now_add", False)
+    ]
+    auditlog.register(model, include_fields=fields, m2m_fields=set(m2m_fields))
+
+
+def model_key(model: type[models.Model]) -> str:
+    """The key a model is filtered by, e.g. "kpis.kpi"."""
+    return model._meta.label_lower
+
+
+def audited_models() -> list[tuple[str, str]]:
+    """(key, label) of every model whose changes are recorded, sorted by label."""
+    choices = [
+        (model_key(model), capfirst(model._meta.verbose_name)) for model in auditlog.get_models()
+    ]
+    return sorted(choices, key=lambda choice: choice[1])
+
+
+def audit_entries(
+    *,
+    model: str | None = None,
+    actor_id: int | None = None,
+    action: str | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    object_id: int | None = None,
+    search: str | None = None,
+) -> QuerySet[Any]:
+    """Log entries matching every given filter, newest first, with actor and content type.
+
+    `model` is a key from `audited_models()`, `action` one of ACTIONS, `since` and `until` are
+    inclusive days in the current time zone, `search` matches the object's name.
+    """
+    entries: QuerySet[Any] = LogEntry.objects.select_related("actor", "content_type")
+    if model:
+        app_label, _, model_name = model.partition(".")
+        entries = entries.filter(content_type__app_label=app_label, content_type__model=model_name)
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    if action:
+        if action not in ACTIONS:
+            raise ValueError(f"Unknown action {action!r}; expected one of {sorted(ACTIONS)}.")
+        entries = entries.filter(action=ACTIONS[action])
+    # Whole days in the current time zone, as ranges on the indexed timestamp.
+    if since is not None:
+        entries = entries.filter(timestamp__gte=_start_of_day(since))
+    if until is not None:
+        entries = entries.filter(timestamp__lt=_start_of_day(until + datetime.timedelta(days=1)))
+    if object_id is not None:
+        entries = entries.filter(object_id=object_id)
+    if search:
+        entries = entries.filter(object_repr__icontains=search)
+    return entries.order_by("-timestamp", "-pk")
+
+
+def history_for(obj: models.Model, *, parts: Iterable[type[models.Model]] = ()) -> QuerySet[Any]:
+    """The object's log entries, newest first.
+
+    With `parts` (e.g. a KPI's Target and Actual), also the entries of those models' objects
+    that belong to `obj`, even deleted ones: such a model names its owner in the entry's
+    additional data as `{"<owner model name>_id": pk}` (see `get_additional_data`).
+    """
+    content_type = ContentType.objects.get_for_model(obj)
+    belongs = Q(content_type=content_type, object_id=obj.pk)
+    part_types = list(ContentType.objects.get_for_models(*parts).values())
+    if part_types:
+        owner_key = f"additional_data__{obj._meta.model_name}_id"
+        belongs |= Q(content_type__in=part_types, **{owner_key: obj.pk})
+    entries: QuerySet[Any] = LogEntry.objects.filter(belongs)
+    return entries.select_related("actor", "content_type").order_by("-timestamp", "-pk")
+
+
+@contextmanager
+def record_with_actor(user: User | AnonymousUser | None) -> Iterator[None]:
+    """Name `user` as the actor of the changes made inside, e.g. in a Celery task, an import or
+    an API call signed in by token (which the middleware cannot see).
+
+    Inside a request it overrides the signed-in person and hands back to them on leaving.
+    Anonymous or None records the changes as the system's.
+    """
+    # auditlog's set_actor does not restore an enclosing context (the request's) on leaving.
+    enclosing = auditlog_value.get(None)
+    try:
+        with set_actor(user):
+            yield
+    finally:
+        if enclosing is not None:
+            auditlog_value.set(enclosing)
+
+
+# --- Showing entries ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of an entry: its old and new value, ready to show."""
+
+    field: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old} → {self.new}"
+
+
+@dataclass(frozen=True)
+class SetChange:
+    """People or objects added to or removed from a many-to-many field (a KPI's updaters)."""
+
+    field: str
+    operation: str  # "added" or "removed"
+    objects: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.operation} {', '.join(self.objects)}"
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """A log entry as the audit trail shows it."""
+
+    entry: Any  # LogEntry
+    when: datetime.datetime
+    who: str
+    action: str
+    object_type: str
+    object: str
+    changes: list[Change | SetChange]
+
+
+def audit_rows(entries: Iterable[Any]) -> list[AuditRow]:
+    """The entries as readable rows, with foreign keys named (one query per related model).
+
+    The entries should come with their actor and content type selected (as `audit_entries` and
+    `history_for` do), or each costs queries.
+    """
+    entries = list(entries)
+    names = _related_names(entries)
+    rows = []
+    for entry in entries:
+        model = entry.content_type.model_class()
+        rows.append(
+            AuditRow(
+                entry=entry,
+                when=entry.timestamp,
+                who=_actor_name(entry),
+                action=ACTION_LABELS.get(entry.action, entry.get_action_display()),
+                object_type=(
+                    capfirst(model._meta.verbose_name) if model else entry.content_type.model
+                ),
+                object=entry.object_repr,
+                changes=_changes(entry, model, names),
+            )
+        )
+    return rows
+
+
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _actor_name(entry: Any) -> str:
+    if entry.actor is not None:
+        return str(entry.actor)
+    if entry.actor_email:
+        # The person was deleted since; the entry kept their e-mail address.
+        return str(entry.actor_email)
+    return "system"
+
+
+def _is_key(field: Any) -> bool:
+    """True for a foreign key (or one-to-one) whose stored values are the related pks."""
+    return field is not None and bool(field.many_to_one or field.one_to_one)
+
+
+def _field(model: type[models.Model] | None, name: str) -> Any:
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    # Reverse relations have no verbose name nor a stored value worth showing.
+    return field if field.concrete or field.many_to_many else None
+
+
+# Names of related objects, by related model and primary key as stored in the entries.
+RelatedNames = dict[type[models.Model], dict[str, str]]
+
+
+def _related_names(entries: Sequence[Any]) -> RelatedNames:
+    """Every foreign key value in the entries' changes, named, in one query per related model."""
+    wanted: defaultdict[type[models.Model], set[str]] = defaultdict(set)
+    for entry in entries:
+        model = entry.content_type.model_class()
+        for name, values in entry.changes_dict.items():
+            field = _field(model, name)
+            if _is_key(field) and isinstance(values, list):
+                wanted[field.related_model].update(str(v) for v in values if v is not None)
+    names: RelatedNames = {}
+    for related_model, keys in wanted.items():
+        pk_field = related_model._meta.pk
+        if pk_field is None:
+            continue
+        pks = []
+        for key in keys:
+            # A value that is no longer a valid key is shown as stored.
+            with suppress(ValidationError):
+                pks.append(pk_field.to_python(key))
+        found = related_model._default_manager.in_bulk(pks)
+        names[related_model] = {str(pk): str(obj) for pk, obj in found.items()}
+    return names
+
+
+def _changes(
+    entry: Any, model: type[models.Model] | None, names: RelatedNames
+) -> list[Change | SetChange]:
+    """The entry's changes in the model's field order, leaving out fields that stayed empty."""
+    order = {field.name: i for i, field in enumerate(model._meta.get_fields())} if model else {}
+    changes: list[Change | SetChange] = []
+    for name, values in sorted(
+        entry.changes_dict.items(), key=lambda item: order.get(item[0], len(order))
+    ):
+        field = _field(model, name)
+        label = _label(field, name)
+        if isinstance(values, dict) and values.get("type") == "m2m":
+            operation = "added" if values.get("operation") == "add" else "removed"
+            changes.append(SetChange(label, operation, tuple(values.get("objects", ()))))
+        elif isinstance(values, list) and len(values) == 2:
+            old, new = (_value(field, value, names) for value in values)
+            if old != new:
+                changes.append(Change(label, old, new))
+    return changes
+
+
+def _label(field: Any, name: str) -> str:
+    if field is None:
+        return name
+    # A key named after its model ("kpi") reads best as that model's name ("KPI").
+    if _is_key(field) and field.name == field.related_model._meta.model_name:
+        return capfirst(str(field.related_model._meta.verbose_name))
+    return capfirst(str(field.verbose_name))
+
+
+def _value(field: Any, stored: object, names: RelatedNames) -> str:
+    """A stored value as people read it: choices by label, keys by name, decimals trimmed."""
+    if stored is None or stored == "":
+        return EMPTY
+    value = str(stored)
+    if field is None:
+        return value
+    if _is_key(field):
+        return names.get(field.related_model, {}).get(value, f"#{value} (deleted)")
+    if field.choices:
+        labels = {str(choice): label for choice, label in field.flatchoices}
+        return str(labels.get(value, value))
+    if isinstance(field, models.BooleanField):
+        return {"True": "yes", "False": "no"}.get(value, value)
+    if isinstance(field, models.DecimalField):
+        try:
+            return f"{Decimal(value).normalize():f}"
+        except InvalidOperation:
+            return value
+    return value

@@ -1,0 +1,623 @@
+"""The KPI pages: "My updates", importing actuals and targets, period locks, approvals, a KPI.
+
+Who may do what (DESIGN.md §5, through `user.has_perm`): a KPI the person cannot see answers
+404; one they can see but may not update answers 403. Every form works as a plain POST (a
+redirect with a message, or the page again with its messages when something was refused) and,
+with htmx, swaps just its part of the page, from the same template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from accounts.audit import audit_rows, history_for
+from accounts.models import Role, User
+from accounts.permissions import access_for, get_visible_or_404, holds_role_anywhere, require_perm
+from kpis import periods, scoring
+from kpis.forms import parse_month, parse_period, parse_value
+from kpis.imports import (
+    ImportFileError,
+    RowStatus,
+    check_rows,
+    outcome_digest,
+    read_upload,
+    template_csv,
+    template_rows,
+    template_xlsx,
+)
+from kpis.models import Actual, ActualStatus, ImportBatch, Kpi, PeriodLock, Target
+from kpis.selectors import (
+    UpdateRow,
+    actuals_awaiting_review,
+    kpis_for_updates,
+    lock_message,
+    plain_number,
+    plan_scorecard,
+    target_result,
+    update_rows,
+)
+from kpis.services import (
+    ActualVersionConflict,
+    ImportChanged,
+    Outcome,
+    actual_record,
+    actual_review,
+    import_batch_create,
+    import_commit,
+    period_lock,
+    period_unlock,
+)
+from strategy.models import StrategicPlan
+
+HISTORY_PER_PAGE = 50
+ROW_FIELDS = ("value", "analysis", "corrective_action")
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _fragment(request: HtmxHttpRequest) -> bool:
+    """True when htmx asks for a part of the page (a history restore wants the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # login_required ran before
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _kpi_for_update(request: HttpRequest, pk: int) -> Kpi:
+    """The KPI, 404 for people who may not see it, 403 for those who may not update it."""
+    kpi = get_visible_or_404(
+        request.user,
+        Kpi.objects.select_related("objective", "objective__plan", "plan"),
+        "kpis.view_kpi",
+        pk=pk,
+    )
+    require_perm(request.user, "kpis.update_actuals", kpi)
+    return kpi
+
+
+# --- "My updates" ------------------------------------------------------------------------------
+
+
+@dataclass
+class RowForm:
+    """A row of "My updates" as the form shows it: typed or stored text, messages, score."""
+
+    row: UpdateRow
+    value: str
+    analysis: str
+    corrective_action: str
+    version: int
+    result: scoring.KpiResult
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    notice: str = ""
+
+    @classmethod
+    def stored(cls, row: UpdateRow) -> RowForm:
+        actual = row.actual
+        return cls(
+            row=row,
+            value=plain_number(actual.value) if actual else "",
+            analysis=actual.analysis if actual else "",
+            corrective_action=actual.corrective_action if actual else "",
+            version=actual.version if actual else 0,
+            result=row.result,
+        )
+
+    @classmethod
+    def posted(cls, row: UpdateRow, data: QueryDict) -> RowForm:
+        pk = row.kpi.pk
+        version = data.get(f"version-{pk}", "").strip()
+        return cls(
+            row=row,
+            value=data.get(f"value-{pk}", "").strip(),
+            analysis=data.get(f"analysis-{pk}", "").strip(),
+            corrective_action=data.get(f"corrective_action-{pk}", "").strip(),
+            version=int(version) if version.isdigit() else 0,
+            result=row.result,
+        )
+
+    @property
+    def kpi(self) -> Kpi:
+        return self.row.kpi
+
+    @property
+    def needs_action(self) -> bool:
+        """Whether the corrective-action field is shown open: off track, or already written."""
+        return (
+            bool(self.corrective_action)
+            or "corrective_action" in self.errors
+            or self.result.status is scoring.Status.OFF_TRACK
+        )
+
+    @property
+    def field_names(self) -> str:
+        """The fields a row's save sends (hx-params), so a long page posts one row at a time."""
+        pk = self.kpi.pk
+        return ",".join(f"{name}-{pk}" for name in (*ROW_FIELDS, "version", "period"))
+
+    def same_as(self, other: RowForm) -> bool:
+        return (self.value, self.analysis, self.corrective_action) == (
+            other.value,
+            other.analysis,
+            other.corrective_action,
+        )
+
+
+def _error_messages(error: ValidationError) -> dict[str, list[str]]:
+    """A service's refusal as messages by row field; anything else is about the whole row."""
+    if not hasattr(error, "error_dict"):
+        return {"row": list(error.messages)}
+    result: dict[str, list[str]] = {}
+    for name, messages_ in error.message_dict.items():
+        result.setdefault(name if name in ROW_FIELDS else "row", []).extend(messages_)
+    return result
+
+
+def _save_row(request: HttpRequest, row: UpdateRow, data: QueryDict) -> tuple[RowForm, int]:
+    """Record the row's posted actual; the row to show and the HTTP status to answer with."""
+    form = RowForm.posted(row, data)
+    if row.locked:
+        form.errors["row"] = [lock_message(row.period)]
+        return form, 400
+    try:
+        value = parse_value(form.value)
+    except ValidationError as error:
+        form.errors["value"] = list(error.messages)
+        return form, 400
+    form.result = target_result(row.kpi, row.target, value)
+    try:
+        _, outcome = actual_record(
+            kpi=row.kpi,
+            period=row.period,
+            value=value,
+            by=_user(request),
+            analysis=form.analysis,
+            corrective_action=form.corrective_action,
+            expected_version=form.version,
+            require_corrective_action=True,
+        )
+    except ActualVersionConflict as conflict:
+        current = conflict.current
+        who = current.entered_by or "Someone else"
+        form.errors["value"] = [
+            f"{who} saved {plain_number(current.value)} in the meantime. Your value is still "
+            "here and nothing was overwritten: save again to replace theirs."
+        ]
+        # The next save is a decision taken knowing theirs, so it is based on their version.
+        form.version = current.version
+        return form, 409
+    except ValidationError as error:
+        form.errors = _error_messages(error)
+        return form, 400
+    fresh = update_rows([row.kpi], day=row.period, today=_today())[0].rows[0]
+    saved = RowForm.stored(fresh)
+    if outcome is Outcome.UNCHANGED:
+        saved.notice = "Nothing changed."
+    elif settings.SCORECARD_APPROVAL:
+        saved.notice = "Submitted for approval."
+    else:
+        saved.notice = "Saved."
+    return saved, 200
+
+
+def _updates_url(page_period: str) -> str:
+    url = reverse("kpis:updates")
+    return f"{url}?{urlencode({'period': page_period})}" if page_period else url
+
+
+def _updates_page(
+    request: HtmxHttpRequest,
+    *,
+    page_period: str,
+    overrides: dict[int, RowForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    today = _today()
+    day = parse_month(page_period) if page_period else None
+    if page_period and day is None:
+        messages.warning(request, f"“{page_period}” is not a month (YYYY-MM); showing what is due.")
+        page_period = ""
+    groups = update_rows(kpis_for_updates(_user(request)), day=day, today=today)
+    overrides = overrides or {}
+    shown = [
+        (group, [overrides.get(row.kpi.pk) or RowForm.stored(row) for row in group.rows])
+        for group in groups
+    ]
+    fy = settings.FISCAL_YEAR_START_MONTH
+    month = day or periods.last_closed_period(today, "monthly", fy)
+    current_month = periods.period_start(today, "monthly")
+    following = periods.shift(month, "monthly", 1)
+    context = {
+        "groups": shown,
+        "page_period": page_period,
+        "month": month,
+        "month_value": f"{month:%Y-%m}",
+        "previous_month": f"{periods.shift(month, 'monthly', -1):%Y-%m}",
+        "next_month": f"{following:%Y-%m}" if following <= current_month else "",
+        "due_now": day is None,
+        "approval": settings.SCORECARD_APPROVAL,
+        "may_import": True,
+    }
+    return render(request, "kpis/updates.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def updates(request: HtmxHttpRequest) -> HttpResponse:
+    """Every KPI the person may update, for the period due now or the one chosen.
+
+    A POST is the page without JavaScript: "Save all" records every row that was changed.
+    """
+    if request.method == "GET":
+        return _updates_page(request, page_period=request.GET.get("period", "").strip())
+    page_period = request.POST.get("page_period", "").strip()
+    day = parse_month(page_period) if page_period else None
+    groups = update_rows(kpis_for_updates(_user(request)), day=day, today=_today())
+    overrides: dict[int, RowForm] = {}
+    saved = refused = 0
+    for group in groups:
+        for row in group.rows:
+            if row.locked or f"value-{row.kpi.pk}" not in request.POST:
+                continue
+            if RowForm.posted(row, request.POST).same_as(RowForm.stored(row)):
+                continue  # untouched
+            form, status = _save_row(request, row, request.POST)
+            if status == 200:
+                saved += form.notice != "Nothing changed."
+            else:
+                refused += 1
+                overrides[row.kpi.pk] = form
+    if not refused:
+        messages.success(
+            request,
+            f"Saved {saved} actual{'s' if saved != 1 else ''}." if saved else "Nothing to save.",
+        )
+        return redirect(_updates_url(page_period))
+    messages.error(
+        request,
+        f"{refused} row{'s' if refused != 1 else ''} could not be saved: see the messages below"
+        + (f"; {saved} other{'s' if saved != 1 else ''} saved." if saved else "."),
+    )
+    return _updates_page(request, page_period=page_period, overrides=overrides, status=400)
+
+
+@require_POST
+@login_required
+def update_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Save one row: with htmx, answer the row; without, the page."""
+    kpi = _kpi_for_update(request, pk)
+    period = parse_period(request.POST.get(f"period-{pk}", ""))
+    row = update_rows([kpi], day=period, today=_today())[0].rows[0]
+    form, status = _save_row(request, row, request.POST)
+    if _fragment(request):
+        context = {"form": form, "approval": settings.SCORECARD_APPROVAL}
+        return render(request, "kpis/updates.html#row", context, status=status)
+    page_period = request.POST.get("page_period", "").strip()
+    if status == 200:
+        messages.success(request, f"{kpi.code}: {form.notice}")
+        return redirect(f"{_updates_url(page_period)}#row-{pk}")
+    return _updates_page(request, page_period=page_period, overrides={kpi.pk: form}, status=status)
+
+
+# --- Import ------------------------------------------------------------------------------------
+
+
+def _import_plans(user: User) -> list[StrategicPlan]:
+    plans = StrategicPlan.objects.exclude(status=StrategicPlan.Status.ARCHIVED).select_related(
+        "org_unit"
+    )
+    return [plan for plan in plans.order_by("name") if user.has_perm("strategy.view_plan", plan)]
+
+
+def _default_plan(plans: list[StrategicPlan]) -> StrategicPlan | None:
+    """The active plan at the top of the organisation, where most KPI codes live."""
+    active = [plan for plan in plans if plan.status == StrategicPlan.Status.ACTIVE]
+    top = [plan for plan in active if plan.parent_id is None]
+    candidates = top or active
+    return candidates[0] if candidates else None
+
+
+def _require_member(request: HttpRequest) -> User:
+    user = _user(request)
+    if not access_for(user).is_member:
+        raise PermissionDenied
+    return user
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_start(request: HtmxHttpRequest) -> HttpResponse:
+    """The upload step: a file and the plan whose KPI codes it uses."""
+    user = _require_member(request)
+    plans = _import_plans(user)
+    default = _default_plan(plans)
+    chosen = str(default.pk) if default else ""
+    error = ""
+    if request.method == "POST":
+        chosen = request.POST.get("plan", "").strip()
+        plan = next((p for p in plans if str(p.pk) == chosen), None)
+        upload = request.FILES.get("file")
+        if chosen and plan is None:
+            error = "Choose one of the plans in the list."
+        elif upload is None:
+            error = "Choose a file to import."
+        elif upload.size is not None and upload.size > settings.IMPORT_MAX_BYTES:
+            limit = settings.IMPORT_MAX_BYTES / (1024 * 1024)
+            error = (
+                f"The file is {upload.size / (1024 * 1024):.1f} MB; the limit is {limit:.1f} MB. "
+                "Split it into smaller files."
+            )
+        else:
+            try:
+                read = read_upload(upload.name or "", upload.read())
+            except ImportFileError as refusal:
+                error = str(refusal)
+            else:
+                batch = import_batch_create(
+                    user=user,
+                    plan=plan,
+                    filename=upload.name or "upload",
+                    rows=read.rows,
+                    notes=read.notes,
+                )
+                return redirect("kpis:import_preview", pk=batch.pk)
+    context = {"plans": plans, "chosen": chosen, "error": error}
+    return render(request, "kpis/import.html", context, status=400 if error else 200)
+
+
+def _preview(
+    request: HtmxHttpRequest, batch: ImportBatch, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    rows = check_rows(batch.rows, user=_user(request), plan=batch.plan)
+    statuses = [row.status for row in rows]
+    counts = {status_.label: statuses.count(status_) for status_ in RowStatus}
+    context = {
+        "batch": batch,
+        "rows": rows,
+        "counts": counts,
+        "writes": any(row.writes for row in rows),
+        "digest": outcome_digest(rows),
+        "error": error,
+    }
+    return render(request, "kpis/import_preview.html", context, status=status)
+
+
+@require_GET
+@login_required
+def import_preview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Every row of the file, as importing it now would treat it."""
+    batch = get_object_or_404(
+        ImportBatch.objects.select_related("plan"), pk=pk, created_by=_require_member(request)
+    )
+    return _preview(request, batch)
+
+
+@require_POST
+@login_required
+def import_confirm(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Write every accepted row of the previewed file, or none."""
+    user = _require_member(request)
+    batch = get_object_or_404(ImportBatch.objects.select_related("plan"), pk=pk, created_by=user)
+    try:
+        summary = import_commit(batch=batch, by=user, expected=request.POST.get("digest"))
+    except ImportChanged as changed:
+        return _preview(request, batch, error=changed.messages[0], status=409)
+    except ValidationError as error:
+        return _preview(request, batch, error=" ".join(error.messages), status=400)
+    left_out = f"; {summary.refused} refused row{'s' if summary.refused != 1 else ''} left out"
+    messages.success(
+        request,
+        f"Imported {batch.filename}: {summary.created} created, {summary.changed} changed, "
+        f"{summary.unchanged} unchanged{left_out if summary.refused else ''}.",
+    )
+    return redirect("kpis:updates")
+
+
+@require_GET
+@login_required
+def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The import template, with a row to fill in for each KPI the person updates."""
+    rows = template_rows(kpis_for_updates(_user(request)), today=_today())
+    if fmt == "xlsx":
+        content = template_xlsx(rows)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content = template_csv(rows)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="bearing-import.{fmt}"'
+    return response
+
+
+# --- Period locks ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def locks(request: HtmxHttpRequest) -> HttpResponse:
+    """The locked periods; an admin locks one by its month."""
+    require_perm(request.user, "kpis.lock_period")
+    error = ""
+    typed = ""
+    if request.method == "POST":
+        typed = request.POST.get("period", "").strip()
+        period = parse_month(typed)
+        if period is None:
+            error = "Enter a month as YYYY-MM, e.g. 2026-01."
+        else:
+            try:
+                _, outcome = period_lock(period=period, by=_user(request))
+            except ValidationError as refusal:
+                error = " ".join(refusal.messages)
+            else:
+                done = "was locked already" if outcome is Outcome.UNCHANGED else "is locked now"
+                messages.success(request, f"{period:%b %Y} {done}.")
+                return redirect("kpis:locks")
+    context = {
+        "locks": PeriodLock.objects.select_related("locked_by"),
+        "error": error,
+        "typed": typed,
+        "suggested": f"{periods.last_closed_period(_today(), 'monthly'):%Y-%m}",
+    }
+    return render(request, "kpis/locks.html", context, status=400 if error else 200)
+
+
+@require_POST
+@login_required
+def lock_remove(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "kpis.lock_period")
+    period = parse_period(request.POST.get("period", ""))
+    if period is not None and period_unlock(period=period):
+        messages.success(request, f"{period:%b %Y} is unlocked.")
+    else:
+        messages.error(request, "That period was not locked.")
+    return redirect("kpis:locks")
+
+
+# --- Approval ----------------------------------------------------------------------------------
+
+
+def _require_approver(request: HttpRequest) -> User:
+    user = _user(request)
+    if not holds_role_anywhere(user, Role.ADMIN, Role.MANAGER, Role.EXECUTIVE):
+        raise PermissionDenied
+    return user
+
+
+@require_GET
+@login_required
+def approvals(request: HtmxHttpRequest) -> HttpResponse:
+    """Submitted actuals of the units where the person approves."""
+    user = _require_approver(request)
+    context = {
+        "actuals": list(actuals_awaiting_review(user)),
+        "approval": settings.SCORECARD_APPROVAL,
+    }
+    return render(request, "kpis/approvals.html", context)
+
+
+@require_POST
+@login_required
+def approval_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Approve or return one submitted actual."""
+    user = _user(request)
+    actual = get_object_or_404(
+        Actual.objects.select_related(
+            "kpi", "kpi__objective", "kpi__objective__plan", "entered_by"
+        ),
+        pk=pk,
+    )
+    if not user.has_perm("kpis.view_kpi", actual.kpi):
+        raise Http404
+    require_perm(user, "kpis.approve_actuals", actual.kpi)
+    decision = request.POST.get("decision", "")
+    comment = request.POST.get("comment", "").strip()
+    version = request.POST.get("version", "")
+    errors: list[str] = []
+    done = ""
+    if decision not in ("approve", "return"):
+        errors.append("Choose Approve or Return.")
+    else:
+        try:
+            actual = actual_review(
+                actual=actual,
+                by=user,
+                approve=decision == "approve",
+                comment=comment,
+                expected_version=int(version) if version.isdigit() else None,
+            )
+        except ValidationError as refusal:
+            errors.extend(refusal.messages)
+        else:
+            done = "Approved." if actual.status == ActualStatus.APPROVED else "Returned."
+    status = 400 if errors else 200
+    if _fragment(request):
+        context = {"actual": actual, "errors": errors, "done": done, "comment": comment}
+        return render(request, "kpis/approvals.html#item", context, status=status)
+    if errors:
+        for message in errors:
+            messages.error(request, f"{actual.kpi.code}: {message}")
+    else:
+        messages.success(request, f"{actual.kpi.code} {actual.period:%b %Y}: {done}")
+    return redirect("kpis:approvals")
+
+
+# --- A KPI's page ------------------------------------------------------------------------------
+
+
+def _kpi_page(request: HtmxHttpRequest, pk: int, tab: str) -> HttpResponse:
+    kpi = get_visible_or_404(
+        request.user,
+        Kpi.objects.select_related("plan", "objective", "owner").prefetch_related("updaters"),
+        "kpis.view_kpi",
+        pk=pk,
+    )
+    fy = settings.FISCAL_YEAR_START_MONTH
+    context: dict[str, Any] = {
+        "kpi": kpi,
+        "tab": tab,
+        "may_update": request.user.has_perm("kpis.update_actuals", kpi),
+    }
+    if tab == "history":
+        page = Paginator(history_for(kpi, parts=[Target, Actual]), HISTORY_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        context.update(page=page, changes=audit_rows(page.object_list))
+    else:
+        day = parse_month(request.GET.get("period", "")) or periods.last_closed_period(
+            _today(), kpi.frequency, fy
+        )
+        period = periods.period_start(day, kpi.frequency, fy)
+        scorecard = plan_scorecard(plan=kpi.plan, period=period)
+        targets = {t.period: t for t in kpi.targets.all()}
+        actuals = {a.period: a for a in kpi.actuals.select_related("entered_by")}
+        context.update(
+            period=period,
+            period_label=periods.label(period, kpi.frequency, fy),
+            score=None if kpi.is_retired else scorecard.kpi(kpi.code),
+            values=[
+                (p, periods.label(p, kpi.frequency, fy), targets.get(p), actuals.get(p))
+                for p in sorted({*targets, *actuals}, reverse=True)
+            ],
+            approval=settings.SCORECARD_APPROVAL,
+        )
+    template = "kpis/kpi.html"
+    if _fragment(request):
+        template += "#tab"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def kpi_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A KPI: its definition, targets and actuals, and how its current score came about."""
+    return _kpi_page(request, pk, "overview")
+
+
+@require_GET
+@login_required
+def kpi_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Every recorded change of the KPI's definition, targets and actuals: who, when, what."""
+    return _kpi_page(request, pk, "history")

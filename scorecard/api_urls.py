@@ -1,0 +1,45 @@
+"""The REST API's addresses, under /api/: v1/ (see DESIGN.md §9), schema/ and docs/."""
+
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from accounts import api as accounts_api
+from accounts.api_http import not_found
+from actionplans import api as actionplans_api
+from kpis import api as kpis_api
+from strategy import api as strategy_api
+
+router = SimpleRouter()
+router.register("org-units", accounts_api.OrgUnitViewSet, basename="orgunit")
+router.register("users", accounts_api.UserViewSet, basename="user")
+router.register("memberships", accounts_api.MembershipViewSet, basename="membership")
+router.register("plans", strategy_api.PlanViewSet, basename="plan")
+router.register("perspectives", strategy_api.PerspectiveViewSet, basename="perspective")
+router.register("objectives", strategy_api.ObjectiveViewSet, basename="objective")
+router.register("objective-links", strategy_api.ObjectiveLinkViewSet, basename="objectivelink")
+router.register("kpis", kpis_api.KpiViewSet, basename="kpi")
+router.register("targets", kpis_api.TargetViewSet, basename="target")
+router.register("actuals", kpis_api.ActualViewSet, basename="actual")
+router.register("action-plans", actionplans_api.ActionPlanViewSet, basename="actionplan")
+router.register("tasks", actionplans_api.TaskViewSet, basename="task")
+
+# Swagger UI comes from drf-spectacular-sidecar's static files; the split view serves its
+# start-up script as a file too, so scripts stay 'self'. Swagger UI sets inline styles on its
+# elements: allowed on this page only.
+docs = csp_update({"style-src": [SELF, UNSAFE_INLINE]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+)
+
+app_name = "api"
+urlpatterns = [
+    path("v1/auth/token/", accounts_api.TokenView.as_view(), name="token"),
+    path("v1/scorecard/", kpis_api.ScorecardView.as_view(), name="scorecard"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", docs, name="docs"),
+    # Anything else under /api/ answers a JSON 404, not the site's HTML page.
+    re_path(r"^.*$", not_found),
+]

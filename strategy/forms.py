@@ -1,0 +1,135 @@
+"""Forms of the strategy workspace: they parse input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from accounts.models import OrgUnit, User
+from strategy.models import WEIGHT_FIELD_OPTIONS, Objective, Perspective, StrategicPlan
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def weight_field(**kwargs: Any) -> forms.DecimalField:
+    # No minimum here: the services refuse a negative weight with the message to show.
+    return forms.DecimalField(
+        max_digits=WEIGHT_FIELD_OPTIONS["max_digits"],
+        decimal_places=WEIGHT_FIELD_OPTIONS["decimal_places"],
+        widget=forms.NumberInput(attrs={"step": "any"}),
+        **kwargs,
+    )
+
+
+class PlanBasicsForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    start = forms.DateField(widget=DATE, help_text="First day of the plan's horizon.")
+    end = forms.DateField(widget=DATE, help_text="Last day of the plan's horizon.")
+    status = forms.ChoiceField(choices=StrategicPlan.Status.choices)
+
+
+class PlanVisionForm(forms.Form):
+    vision = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Where the organisation wants to be.",
+    )
+    mission = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="What it does, for whom, and why.",
+    )
+    values = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="One value per line."
+    )
+
+
+class PlanForm(PlanBasicsForm, PlanVisionForm):
+    """The whole plan on its page: basics, vision, mission and values."""
+
+
+def plan_initial(plan: StrategicPlan) -> dict[str, Any]:
+    return {
+        field: getattr(plan, field)
+        for field in ("name", "start", "end", "status", "vision", "mission", "values")
+    }
+
+
+class PerspectiveForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    weight = weight_field(initial=1)
+
+
+class PerspectiveMoveForm(forms.Form):
+    position = forms.IntegerField(min_value=0)
+
+
+class ObjectiveForm(forms.Form):
+    """An objective's fields; `perspective` is hidden when adding to a given perspective."""
+
+    perspective = forms.ModelChoiceField(queryset=Perspective.objects.none())
+    code = forms.CharField(max_length=20, help_text='Short code such as "F1".')
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    org_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="Unit")
+    weight = weight_field(initial=1)
+
+    def __init__(
+        self,
+        *args: Any,
+        plan: StrategicPlan,
+        people: QuerySet[User],
+        units: QuerySet[OrgUnit],
+        fixed_perspective: Perspective | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["perspective"] = forms.ModelChoiceField(
+            queryset=plan.perspectives.order_by("order", "pk"),
+            widget=forms.HiddenInput() if fixed_perspective else None,
+            initial=fixed_perspective.pk if fixed_perspective else None,
+        )
+        self.fields["owner"] = forms.ModelChoiceField(
+            queryset=people, required=False, help_text="Someone with a role in the unit."
+        )
+        self.fields["org_unit"] = forms.ModelChoiceField(
+            queryset=units, label="Unit", initial=plan.org_unit_id
+        )
+        if plan.parent_id is not None:
+            self.fields["parent"] = forms.ModelChoiceField(
+                queryset=Objective.objects.filter(plan_id=plan.parent_id).order_by("code"),
+                required=False,
+                label="Supports (objective of the parent plan)",
+            )
+
+
+def objective_initial(objective: Objective) -> dict[str, Any]:
+    return {
+        "perspective": objective.perspective_id,
+        "code": objective.code,
+        "name": objective.name,
+        "description": objective.description,
+        "owner": objective.owner_id,
+        "org_unit": objective.org_unit_id,
+        "weight": objective.weight,
+        "parent": objective.parent_id,
+    }
+
+
+class ObjectiveLinkForm(forms.Form):
+    cause = forms.ModelChoiceField(queryset=Objective.objects.none())
+    effect = forms.ModelChoiceField(queryset=Objective.objects.none())
+    note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args: Any, plan: StrategicPlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        objectives = plan.objectives.order_by("perspective__order", "code")
+        self.fields["cause"] = forms.ModelChoiceField(
+            queryset=objectives, help_text="Achieving this objective…"
+        )
+        self.fields["effect"] = forms.ModelChoiceField(
+            queryset=objectives, help_text="…helps achieve this one."
+        )

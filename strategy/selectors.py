@@ -1,0 +1,171 @@
+"""Reads of the strategy: the plans a person sees, a plan's workspace, its health checklist.
+
+The health checklist is built from items each app contributes for its own objects (strategy
+here, KPIs in `kpis.selectors`, action plans in `actionplans.selectors`); they share the
+`HealthItem` shape defined here, the lowest of those apps.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet
+from django.urls import reverse
+
+from accounts.models import OrgUnit, User
+from accounts.permissions import visible_unit_ids
+from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
+
+
+def plans_for(user: User) -> QuerySet[StrategicPlan]:
+    """The plans the person may see, with their counts of objectives and KPIs."""
+    plans = StrategicPlan.objects.select_related("org_unit", "parent").annotate(
+        objective_count=Count("objectives", distinct=True)
+    )
+    visible = visible_unit_ids(user)
+    if visible is not None:
+        plans = plans.filter(org_unit_id__in=visible)
+    return plans.order_by("status", "org_unit__name", "-start", "name")
+
+
+@dataclass
+class PlanStructure:
+    """A plan's perspectives (in map order), objectives and cause-effect links."""
+
+    perspectives: list[Perspective]
+    objectives: list[Objective]
+    links: list[ObjectiveLink]
+
+    def objectives_of(self, perspective: Perspective) -> list[Objective]:
+        return [o for o in self.objectives if o.perspective_id == perspective.pk]
+
+
+def plan_structure(*, plan: StrategicPlan) -> PlanStructure:
+    """Everything the workspace and the strategy map draw, in three queries."""
+    return PlanStructure(
+        perspectives=list(plan.perspectives.order_by("order", "pk")),
+        objectives=list(
+            plan.objectives.select_related("owner", "org_unit", "parent").order_by("code")
+        ),
+        links=list(
+            ObjectiveLink.objects.filter(cause__plan=plan)
+            .select_related("cause", "effect")
+            .order_by("cause__code", "effect__code")
+        ),
+    )
+
+
+# --- the health checklist ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HealthProblem:
+    """One thing to fix, and where to fix it."""
+
+    label: str
+    url: str
+
+
+@dataclass
+class HealthItem:
+    """One line of the checklist: ok when it has no problems."""
+
+    key: str
+    title: str
+    problems: list[HealthProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# The checklist's lines in the order shown; each app fills in the ones about its objects.
+HEALTH_TITLES = {
+    "perspectives_without_objectives": "Perspectives without objectives",
+    "objectives_without_owner": "Objectives without an owner",
+    "objectives_without_kpis": "Objectives without KPIs",
+    "kpis_without_targets": "KPIs without targets",
+    "kpis_without_updaters": "KPIs without updaters",
+    "kpis_without_recent_actuals": "KPIs without a recent actual",
+    "objectives_without_action_plan": "Objectives without an action plan",
+    "weights_adding_to_nothing": "Weights that add up to nothing",
+}
+
+
+def health_item(key: str, problems: Iterable[HealthProblem] = ()) -> HealthItem:
+    return HealthItem(key=key, title=HEALTH_TITLES[key], problems=list(problems))
+
+
+def merge_health(*groups: Iterable[HealthItem]) -> list[HealthItem]:
+    """The checklist's items in their fixed order, problems of the same item put together."""
+    merged = {key: health_item(key) for key in HEALTH_TITLES}
+    for group in groups:
+        for item in group:
+            merged[item.key].problems.extend(item.problems)
+    return list(merged.values())
+
+
+def _zero(weights: Iterable[Decimal]) -> bool:
+    values = list(weights)
+    return bool(values) and sum(values, Decimal(0)) == 0
+
+
+def plan_strategy_health(*, plan: StrategicPlan) -> list[HealthItem]:
+    """The strategy's own checklist items: empty perspectives, objectives without an owner,
+    and perspective or objective weights that sum to 0 within their level."""
+    structure = plan_structure(plan=plan)
+    plan_url = reverse("strategy:plan", args=[plan.pk])
+    by_perspective: dict[int, list[Objective]] = defaultdict(list)
+    for objective in structure.objectives:
+        by_perspective[objective.perspective_id].append(objective)
+
+    empty = [
+        HealthProblem(perspective.name, f"{plan_url}#perspective-{perspective.pk}")
+        for perspective in structure.perspectives
+        if not by_perspective[perspective.pk]
+    ]
+    no_owner = [
+        HealthProblem(str(objective), reverse("strategy:objective_edit", args=[objective.pk]))
+        for objective in structure.objectives
+        if objective.owner_id is None
+    ]
+    weights = []
+    if _zero(p.weight for p in structure.perspectives):
+        weights.append(
+            HealthProblem("The perspectives' weights are all 0", f"{plan_url}#perspectives")
+        )
+    for perspective in structure.perspectives:
+        if _zero(o.weight for o in by_perspective[perspective.pk]):
+            weights.append(
+                HealthProblem(
+                    f"The weights of the objectives in {perspective.name} are all 0",
+                    f"{plan_url}#perspective-{perspective.pk}",
+                )
+            )
+    return [
+        health_item("perspectives_without_objectives", empty),
+        health_item("objectives_without_owner", no_owner),
+        health_item("weights_adding_to_nothing", weights),
+    ]
+
+
+def people_for_plan(plan: StrategicPlan) -> QuerySet[User]:
+    """Active people holding a role in the plan's unit, a unit above it or below it: those who
+    could own its objectives (the services check the objective's own unit)."""
+    unit = plan.org_unit
+    related = unit.subtree_ids() | {ancestor.pk for ancestor in unit.ancestors()}
+    return (
+        User.objects.filter(is_active=True, memberships__org_unit_id__in=related)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def units_for_plan(plan: StrategicPlan) -> QuerySet[OrgUnit]:
+    """The active units an objective of the plan may belong to: the plan's unit and below."""
+    return OrgUnit.objects.filter(pk__in=plan.org_unit.subtree_ids(), is_archived=False).order_by(
+        "name"
+    )

@@ -1,0 +1,39 @@
+"""The strategy workspace under /strategy/; its KPI pages are in kpis.workspace_urls."""
+
+from django.urls import path
+
+from strategy import views
+
+app_name = "strategy"
+
+urlpatterns = [
+    path("", views.plans, name="plans"),
+    path("plans/<int:pk>/", views.plan, name="plan"),
+    path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/archive/", views.plan_archive, name="plan_archive"),
+    path("plans/<int:pk>/perspectives/add/", views.perspective_add, name="perspective_add"),
+    path("plans/<int:pk>/objectives/add/", views.objective_add, name="objective_add"),
+    path("plans/<int:pk>/links/add/", views.link_add, name="link_add"),
+    path("perspectives/<int:pk>/edit/", views.perspective_edit, name="perspective_edit"),
+    path("perspectives/<int:pk>/move/", views.perspective_move, name="perspective_move"),
+    path("perspectives/<int:pk>/delete/", views.perspective_delete, name="perspective_delete"),
+    path("objectives/<int:pk>/edit/", views.objective_edit, name="objective_edit"),
+    path("objectives/<int:pk>/move/", views.objective_move, name="objective_move"),
+    path("links/<int:pk>/delete/", views.link_delete, name="link_delete"),
+    # The guided setup; its KPI step is kpis.workspace_urls' "setup_kpis".
+    path("plans/<int:pk>/setup/basics/", views.setup, {"step": "basics"}, name="setup_basics"),
+    path("plans/<int:pk>/setup/vision/", views.setup, {"step": "vision"}, name="setup_vision"),
+    path(
+        "plans/<int:pk>/setup/objectives/",
+        views.setup,
+        {"step": "objectives"},
+        name="setup_objectives",
+    ),
+    path("plans/<int:pk>/setup/links/", views.setup, {"step": "links"}, name="setup_links"),
+    path(
+        "plans/<int:pk>/setup/action-plans/",
+        views.setup,
+        {"step": "action-plans"},
+        name="setup_action_plans",
+    ),
+]

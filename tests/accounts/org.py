@@ -1,0 +1,60 @@
+"""A small organisation for the People section's tests, and helpers to act in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.test import Client
+
+from accounts.models import OrgUnit, Role, User
+from tests.factories import MembershipFactory, OrgUnitFactory, UserFactory
+
+
+@dataclass
+class Org:
+    """ACME at the root with Sales (and Sales North below it) and Operations.
+
+    root_admin: admin of ACME (the whole organisation); sales_admin: admin of Sales only;
+    manager: manager of Sales (a lesser role); viewer: viewer of ACME; operator: viewer of
+    Operations (outside the Sales subtree); outsider: no role anywhere.
+    """
+
+    acme: OrgUnit
+    sales: OrgUnit
+    north: OrgUnit
+    operations: OrgUnit
+    root_admin: User
+    sales_admin: User
+    manager: User
+    viewer: User
+    operator: User
+    outsider: User
+
+
+def build_org() -> Org:
+    acme = OrgUnitFactory(name="ACME", code="acme")
+    sales = OrgUnitFactory(name="Sales", code="sales", parent=acme)
+    north = OrgUnitFactory(name="Sales North", code="sales-north", parent=sales)
+    operations = OrgUnitFactory(name="Operations", code="operations", parent=acme)
+    people = {
+        # No password (no slow hashing); the sign-in tests set one where they need it.
+        name: UserFactory(
+            username=name, first_name=name.replace("_", " ").title(), last_name="", password=None
+        )
+        for name in ("root_admin", "sales_admin", "manager", "viewer", "operator", "outsider")
+    }
+    MembershipFactory(user=people["root_admin"], org_unit=acme, role=Role.ADMIN)
+    MembershipFactory(user=people["sales_admin"], org_unit=sales, role=Role.ADMIN)
+    MembershipFactory(user=people["manager"], org_unit=sales, role=Role.MANAGER)
+    MembershipFactory(user=people["viewer"], org_unit=acme, role=Role.VIEWER)
+    MembershipFactory(user=people["operator"], org_unit=operations, role=Role.VIEWER)
+    return Org(acme=acme, sales=sales, north=north, operations=operations, **people)
+
+
+def client_for(user: User, **kwargs: object) -> Client:
+    client = Client(**kwargs)  # type: ignore[arg-type]
+    client.force_login(user)
+    return client
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}

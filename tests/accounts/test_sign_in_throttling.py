@@ -1,0 +1,124 @@
+"""Failed sign-ins are throttled per username and IP address (django-axes).
+
+These tests sign in through the sign-in page, as a browser does, so axes sees a real request.
+"""
+
+import datetime
+
+import pytest
+from axes.models import AccessAttempt
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery"
+OFFICE = "203.0.113.10"
+ELSEWHERE = "198.51.100.20"
+
+
+@pytest.fixture(autouse=True)
+def _sign_in_throttling_on(_sign_in_throttling_off, settings):  # type: ignore[no-untyped-def]
+    settings.AXES_ENABLED = True
+
+
+@pytest.fixture
+def limit(settings) -> int:  # type: ignore[no-untyped-def]
+    return int(settings.AXES_FAILURE_LIMIT)
+
+
+@pytest.fixture(autouse=True)
+def people(db: None) -> None:
+    UserFactory(username="ceo", password=PASSWORD)
+    UserFactory(username="cfo", password=PASSWORD)
+
+
+def sign_in(client, username, password, address=OFFICE):  # type: ignore[no-untyped-def]
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def is_signed_in(client) -> bool:  # type: ignore[no-untyped-def]
+    return client.get(reverse("home")).status_code == 200
+
+
+def test_failures_are_counted_per_username_and_address_together(settings):
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    assert settings.AXES_RESET_ON_SUCCESS is True
+
+
+def test_wrong_passwords_below_the_limit_only_show_the_usual_error(client, limit):
+    for _ in range(limit - 1):
+        response = sign_in(client, "ceo", "wrong")
+        assert response.status_code == 200
+        assert b"Please enter a correct username and password" in response.content
+
+
+def test_the_failure_that_reaches_the_limit_answers_with_the_locked_out_page(client, limit):
+    for _ in range(limit - 1):
+        sign_in(client, "ceo", "wrong")
+
+    response = sign_in(client, "ceo", "wrong")
+
+    assert response.status_code == 429
+    assert "registration/locked_out.html" in [template.name for template in response.templates]
+    assert b"Please try again later" in response.content
+
+
+def test_a_locked_out_username_and_address_is_refused_even_with_the_right_password(client, limit):
+    for _ in range(limit):
+        sign_in(client, "ceo", "wrong")
+
+    response = sign_in(client, "ceo", PASSWORD)
+
+    assert response.status_code == 429
+    assert b"Please try again later" in response.content
+    assert not is_signed_in(client)
+
+
+def test_a_colleague_at_the_same_address_can_still_sign_in(client, limit):
+    for _ in range(limit):
+        sign_in(client, "ceo", "wrong")
+
+    response = sign_in(client, "cfo", PASSWORD)
+
+    assert response.status_code == 302
+    assert is_signed_in(client)
+
+
+def test_the_same_person_from_another_address_can_still_sign_in(client, limit):
+    for _ in range(limit):
+        sign_in(client, "ceo", "wrong")
+
+    response = sign_in(client, "ceo", PASSWORD, address=ELSEWHERE)
+
+    assert response.status_code == 302
+    assert is_signed_in(client)
+
+
+def test_a_successful_sign_in_before_the_limit_starts_the_count_again(client, limit):
+    for _ in range(limit - 1):
+        sign_in(client, "ceo", "wrong")
+    assert sign_in(client, "ceo", PASSWORD).status_code == 302
+    client.post(reverse("logout"))
+
+    for _ in range(limit - 1):
+        assert sign_in(client, "ceo", "wrong").status_code == 200
+    assert sign_in(client, "ceo", PASSWORD).status_code == 302
+    assert is_signed_in(client)
+
+
+def test_the_lock_ends_after_the_pause(client, limit, settings):
+    for _ in range(limit):
+        sign_in(client, "ceo", "wrong")
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1)
+    )
+
+    response = sign_in(client, "ceo", PASSWORD)
+
+    assert response.status_code == 302
+    assert is_signed_in(client)

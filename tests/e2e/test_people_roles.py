@@ -1,0 +1,80 @@
+"""An admin manages people and roles in the People section, in a real browser."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from accounts.models import Membership, Role
+from tests.factories import MembershipFactory, OrgUnitFactory, UserFactory
+
+# Collected from the first moment of every page, so a blocked script or style would show.
+COLLECT_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password").press("Enter")
+    expect(page.get_by_role("heading", name="Strategic plans")).to_be_visible()
+
+
+def test_admin_gives_a_viewer_the_manager_role_in_sales_without_a_page_reload(
+    page, transactional_db
+):
+    acme = OrgUnitFactory(name="ACME", code="acme")
+    sales = OrgUnitFactory(name="Sales", code="sales", parent=acme)
+    admin = UserFactory(username="admin", first_name="Alex", last_name="Admin", password="pass-1")
+    MembershipFactory(user=admin, org_unit=acme, role=Role.ADMIN)
+    viewer = UserFactory(username="vic", first_name="Vic", last_name="Viewer")
+    MembershipFactory(user=viewer, org_unit=acme, role=Role.VIEWER)
+    page.add_init_script(COLLECT_VIOLATIONS)
+
+    sign_in(page, "admin", "pass-1")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
+    expect(page.get_by_role("heading", name="People", exact=True)).to_be_visible()
+
+    # The search narrows the list as one types (htmx), then the person's page opens.
+    page.get_by_label("Search").fill("vic")
+    expect(page.get_by_role("link", name="Alex Admin")).to_have_count(0)
+    page.get_by_role("link", name="Vic Viewer").click()
+    expect(page.get_by_role("heading", name="Vic Viewer")).to_be_visible()
+
+    # A marker that a full page load would wipe out.
+    page.evaluate("window.__stillTheSamePage = true")
+    page.get_by_label("Unit", exact=True).select_option(label="Sales")
+    page.get_by_label("Role", exact=True).select_option(label="Manager")
+    page.get_by_role("button", name="Give role").focus()
+    page.keyboard.press("Enter")
+
+    memberships = page.locator("#memberships")
+    expect(memberships.get_by_role("status")).to_have_text("Vic Viewer is now Manager of Sales.")
+    expect(memberships.get_by_role("row", name="Sales")).to_be_visible()
+    expect(memberships.get_by_label("Role in Sales")).to_have_value(Role.MANAGER)
+    assert page.evaluate("window.__stillTheSamePage") is True
+    assert Membership.objects.filter(user=viewer, org_unit=sales, role=Role.MANAGER).exists()
+    assert page.evaluate("window.__cspViolations") == []
+
+    # TODO(issue "People, roles and security"): the issue's full journey continues as the new
+    # manager: sign in as Vic and open /updates/ to enter actuals for the Sales KPIs. /updates/
+    # does not exist yet; extend this test when it does.
+
+
+def test_a_refused_change_shows_its_reason_in_place(page, transactional_db):
+    acme = OrgUnitFactory(name="ACME", code="acme")
+    admin = UserFactory(username="admin", first_name="Alex", last_name="Admin", password="pass-1")
+    MembershipFactory(user=admin, org_unit=acme, role=Role.ADMIN)
+
+    sign_in(page, "admin", "pass-1")
+    page.goto(f"/people/{admin.pk}/")
+    page.evaluate("window.__stillTheSamePage = true")
+    page.get_by_role("button", name="Remove Admin of ACME").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Alex Admin is the last admin of ACME.")
+    assert page.evaluate("window.__stillTheSamePage") is True
+    assert Membership.objects.filter(user=admin, role=Role.ADMIN).exists()
