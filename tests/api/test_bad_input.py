@@ -90,9 +90,8 @@ def test_text_that_is_not_valid_unicode_is_refused(org):
     response = post_raw(client_for(org.manager), "/api/v1/actuals/", body)
     assert response.status_code == 400
     assert "surrogate" in response.json()["detail"]
-    response = client_for(org.manager).post(
-        "/api/v1/actuals/", {"kpi": org.kpi.pk, "period": "2026-02-01", "value": 1, "analysis": "\x00"}
-    )
+    row = {"kpi": org.kpi.pk, "period": "2026-02-01", "value": 1, "analysis": "\x00"}
+    response = client_for(org.manager).post("/api/v1/actuals/", row)
     assert response.status_code == 400
 
 

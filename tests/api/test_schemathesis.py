@@ -47,7 +47,7 @@ def admin_headers(org):  # type: ignore[no-untyped-def]
 
 @schema.parametrize()
 @settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

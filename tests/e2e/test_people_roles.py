@@ -5,7 +5,14 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from accounts.models import Membership, Role
-from tests.factories import MembershipFactory, OrgUnitFactory, UserFactory
+from tests.factories import (
+    KpiFactory,
+    MembershipFactory,
+    ObjectiveFactory,
+    OrgUnitFactory,
+    StrategicPlanFactory,
+    UserFactory,
+)
 
 # Collected from the first moment of every page, so a blocked script or style would show.
 COLLECT_VIOLATIONS = """
@@ -17,6 +24,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 def sign_in(page: Page, username: str, password: str) -> None:
+    page.context.clear_cookies()
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
@@ -60,9 +68,47 @@ def test_admin_gives_a_viewer_the_manager_role_in_sales_without_a_page_reload(
     assert Membership.objects.filter(user=viewer, org_unit=sales, role=Role.MANAGER).exists()
     assert page.evaluate("window.__cspViolations") == []
 
-    # TODO(issue "People, roles and security"): the issue's full journey continues as the new
-    # manager: sign in as Vic and open /updates/ to enter actuals for the Sales KPIs. /updates/
-    # does not exist yet; extend this test when it does.
+
+
+def test_a_new_manager_sees_the_units_kpis_on_my_updates_until_the_role_is_taken_back(
+    page, transactional_db
+):
+    acme = OrgUnitFactory(name="ACME", code="acme")
+    sales = OrgUnitFactory(name="Sales", code="sales", parent=acme)
+    admin = UserFactory(username="admin", first_name="Alex", last_name="Admin", password="pass-1")
+    MembershipFactory(user=admin, org_unit=acme, role=Role.ADMIN)
+    viewer = UserFactory(username="vic", first_name="Vic", last_name="Viewer", password="pass-2")
+    MembershipFactory(user=viewer, org_unit=acme, role=Role.VIEWER)
+    plan = StrategicPlanFactory(org_unit=acme)
+    objective = ObjectiveFactory(plan=plan, perspective__plan=plan, org_unit=sales)
+    KpiFactory(objective=objective, code="WINRATE", name="Win rate")
+
+    sign_in(page, "vic", "pass-2")
+    page.goto("/updates/")
+    expect(page.get_by_text("There are no KPIs for you to update.")).to_be_visible()
+
+    sign_in(page, "admin", "pass-1")
+    page.goto(f"/people/{viewer.pk}/")
+    page.get_by_label("Unit", exact=True).select_option(label="Sales")
+    page.get_by_label("Role", exact=True).select_option(label="Manager")
+    page.get_by_role("button", name="Give role").click()
+    expect(page.locator("#memberships").get_by_role("status")).to_have_text(
+        "Vic Viewer is now Manager of Sales."
+    )
+
+    sign_in(page, "vic", "pass-2")
+    page.goto("/updates/")
+    expect(page.get_by_text("Win rate")).to_be_visible()
+
+    sign_in(page, "admin", "pass-1")
+    page.goto(f"/people/{viewer.pk}/")
+    page.get_by_role("button", name="Remove Manager of Sales").click()
+    expect(page.locator("#memberships").get_by_role("row", name="Sales")).to_have_count(0)
+
+    sign_in(page, "vic", "pass-2")
+    page.goto("/updates/")
+    expect(page.get_by_text("Win rate")).to_have_count(0)
+    expect(page.get_by_text("There are no KPIs for you to update.")).to_be_visible()
 
 
 def test_a_refused_change_shows_its_reason_in_place(page, transactional_db):

@@ -1,0 +1,372 @@
+"""Every URL of the app, for every role and an anonymous visitor, against its expected answer.
+
+The URLs come from the URL configuration itself, so a URL added without an entry in MATRIX
+makes `test_every_url_has_expectations` fail. Transparency is off here, so an outsider (the
+manager of another department) must get 404 for the Sales unit's objects.
+
+Each row names the object that fills the URL's `pk` and the answer per role:
+ALLOW means the person gets through (any answer but 401/403/404 and a redirect to sign in;
+a POST with an empty form may well answer 400), DENY is 403, HIDDEN is 404, LOGIN is the
+redirect to the sign-in page (401 or 403 for the API).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Role, User
+from actionplans.models import ActionPlan, Task
+from kpis.models import Actual, ImportBatch, Kpi, Target
+from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
+from tests.factories import (
+    ActionPlanFactory,
+    ActualFactory,
+    KpiFactory,
+    MembershipFactory,
+    ObjectiveFactory,
+    OrgUnitFactory,
+    PerspectiveFactory,
+    StrategicPlanFactory,
+    TargetFactory,
+    TaskFactory,
+    UserFactory,
+)
+
+ALLOW, DENY, HIDDEN, LOGIN = "allow", "deny", "hidden", "login"
+ROLES = ("admin", "executive", "manager", "contributor", "viewer", "outsider", "anonymous")
+JAN = datetime.date(2026, 1, 1)
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    plan: StrategicPlan
+    child_plan: StrategicPlan
+    perspective: Perspective
+    objective: Objective
+    link: ObjectiveLink
+    kpi: Kpi
+    target: Target
+    actual: Actual
+    action_plan: ActionPlan
+    task: Task
+    import_batch: ImportBatch
+
+
+def build_world() -> World:
+    root = OrgUnitFactory(name="Org", code="org")
+    sales = OrgUnitFactory(name="Sales", code="sales", parent=root)
+    finance = OrgUnitFactory(name="Finance", code="finance", parent=root)
+    users = {role: UserFactory(username=role, password=None) for role in ROLES[:-1]}
+    MembershipFactory(user=users["admin"], org_unit=root, role=Role.ADMIN)
+    MembershipFactory(user=users["executive"], org_unit=root, role=Role.EXECUTIVE)
+    MembershipFactory(user=users["manager"], org_unit=sales, role=Role.MANAGER)
+    MembershipFactory(user=users["contributor"], org_unit=sales, role=Role.CONTRIBUTOR)
+    MembershipFactory(user=users["viewer"], org_unit=sales, role=Role.VIEWER)
+    MembershipFactory(user=users["outsider"], org_unit=finance, role=Role.MANAGER)
+
+    # The plan belongs to Sales so that the Finance manager is outside it entirely.
+    plan = StrategicPlanFactory(org_unit=sales, name="Sales plan")
+    child_plan = StrategicPlanFactory(org_unit=sales, parent=plan, name="Sales cascade")
+    perspective = PerspectiveFactory(plan=plan, name="Customer")
+    objective = ObjectiveFactory(plan=plan, perspective=perspective, org_unit=sales, code="C1")
+    other = ObjectiveFactory(plan=plan, perspective=perspective, org_unit=sales, code="C2")
+    link = ObjectiveLink.objects.create(cause=objective, effect=other)
+    kpi = KpiFactory(objective=objective, code="NPS")
+    kpi.updaters.add(users["contributor"])
+    target = TargetFactory(kpi=kpi, period=JAN, goal=Decimal(50), red_flag=Decimal(40))
+    actual = ActualFactory(kpi=kpi, period=JAN, value=Decimal(45))
+    action_plan = ActionPlanFactory(objective=objective, org_unit=sales)
+    task = TaskFactory(action_plan=action_plan, owner=users["contributor"])
+    import_batch = ImportBatch.objects.create(
+        created_by=users["manager"], plan=plan, filename="actuals.csv", rows=[]
+    )
+    return World(
+        users,
+        plan,
+        child_plan,
+        perspective,
+        objective,
+        link,
+        kpi,
+        target,
+        actual,
+        action_plan,
+        task,
+        import_batch,
+    )
+
+
+def expect(
+    admin: str,
+    executive: str,
+    manager: str,
+    contributor: str,
+    viewer: str,
+    outsider: str,
+    anonymous: str = LOGIN,
+) -> dict[str, str]:
+    return dict(
+        zip(
+            ROLES,
+            (admin, executive, manager, contributor, viewer, outsider, anonymous),
+            strict=True,
+        )
+    )
+
+
+EVERYONE = expect(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW)
+PUBLIC = expect(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW)
+ADMINS_ONLY = expect(ALLOW, DENY, DENY, DENY, DENY, DENY)
+# Seeing a Sales object: everybody in the organisation above Sales or in it, not Finance.
+SEE_SALES = expect(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, HIDDEN)
+# Editing the Sales unit's strategy object (the plan is not a cascaded one): admins only.
+EDIT_SALES_STRATEGY = expect(ALLOW, DENY, DENY, DENY, DENY, HIDDEN)
+# The unit's own cascaded plan: its manager may edit it too.
+EDIT_CASCADED_PLAN = expect(ALLOW, DENY, ALLOW, DENY, DENY, HIDDEN)
+UPDATE_SALES_KPI = expect(ALLOW, DENY, ALLOW, ALLOW, DENY, HIDDEN)
+APPROVE_SALES = expect(ALLOW, ALLOW, ALLOW, DENY, DENY, HIDDEN)
+EDIT_SALES_ACTION_PLAN = expect(ALLOW, DENY, ALLOW, DENY, DENY, HIDDEN)
+EDIT_OWN_TASK = expect(ALLOW, DENY, ALLOW, ALLOW, DENY, HIDDEN)
+EDIT_PEOPLE_IN_SALES = expect(ALLOW, DENY, DENY, DENY, DENY, HIDDEN)
+
+
+@dataclass(frozen=True)
+class Row:
+    expected: dict[str, str]
+    method: str = "get"
+    obj: str | None = None  # the World attribute whose pk fills the URL
+    kwargs: tuple[tuple[str, str], ...] = ()
+
+
+def get(expected: dict[str, str], obj: str | None = None) -> Row:
+    return Row(expected, "get", obj)
+
+
+def post(expected: dict[str, str], obj: str | None = None) -> Row:
+    return Row(expected, "post", obj)
+
+
+def patch(expected: dict[str, str], obj: str | None = None) -> Row:
+    return Row(expected, "patch", obj)
+
+
+def delete(expected: dict[str, str], obj: str | None = None) -> Row:
+    return Row(expected, "delete", obj)
+
+
+MATRIX: dict[str, Row] = {
+    "home": get(EVERYONE),
+    "login": get(PUBLIC),
+    # Signing out ends on the sign-in page, for everyone.
+    "logout": post(dict.fromkeys(ROLES, LOGIN)),
+    "audit_trail": get(ADMINS_ONLY),
+    # People and organisation: admins of the subtree only.
+    "people:people": get(ADMINS_ONLY),
+    "people:person_create": get(ADMINS_ONLY),
+    "people:person_invite": get(ADMINS_ONLY),
+    "people:person": get(ADMINS_ONLY, "user:viewer"),
+    "people:person_deactivate": post(ADMINS_ONLY, "user:viewer"),
+    "people:person_reactivate": post(ADMINS_ONLY, "user:viewer"),
+    "people:person_send_invitation": post(ADMINS_ONLY, "user:viewer"),
+    "people:membership_add": post(ADMINS_ONLY, "user:viewer"),
+    "people:membership_role": post(ADMINS_ONLY, "membership:viewer"),
+    "people:membership_remove": post(ADMINS_ONLY, "membership:viewer"),
+    "people:org_units": get(ADMINS_ONLY),
+    "people:org_unit_add": post(ADMINS_ONLY),
+    "people:org_unit_rename": post(ADMINS_ONLY, "unit:sales"),
+    "people:org_unit_move": post(ADMINS_ONLY, "unit:sales"),
+    "people:org_unit_archive": post(ADMINS_ONLY, "unit:sales"),
+    "people:org_unit_restore": post(ADMINS_ONLY, "unit:sales"),
+    # An invitation link is public; one that does not exist is simply not found.
+    "people:invitation_accept": Row(
+        dict.fromkeys(ROLES, HIDDEN), "get", None, (("token", "no-such-invitation"),)
+    ),
+    # My updates: everyone has the page (it lists what they may update, perhaps nothing).
+    "kpis:updates": get(EVERYONE),
+    "kpis:update_row": post(UPDATE_SALES_KPI, "kpi"),
+    "kpis:import": get(EVERYONE),
+    "kpis:import_template_csv": get(EVERYONE),
+    "kpis:import_template_xlsx": get(EVERYONE),
+    # An uploaded file is its uploader's alone.
+    "kpis:import_preview": get(
+        expect(HIDDEN, HIDDEN, ALLOW, HIDDEN, HIDDEN, HIDDEN), "import_batch"
+    ),
+    "kpis:import_commit": post(
+        expect(HIDDEN, HIDDEN, ALLOW, HIDDEN, HIDDEN, HIDDEN), "import_batch"
+    ),
+    "kpis:locks": get(ADMINS_ONLY),
+    "kpis:lock_remove": post(ADMINS_ONLY),
+    # Reviewers see the queue (the Finance manager's is empty); others may not review.
+    "kpis:approvals": get(expect(ALLOW, ALLOW, ALLOW, DENY, DENY, ALLOW)),
+    "kpis:approval_review": post(APPROVE_SALES, "actual"),
+    "kpis:kpi": get(SEE_SALES, "kpi"),
+    "kpis:kpi_history": get(SEE_SALES, "kpi"),
+    # The strategy workspace: everyone who sees the plan reads it; admins change it.
+    "strategy:plans": get(EVERYONE),
+    "strategy:plan": get(SEE_SALES, "plan"),
+    "strategy:plan_edit": post(EDIT_SALES_STRATEGY, "plan"),
+    "strategy:plan_edit#cascaded": post(EDIT_CASCADED_PLAN, "child_plan"),
+    "strategy:plan_archive": post(EDIT_SALES_STRATEGY, "plan"),
+    "strategy:perspective_add": post(EDIT_SALES_STRATEGY, "plan"),
+    "strategy:objective_add": post(EDIT_SALES_STRATEGY, "plan"),
+    "strategy:objective_add#cascaded": post(EDIT_CASCADED_PLAN, "child_plan"),
+    "strategy:link_add": post(EDIT_SALES_STRATEGY, "plan"),
+    "strategy:perspective_edit": post(EDIT_SALES_STRATEGY, "perspective"),
+    "strategy:perspective_move": post(EDIT_SALES_STRATEGY, "perspective"),
+    "strategy:perspective_delete": post(EDIT_SALES_STRATEGY, "perspective"),
+    "strategy:objective_edit": post(EDIT_SALES_STRATEGY, "objective"),
+    "strategy:objective_move": post(EDIT_SALES_STRATEGY, "objective"),
+    "strategy:link_delete": post(EDIT_SALES_STRATEGY, "link"),
+    "strategy:setup_basics": get(EDIT_SALES_STRATEGY, "plan"),
+    "strategy:setup_vision": get(EDIT_SALES_STRATEGY, "plan"),
+    "strategy:setup_objectives": get(EDIT_SALES_STRATEGY, "plan"),
+    "strategy:setup_links": get(EDIT_SALES_STRATEGY, "plan"),
+    "strategy:setup_action_plans": get(EDIT_SALES_STRATEGY, "plan"),
+    "workspace:plan_new": get(expect(ALLOW, DENY, ALLOW, DENY, DENY, ALLOW)),
+    "workspace:kpis": get(SEE_SALES, "plan"),
+    "workspace:kpi_new": get(EDIT_SALES_STRATEGY, "plan"),
+    "workspace:formula_check": get(EDIT_SALES_STRATEGY, "plan"),
+    "workspace:setup_kpis": get(EDIT_SALES_STRATEGY, "plan"),
+    "workspace:kpi_edit": get(EDIT_SALES_STRATEGY, "kpi"),
+    "workspace:kpi_retire": post(EDIT_SALES_STRATEGY, "kpi"),
+    "workspace:kpi_reinstate": post(EDIT_SALES_STRATEGY, "kpi"),
+    "workspace:targets": get(EDIT_SALES_STRATEGY, "kpi"),
+    # The API: the same rules; anonymous callers are refused with 401/403.
+    "api:token": post(PUBLIC),
+    # The API's description is public, like any published API reference.
+    "api:schema": get(PUBLIC),
+    "api:docs": get(PUBLIC),
+    "api:scorecard": get(EVERYONE),
+    "api:orgunit-list": get(EVERYONE),
+    "api:orgunit-detail": get(SEE_SALES, "unit:sales"),
+    "api:user-list": get(EVERYONE),
+    "api:user-detail": get(SEE_SALES, "user:viewer"),
+    "api:membership-list": get(EVERYONE),
+    "api:membership-detail": get(SEE_SALES, "membership:viewer"),
+    "api:membership-detail#patch": patch(EDIT_PEOPLE_IN_SALES, "membership:viewer"),
+    "api:plan-list": get(EVERYONE),
+    "api:plan-detail": get(SEE_SALES, "plan"),
+    "api:plan-detail#patch": patch(EDIT_SALES_STRATEGY, "plan"),
+    "api:perspective-list": get(EVERYONE),
+    "api:perspective-detail": get(SEE_SALES, "perspective"),
+    "api:perspective-detail#patch": patch(EDIT_SALES_STRATEGY, "perspective"),
+    "api:objective-list": get(EVERYONE),
+    "api:objective-detail": get(SEE_SALES, "objective"),
+    "api:objective-detail#patch": patch(EDIT_SALES_STRATEGY, "objective"),
+    "api:objectivelink-list": get(EVERYONE),
+    "api:objectivelink-detail": get(SEE_SALES, "link"),
+    "api:objectivelink-detail#delete": delete(EDIT_SALES_STRATEGY, "link"),
+    "api:kpi-list": get(EVERYONE),
+    "api:kpi-detail": get(SEE_SALES, "kpi"),
+    "api:kpi-detail#patch": patch(EDIT_SALES_STRATEGY, "kpi"),
+    "api:kpi-performance": get(SEE_SALES, "kpi"),
+    "api:target-list": get(EVERYONE),
+    "api:target-detail": get(SEE_SALES, "target"),
+    "api:target-detail#patch": patch(EDIT_SALES_STRATEGY, "target"),
+    "api:actual-list": get(EVERYONE),
+    "api:actual-bulk": post(EVERYONE),
+    "api:actual-detail": get(SEE_SALES, "actual"),
+    "api:actual-detail#patch": patch(UPDATE_SALES_KPI, "actual"),
+    "api:actionplan-list": get(EVERYONE),
+    "api:actionplan-detail": get(SEE_SALES, "action_plan"),
+    "api:actionplan-detail#patch": patch(EDIT_SALES_ACTION_PLAN, "action_plan"),
+    "api:task-list": get(EVERYONE),
+    "api:task-detail": get(SEE_SALES, "task"),
+    "api:task-detail#patch": patch(EDIT_OWN_TASK, "task"),
+}
+
+
+def _walk(patterns: list[URLPattern | URLResolver], namespace: str | None = None):  # type: ignore[no-untyped-def]
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith("admin/"):
+                continue  # Django's own admin guards itself with is_staff.
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, inner)
+        elif pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def url_names() -> list[str]:
+    return sorted(set(_walk(get_resolver().url_patterns)))
+
+
+def test_every_url_has_expectations():
+    missing = [name for name in url_names() if name not in MATRIX]
+    assert missing == [], f"add these URLs to MATRIX with their expected answers: {missing}"
+
+
+def test_the_matrix_names_only_existing_urls():
+    names = set(url_names())
+    assert [key for key in MATRIX if key.partition("#")[0] not in names] == []
+
+
+def _pk(world: World, obj: str) -> int:
+    kind, _, which = obj.partition(":")
+    if kind == "user":
+        return world.users[which].pk
+    if kind == "membership":
+        return world.users[which].memberships.get().pk
+    if kind == "unit":
+        from accounts.models import OrgUnit
+
+        return OrgUnit.objects.get(code=which).pk
+    return getattr(world, kind).pk
+
+
+def _classify(response, role: str) -> str:  # type: ignore[no-untyped-def]
+    status = response.status_code
+    if status == 405:
+        return "wrong method"
+    if (
+        role == "anonymous"
+        and status in (401, 403)
+        and response["Content-Type"].startswith("application/json")
+    ):
+        return LOGIN
+    if status == 302 and response["Location"].startswith(reverse("login")):
+        return LOGIN
+    if status == 403:
+        return DENY
+    if status == 404:
+        return HIDDEN
+    return ALLOW
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(MATRIX))
+def test_url_answers_each_role_as_expected(key, settings):
+    settings.SCORECARD_TRANSPARENCY = False
+    settings.AXES_ENABLED = False
+    world = build_world()
+    row = MATRIX[key]
+    kwargs: dict[str, object] = dict(row.kwargs)
+    if row.obj is not None:
+        kwargs["pk"] = _pk(world, row.obj)
+    url = reverse(key.partition("#")[0], kwargs=kwargs)
+
+    answers = {}
+    for role in ROLES:
+        # Each role starts from the same world: whatever an allowed POST changed is undone.
+        with transaction.atomic():
+            client = Client()
+            if role != "anonymous":
+                client.force_login(world.users[role])
+            if row.method in ("patch", "delete"):
+                response = getattr(client, row.method)(url, {}, content_type="application/json")
+            else:
+                response = getattr(client, row.method)(url)
+            answers[role] = _classify(response, role)
+            transaction.set_rollback(True)
+
+    assert answers == row.expected
