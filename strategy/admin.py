@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
-from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
+from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
 from strategy.services import objective_link_cycle_error
 
 
@@ -57,3 +57,11 @@ class ObjectiveLinkAdmin(admin.ModelAdmin[ObjectiveLink]):
     list_filter = ["cause__plan"]
     autocomplete_fields = ["cause", "effect"]
     form = ObjectiveLinkAdminForm
+
+
+@admin.register(Stakeholder)
+class StakeholderAdmin(admin.ModelAdmin[Stakeholder]):
+    list_display = ["user", "involvement", "plan", "objective"]
+    list_filter = ["involvement"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user", "plan", "objective"]

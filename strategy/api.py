@@ -23,7 +23,6 @@ from accounts.api_base import (
     merged,
     refuse_changes,
 )
-from accounts.audit import record_with_actor
 from accounts.models import OrgUnit, User
 from strategy import services
 from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
@@ -203,8 +202,7 @@ class PerspectiveViewSet(mixins.DestroyModelMixin, ReadWriteViewSet):
         return cast(Perspective, obj).plan
 
     def perform_destroy(self, instance: Model) -> None:
-        with record_with_actor(self.request.user):
-            services.perspective_delete(perspective=cast(Perspective, instance))
+        services.perspective_delete(perspective=cast(Perspective, instance))
 
 
 # --- Objectives ---------------------------------------------------------------------------------
@@ -353,5 +351,4 @@ class ObjectiveLinkViewSet(
         return cast(ObjectiveLink, obj).cause
 
     def perform_destroy(self, instance: Model) -> None:
-        with record_with_actor(self.request.user):
-            services.objective_link_delete(link=cast(ObjectiveLink, instance))
+        services.objective_link_delete(link=cast(ObjectiveLink, instance))

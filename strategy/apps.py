@@ -7,7 +7,13 @@ class StrategyConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.audit import register_for_audit
-        from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
+        from strategy.models import (
+            Objective,
+            ObjectiveLink,
+            Perspective,
+            Stakeholder,
+            StrategicPlan,
+        )
 
-        for model in (StrategicPlan, Perspective, Objective, ObjectiveLink):
+        for model in (StrategicPlan, Perspective, Objective, ObjectiveLink, Stakeholder):
             register_for_audit(model)

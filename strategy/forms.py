@@ -8,7 +8,13 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts.models import OrgUnit, User
-from strategy.models import WEIGHT_FIELD_OPTIONS, Objective, Perspective, StrategicPlan
+from strategy.models import (
+    WEIGHT_FIELD_OPTIONS,
+    Objective,
+    Perspective,
+    Stakeholder,
+    StrategicPlan,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -133,3 +139,31 @@ class ObjectiveLinkForm(forms.Form):
         self.fields["effect"] = forms.ModelChoiceField(
             queryset=objectives, help_text="…helps achieve this one."
         )
+
+
+class StakeholderForm(forms.Form):
+    """Who is consulted on, or kept informed of, the plan or one of its objectives."""
+
+    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Person")
+    involvement = forms.ChoiceField(choices=Stakeholder.Involvement.choices)
+    subject = forms.ChoiceField(label="Of")
+
+    def __init__(self, *args: Any, plan: StrategicPlan, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.fields["user"] = forms.ModelChoiceField(queryset=people, label="Person")
+        self.fields["subject"] = forms.ChoiceField(
+            label="Of",
+            choices=[("plan", f"The plan: {plan.name}")]
+            + [
+                (str(objective.pk), str(objective))
+                for objective in plan.objectives.order_by("perspective__order", "code")
+            ],
+        )
+
+    def subject_kwargs(self) -> dict[str, Any]:
+        """`plan=` or `objective=` for stakeholder_add, from the chosen subject."""
+        subject = self.cleaned_data["subject"]
+        if subject == "plan":
+            return {"plan": self.plan}
+        return {"objective": self.plan.objectives.get(pk=int(subject))}

@@ -193,3 +193,60 @@ class ObjectiveLink(models.Model):
                 raise ValidationError("An objective cannot be linked to itself.")
             if self.cause.plan_id != self.effect.plan_id:
                 raise ValidationError("Both objectives of a link must belong to the same plan.")
+
+
+class Stakeholder(models.Model):
+    """Someone beyond the owners who is consulted on, or kept informed of, a plan or objective.
+
+    Stakeholders are listed on the plan's page and receive its variance-report digest.
+    """
+
+    class Involvement(models.TextChoices):
+        CONSULTED = "consulted", "Consulted"
+        INFORMED = "informed", "Kept informed"
+
+    plan = models.ForeignKey(
+        StrategicPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="stakeholders"
+    )
+    objective = models.ForeignKey(
+        Objective, null=True, blank=True, on_delete=models.CASCADE, related_name="stakeholders"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stakeholder_of"
+    )
+    involvement = models.CharField(max_length=10, choices=Involvement.choices)
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "user__username"]
+        constraints = [
+            # A stakeholder is of exactly one thing: the plan or one of its objectives.
+            models.CheckConstraint(
+                condition=(Q(plan__isnull=False) & Q(objective__isnull=True))
+                | (Q(plan__isnull=True) & Q(objective__isnull=False)),
+                name="stakeholder_of_plan_or_objective",
+                violation_error_message="A stakeholder is of a plan or of an objective.",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "user"],
+                name="stakeholder_once_per_plan",
+                violation_error_message="This person is already a stakeholder of the plan.",
+            ),
+            models.UniqueConstraint(
+                fields=["objective", "user"],
+                name="stakeholder_once_per_objective",
+                violation_error_message="This person is already a stakeholder of the objective.",
+            ),
+            models.CheckConstraint(
+                condition=Q(involvement__in=["consulted", "informed"]),
+                name="stakeholder_involvement_is_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_involvement_display()}) of {self.plan or self.objective}"
+
+    @property
+    def subject(self) -> StrategicPlan | Objective:
+        subject = self.plan or self.objective
+        assert subject is not None  # noqa: S101 - the check constraint guarantees one
+        return subject

@@ -12,12 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from accounts.models import OrgUnit, User
 from accounts.permissions import visible_unit_ids
-from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
+from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
 
 
 def plans_for(user: User) -> QuerySet[StrategicPlan]:
@@ -168,4 +168,25 @@ def units_for_plan(plan: StrategicPlan) -> QuerySet[OrgUnit]:
     """The active units an objective of the plan may belong to: the plan's unit and below."""
     return OrgUnit.objects.filter(pk__in=plan.org_unit.subtree_ids(), is_archived=False).order_by(
         "name"
+    )
+
+
+def plan_stakeholders(plan: StrategicPlan) -> list[Stakeholder]:
+    """The plan's stakeholders and its objectives', the plan's first (one query)."""
+    return list(
+        Stakeholder.objects.filter(Q(plan=plan) | Q(objective__plan=plan))
+        .select_related("user", "objective")
+        .order_by("objective__code", "user__first_name", "user__last_name", "user__username")
+    )
+
+
+def digest_recipients(plan: StrategicPlan) -> list[User]:
+    """Active people who receive the plan's variance-report digest as its stakeholders."""
+    return list(
+        User.objects.filter(
+            Q(stakeholder_of__plan=plan) | Q(stakeholder_of__objective__plan=plan),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
     )

@@ -27,8 +27,8 @@ from django.db.models import Max, Q
 from django.db.models.constants import LOOKUP_SEP
 
 from accounts.models import OrgUnit, Role, User
-from accounts.permissions import holds_role
-from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
+from accounts.permissions import can_view_unit, holds_role
+from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
 
 STANDARD_PERSPECTIVES = (
     Perspective.Kind.FINANCIAL,
@@ -591,3 +591,39 @@ def objective_link_delete(*, link: ObjectiveLink) -> None:
     """Remove a cause-effect link."""
     with transaction.atomic():
         ObjectiveLink.objects.filter(pk=link.pk).delete()
+
+
+# --- stakeholders ------------------------------------------------------------------------------
+
+
+def stakeholder_add(
+    *,
+    user: User,
+    involvement: str,
+    plan: StrategicPlan | None = None,
+    objective: Objective | None = None,
+) -> Stakeholder:
+    """Name a person consulted on, or kept informed of, the plan or one of its objectives.
+
+    They must be able to see it (a role in its unit, above or below, or transparency).
+    """
+    subject = plan or objective
+    if subject is None or (plan is not None and objective is not None):
+        raise ValidationError("Choose the plan or one of its objectives.")
+    unit = plan.org_unit if plan is not None else objective.plan.org_unit  # type: ignore[union-attr]
+    with transaction.atomic():
+        stakeholder = Stakeholder(
+            plan=plan, objective=objective, user=user, involvement=involvement
+        )
+        stakeholder.full_clean()
+        if not user.is_active:
+            raise ValidationError({"user": f"{user.display_name} is deactivated."})
+        if not can_view_unit(user, unit.pk):
+            message = f"{user.display_name} cannot see {unit.name}'s plan: give them a role first."
+            raise ValidationError({"user": message})
+        stakeholder.save()
+        return stakeholder
+
+
+def stakeholder_remove(*, stakeholder: Stakeholder) -> None:
+    stakeholder.delete()

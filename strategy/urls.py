@@ -36,4 +36,6 @@ urlpatterns = [
         {"step": "action-plans"},
         name="setup_action_plans",
     ),
+    path("plans/<int:pk>/stakeholders/add/", views.stakeholder_add, name="stakeholder_add"),
+    path("stakeholders/<int:pk>/remove/", views.stakeholder_remove, name="stakeholder_remove"),
 ]

@@ -39,11 +39,18 @@ from strategy.forms import (
     PlanBasicsForm,
     PlanForm,
     PlanVisionForm,
+    StakeholderForm,
     objective_initial,
     plan_initial,
 )
-from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
-from strategy.selectors import people_for_plan, plan_structure, plans_for, units_for_plan
+from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
+from strategy.selectors import (
+    people_for_plan,
+    plan_stakeholders,
+    plan_structure,
+    plans_for,
+    units_for_plan,
+)
 from strategy.setup import next_step_url, setup_steps, step_url
 from strategy.strategy_map import layout
 
@@ -161,6 +168,7 @@ def _workspace_context(
     new_perspective_form: PerspectiveForm | None = None,
     link_form: ObjectiveLinkForm | None = None,
     plan_form: PlanForm | None = None,
+    stakeholder_form: StakeholderForm | None = None,
     notice: str = "",
     errors: list[str] | None = None,
     errors_at: str = "",
@@ -225,6 +233,9 @@ def _workspace_context(
         or (PerspectiveForm(prefix="new-perspective") if can_edit else None),
         "plan_form": plan_form
         or (PlanForm(initial=plan_initial(plan), prefix="plan") if can_edit else None),
+        "stakeholders": plan_stakeholders(plan),
+        "stakeholder_form": stakeholder_form
+        or (StakeholderForm(plan=plan, people=people, prefix="stakeholder") if can_edit else None),
         "notice": notice,
         "errors": errors or [],
         "errors_at": errors_at,
@@ -242,6 +253,7 @@ def _render_plan(
 ) -> HttpResponse:
     """The plan's page (or its setup step's page), or with htmx one of its partials."""
     data = _workspace_context(request, plan, step=step, **context)
+    data["partial_name"] = partial
     if _fragment(request):
         template = f"strategy/plan.html#{partial}"
     elif step:
@@ -512,6 +524,57 @@ def _link_for_change(request: HttpRequest, pk: int) -> ObjectiveLink:
         raise Http404
     require_perm(request.user, "strategy.change_objective", link.cause)
     return link
+
+
+# --- stakeholders ----------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def stakeholder_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    plan = _plan_for_change(request, pk)
+    form = StakeholderForm(
+        request.POST, plan=plan, people=people_for_plan(plan), prefix="stakeholder"
+    )
+    if form.is_valid():
+        try:
+            stakeholder = services.stakeholder_add(
+                user=form.cleaned_data["user"],
+                involvement=form.cleaned_data["involvement"],
+                **form.subject_kwargs(),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            involvement = stakeholder.get_involvement_display().lower()
+            return _saved(
+                request,
+                plan,
+                f"{stakeholder.user.display_name} is now {involvement} on {stakeholder.subject}.",
+                anchor="stakeholders",
+                partial="stakeholders",
+            )
+    return _render_plan(request, plan, partial="stakeholders", status=400, stakeholder_form=form)
+
+
+@require_POST
+@login_required
+def stakeholder_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    stakeholder = get_object_or_404(
+        Stakeholder.objects.select_related("plan", "objective__plan", "user"), pk=pk
+    )
+    plan = stakeholder.plan or stakeholder.objective.plan  # type: ignore[union-attr]
+    if not request.user.has_perm("strategy.view_plan", plan):
+        raise Http404
+    require_perm(request.user, "strategy.change_plan", plan)
+    services.stakeholder_remove(stakeholder=stakeholder)
+    return _saved(
+        request,
+        plan,
+        f"{stakeholder.user.display_name} is no longer a stakeholder of {stakeholder.subject}.",
+        anchor="stakeholders",
+        partial="stakeholders",
+    )
 
 
 # --- the guided setup ----------------------------------------------------------------------------

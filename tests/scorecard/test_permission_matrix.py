@@ -24,7 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import Role, User
 from actionplans.models import ActionPlan, Task
 from kpis.models import Actual, ImportBatch, Kpi, Target
-from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
+from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
 from tests.factories import (
     ActionPlanFactory,
     ActualFactory,
@@ -58,6 +58,7 @@ class World:
     action_plan: ActionPlan
     task: Task
     import_batch: ImportBatch
+    stakeholder: Stakeholder
 
 
 def build_world() -> World:
@@ -88,6 +89,9 @@ def build_world() -> World:
     import_batch = ImportBatch.objects.create(
         created_by=users["manager"], plan=plan, filename="actuals.csv", rows=[]
     )
+    stakeholder = Stakeholder.objects.create(
+        plan=plan, user=users["viewer"], involvement=Stakeholder.Involvement.INFORMED
+    )
     return World(
         users,
         plan,
@@ -101,6 +105,7 @@ def build_world() -> World:
         action_plan,
         task,
         import_batch,
+        stakeholder,
     )
 
 
@@ -225,6 +230,8 @@ MATRIX: dict[str, Row] = {
     "strategy:objective_edit": post(EDIT_SALES_STRATEGY, "objective"),
     "strategy:objective_move": post(EDIT_SALES_STRATEGY, "objective"),
     "strategy:link_delete": post(EDIT_SALES_STRATEGY, "link"),
+    "strategy:stakeholder_add": post(EDIT_SALES_STRATEGY, "plan"),
+    "strategy:stakeholder_remove": post(EDIT_SALES_STRATEGY, "stakeholder"),
     "strategy:setup_basics": get(EDIT_SALES_STRATEGY, "plan"),
     "strategy:setup_vision": get(EDIT_SALES_STRATEGY, "plan"),
     "strategy:setup_objectives": get(EDIT_SALES_STRATEGY, "plan"),
