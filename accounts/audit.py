@@ -19,6 +19,7 @@ from typing import Any
 from auditlog.context import auditlog_value, set_actor
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from axes.models import AccessFailureLog
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -325,3 +326,11 @@ def _value(field: Any, stored: object, names: RelatedNames) -> str:
         except InvalidOperation:
             return value
     return value
+
+
+REFUSED_SIGN_INS_SHOWN = 20
+
+
+def refused_sign_ins(limit: int = REFUSED_SIGN_INS_SHOWN) -> list[AccessFailureLog]:
+    """The latest failed sign-ins recorded by django-axes, newest first."""
+    return list(AccessFailureLog.objects.order_by("-attempt_time")[:limit])

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from accounts.audit import audit_entries, audit_rows, audited_models
+from accounts.audit import audit_entries, audit_rows, audited_models, refused_sign_ins
 from accounts.models import User
 from accounts.permissions import require_perm
 
@@ -96,5 +97,13 @@ def audit_trail(request: HtmxHttpRequest) -> HttpResponse:
         else "accounts/audit.html"
     )
     return render(
-        request, template, {"form": form, "page": page, "rows": audit_rows(page.object_list)}
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "rows": audit_rows(page.object_list),
+            "refused_sign_ins": refused_sign_ins(),
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+        },
     )

@@ -10,7 +10,8 @@ from axes.models import AccessAttempt
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import UserFactory
+from accounts.models import Role
+from tests.factories import MembershipFactory, OrgUnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +123,17 @@ def test_the_lock_ends_after_the_pause(client, limit, settings):
 
     assert response.status_code == 302
     assert is_signed_in(client)
+
+
+def test_refused_sign_ins_show_in_the_audit_trail_for_admins(client, settings):
+    settings.AXES_ENABLED = True
+    admin = UserFactory(username="root-admin")
+    MembershipFactory(user=admin, org_unit=OrgUnitFactory(), role=Role.ADMIN)
+    client.post(reverse("login"), {"username": "mallory-guess", "password": "wrong"})
+
+    client.force_login(admin)
+    page = client.get(reverse("audit_trail"))
+
+    assert page.status_code == 200
+    assert b"Refused sign-ins" in page.content
+    assert b"mallory-guess" in page.content
