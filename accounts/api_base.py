@@ -1,4 +1,4 @@
-"""What every app's `api.py` shares: permissions, visibility, parsing, errors and schema pieces.
+"""What every app's `api.py` shares: visibility, permissions, viewsets, serializers, schema.
 
 It lives in the lowest app because dependencies point one way (DESIGN.md §6): strategy, kpis
 and actionplans build their endpoints on it; it imports none of them.
@@ -20,6 +20,7 @@ The rules, written once here:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django import forms
@@ -32,6 +33,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from accounts.audit import record_with_actor
@@ -75,7 +77,7 @@ def visible_users(user: User | AnonymousUser) -> QuerySet[User]:
     ).distinct()
 
 
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     """A reference by id to an object the person may see; others read as "does not exist".
 
     An outsider cannot tell an object they may not see from one that does not exist.
@@ -98,17 +100,17 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):  # type: ignore[t
 # --- Numbers ------------------------------------------------------------------------------------
 
 
-class NumberField(serializers.DecimalField):  # type: ignore[type-arg]
+class NumberField(serializers.DecimalField):
     """An exact decimal: written as a string in responses, read from a JSON number or a string."""
 
 
-class NumberFieldExtension(OpenApiSerializerFieldExtension):  # type: ignore[misc]
+class NumberFieldExtension(OpenApiSerializerFieldExtension):  # type: ignore[no-untyped-call]
     """Describe NumberField input as what it accepts: a JSON number or a decimal string."""
 
     target_class = NumberField
 
     def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
-        schema: dict[str, Any] = auto_schema._map_serializer_field(
+        schema: dict[str, Any] = auto_schema._map_serializer_field(  # type: ignore[no-untyped-call]
             self.target, direction, bypass_extensions=True
         )
         if direction != "request":
@@ -119,7 +121,7 @@ class NumberFieldExtension(OpenApiSerializerFieldExtension):  # type: ignore[mis
 # --- Permissions --------------------------------------------------------------------------------
 
 
-class ScorecardPermission(BasePermission):  # type: ignore[misc]
+class ScorecardPermission(BasePermission):
     """Signed-in people only; per object, the viewset's `perms` through `user.has_perm`.
 
     Not allowed to view → 404 (the object does not exist for them); allowed to view but not
@@ -178,7 +180,7 @@ class StrictQueryParamsMixin:
             )
 
 
-class ScorecardViewSet(StrictQueryParamsMixin, GenericViewSet):  # type: ignore[misc]
+class ScorecardViewSet(StrictQueryParamsMixin, GenericViewSet):
     """The base of every model endpoint: visibility, permissions, strict queries, audit actor.
 
     Subclasses set `queryset`, `serializer_class`, `perms`, `unit_lookups` (how the model
@@ -213,28 +215,27 @@ class ScorecardViewSet(StrictQueryParamsMixin, GenericViewSet):  # type: ignore[
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication, permissions, throttling
+        # Token clients are authenticated here, after the audit middleware ran: name them as
+        # the actor of whatever this request changes, as the middleware does for sessions.
+        self._actor = ExitStack()
+        self._actor.enter_context(record_with_actor(request.user))
         if self.action is not None:  # None: a method the endpoint lacks, answered 405
             self.refuse_unknown_query_params(request)
 
-    # Token clients are authenticated inside the view, after the audit middleware ran: name
-    # them as the actor of what they change, as the middleware does for people in a browser.
-    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        with record_with_actor(self.request.user):
-            serializer.save()
-
-    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        with record_with_actor(self.request.user):
-            serializer.save()
-
-    def perform_destroy(self, instance: Model) -> None:
-        with record_with_actor(self.request.user), transaction.atomic():
-            instance.delete()
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        actor: ExitStack | None = getattr(self, "_actor", None)
+        if actor is not None:
+            actor.close()
+        finalized: Response = super().finalize_response(request, response, *args, **kwargs)
+        return finalized
 
 
 # --- Serializers --------------------------------------------------------------------------------
 
 
-class ModelSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ModelSerializer(serializers.ModelSerializer):
     """DRF's model serializer with the API's numbers (NumberField for every decimal).
 
     Its create and update are meant to be overridden to call the app's services.
@@ -308,7 +309,7 @@ def merged(
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
-class IdFilter(filters.NumberFilter):  # type: ignore[misc]
+class IdFilter(filters.NumberFilter):
     """A filter on an id: a whole number (unknown ids simply match nothing)."""
 
     field_class = forms.IntegerField
@@ -346,7 +347,12 @@ _ERRORS = {
     "415": ("Send JSON (Content-Type: application/json).", "ErrorResponse"),
     "429": ("Too many requests; retry after the time in Retry-After.", "ErrorResponse"),
 }
-_WRITE_ONLY_ERRORS = {"409", "413", "415"}
+# Answers that only requests which write (or send a body) can get.
+_NOT_FOR = {
+    "409": {"get", "head"},
+    "413": {"get", "head", "delete"},
+    "415": {"get", "head", "delete"},
+}
 
 
 def add_error_responses(
@@ -361,7 +367,7 @@ def add_error_responses(
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
             for code, (description, schema) in _ERRORS.items():
-                if code in _WRITE_ONLY_ERRORS and method in {"get", "head", "delete"}:
+                if method in _NOT_FOR.get(code, set()):
                     continue
                 responses.setdefault(
                     code,

@@ -74,7 +74,7 @@ def _check_structure(data: object) -> None:
         stack.extend((child, depth + 1) for child in children)
 
 
-class BoundedJSONParser(JSONParser):  # type: ignore[misc]
+class BoundedJSONParser(JSONParser):
     """JSON nested at most MAX_JSON_DEPTH levels, with numbers read as exact decimals.
 
     The size limit is Django's: DRF reads the body through `request.body`, which refuses more
@@ -126,7 +126,7 @@ class Conflict(exceptions.APIException):
 
 def validation_error_detail(error: DjangoValidationError) -> dict[str, Any]:
     """A Django ValidationError as DRF's field-level error dictionary."""
-    detail = as_serializer_error(error)
+    detail: dict[str, Any] = as_serializer_error(error)
     if NON_FIELD_ERRORS in detail:
         messages = detail.pop(NON_FIELD_ERRORS)
         detail.setdefault(api_settings.NON_FIELD_ERRORS_KEY, []).extend(messages)
@@ -181,12 +181,12 @@ def not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResp
 # --- Pagination and throttling -------------------------------------------------------------------
 
 
-class Pagination(PageNumberPagination):  # type: ignore[misc]
+class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
 
-class TokenClientRateThrottle(UserRateThrottle):  # type: ignore[misc]
+class TokenClientRateThrottle(UserRateThrottle):
     """Limit requests per person for token clients (integrations); people in a browser are not.
 
     The rate is read from settings.API_RATE_LIMIT at each request, so tests can change it.

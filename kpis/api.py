@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar, cast
 
@@ -41,7 +40,6 @@ from accounts.api_base import (
     visible,
 )
 from accounts.api_http import Conflict, validation_error_detail
-from accounts.audit import record_with_actor
 from accounts.models import User
 from kpis import periods, scoring, selectors, services
 from kpis.models import VALUE_FIELD_OPTIONS, Actual, Kpi, Status, Target
@@ -346,8 +344,7 @@ class TargetViewSet(
 
     def perform_destroy(self, instance: Model) -> None:
         target = cast(Target, instance)
-        with record_with_actor(self.request.user):
-            services.target_clear(kpi=target.kpi, period=target.period)
+        services.target_clear(kpi=target.kpi, period=target.period)
 
 
 # --- Actuals ------------------------------------------------------------------------------------
@@ -483,71 +480,57 @@ class _RowsRefused(Exception):
         self.errors = errors
 
 
-@dataclass
-class _KpiResolver:
-    """Finds the KPIs that bulk rows name, among those the person may see, in a few queries."""
+class _KpiFinder:
+    """Finds the KPIs that bulk rows name, among those the person may see, in three queries."""
 
-    user: User
-    default_plan: int | None
-
-    def resolve(self, rows: Sequence[Mapping[str, Any]]) -> dict[int, Kpi | str]:
-        """Each row's KPI, or the message saying why there is none, by row index."""
-        kpis = visible(Kpi.objects.select_related("objective", "plan"), self.user, *KPI_UNITS)
+    def __init__(
+        self, user: User, default_plan: int | None, rows: Sequence[Mapping[str, Any]]
+    ) -> None:
+        self.default_plan = default_plan
+        kpis = visible(Kpi.objects.select_related("objective", "plan"), user, *KPI_UNITS)
         ids = {row["kpi"] for row in rows if "kpi" in row}
-        by_id = {kpi.pk: kpi for kpi in kpis.filter(pk__in=ids)} if ids else {}
-        planned = {
-            (row.get("plan", self.default_plan), row["kpi_code"])
-            for row in rows
-            if "kpi_code" in row and row.get("plan", self.default_plan) is not None
-        }
-        by_plan_code: dict[tuple[int, str], Kpi] = {}
+        coded = [row for row in rows if "kpi" not in row]
+        planned = {(self._plan(row), row["kpi_code"]) for row in coded if self._plan(row)}
+        unplanned = {row["kpi_code"] for row in coded if not self._plan(row)}
+        self.by_id = {kpi.pk: kpi for kpi in kpis.filter(pk__in=ids)} if ids else {}
+        self.by_plan_code: dict[tuple[int, str], Kpi] = {}
         if planned:
-            plan_ids = {plan for plan, _ in planned}
-            codes = {code for _, code in planned}
-            for kpi in kpis.filter(plan_id__in=plan_ids, code__in=codes):
-                by_plan_code[(kpi.plan_id, kpi.code)] = kpi
-        unplanned = {
-            row["kpi_code"]
-            for row in rows
-            if "kpi_code" in row and row.get("plan", self.default_plan) is None
-        }
-        by_code: dict[str, list[Kpi]] = defaultdict(list)
+            in_plans = kpis.filter(
+                plan_id__in={plan for plan, _ in planned}, code__in={code for _, code in planned}
+            )
+            self.by_plan_code = {(kpi.plan_id, kpi.code): kpi for kpi in in_plans}
+        self.by_code: dict[str, list[Kpi]] = defaultdict(list)
         if unplanned:
-            candidates = kpis.filter(code__in=unplanned, is_retired=False).exclude(
+            current = kpis.filter(code__in=unplanned, is_retired=False).exclude(
                 plan__status=StrategicPlan.Status.ARCHIVED
             )
-            for kpi in candidates:
-                by_code[kpi.code].append(kpi)
+            for kpi in current:
+                self.by_code[kpi.code].append(kpi)
 
-        found: dict[int, Kpi | str] = {}
-        for index, row in enumerate(rows):
-            kpi: Kpi | None = None
-            if "kpi" in row:
-                kpi = by_id.get(row["kpi"])
-                if kpi is None:
-                    found[index] = f"No KPI with id {row['kpi']}."
-                    continue
-                if "kpi_code" in row and row["kpi_code"] != kpi.code:
-                    found[index] = (
-                        f"KPI {row['kpi']} has the code {kpi.code}, not {row['kpi_code']}."
-                    )
-                    continue
-                found[index] = kpi
-                continue
-            code, plan = row["kpi_code"], row.get("plan", self.default_plan)
-            if plan is not None:
-                kpi = by_plan_code.get((plan, code))
-                found[index] = kpi or f"No KPI with code {code} in plan {plan}."
-                continue
-            matches = by_code.get(code, [])
-            if len(matches) == 1:
-                found[index] = matches[0]
-            elif not matches:
-                found[index] = f"No KPI with code {code} in an active or draft plan."
-            else:
-                plans = ", ".join(f"{k.plan.name} (id {k.plan_id})" for k in matches)
-                found[index] = f"The code {code} is used in several plans ({plans}); give plan."
-        return found
+    def _plan(self, row: Mapping[str, Any]) -> int | None:
+        plan: int | None = row.get("plan", self.default_plan)
+        return plan
+
+    def find(self, row: Mapping[str, Any]) -> Kpi | str:
+        """The row's KPI, or the message saying why there is none."""
+        if "kpi" in row:
+            kpi = self.by_id.get(row["kpi"])
+            if kpi is None:
+                return f"No KPI with id {row['kpi']}."
+            if "kpi_code" in row and row["kpi_code"] != kpi.code:
+                return f"KPI {row['kpi']} has the code {kpi.code}, not {row['kpi_code']}."
+            return kpi
+        code, plan = row["kpi_code"], self._plan(row)
+        if plan is not None:
+            found = self.by_plan_code.get((plan, code))
+            return found or f"No KPI with code {code} in plan {plan}."
+        matches = self.by_code.get(code, [])
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            return f"No KPI with code {code} in an active or draft plan."
+        plans = ", ".join(f"{kpi.plan.name} (id {kpi.plan_id})" for kpi in matches)
+        return f"The code {code} is used in several plans ({plans}); give plan."
 
 
 def _bulk_description() -> str:
@@ -625,12 +608,11 @@ class ActualViewSet(
                 parsed[index] = shape.run_validation(row)
             except exceptions.ValidationError as error:
                 errors[index] = error.detail
-        indices = sorted(parsed)
-        found = _KpiResolver(user, default_plan).resolve([parsed[i] for i in indices])
+        finder = _KpiFinder(user, default_plan, list(parsed.values()))
         allowed: dict[int, bool] = {}
         good: list[int] = []
-        for position, index in enumerate(indices):
-            kpi = found[position]
+        for index in sorted(parsed):
+            kpi = finder.find(parsed[index])
             if isinstance(kpi, str):
                 errors[index] = {"kpi_code" if "kpi" not in parsed[index] else "kpi": [kpi]}
                 continue
@@ -665,9 +647,9 @@ class ActualViewSet(
         raw = request.query_params.get("plan")
         if raw is None:
             return None
-        field = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+        as_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
         try:
-            plan: int = field.run_validation(raw)
+            plan: int = as_id.run_validation(raw)
         except exceptions.ValidationError as error:
             raise exceptions.ValidationError({"plan": error.detail}) from None
         return plan
@@ -695,7 +677,7 @@ class ActualViewSet(
             for i in good
         ]
         results: list[tuple[Actual, services.Outcome]] = []
-        with record_with_actor(user), transaction.atomic():
+        with transaction.atomic():
             if rows:
                 try:
                     results = services.actuals_bulk_record(rows=rows, by=user)
@@ -864,7 +846,7 @@ def _scorecard(card: selectors.PlanScorecard) -> dict[str, Any]:
 
 
 @extend_schema(tags=["kpis"])
-class ScorecardView(StrictQueryParamsMixin, APIView):  # type: ignore[misc]
+class ScorecardView(StrictQueryParamsMixin, APIView):
     """The plan's roll-up tree for a period: plan → perspectives → objectives (→ cascaded
     objectives) → KPIs, with score, status and coverage at each level."""
 

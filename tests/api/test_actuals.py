@@ -3,6 +3,7 @@
 import pytest
 
 from kpis.models import Actual
+from kpis.services import period_lock
 from tests.api.conftest import FEB, client_for, ids
 from tests.factories import KpiFactory
 
@@ -108,3 +109,11 @@ def test_an_actuals_kpi_cannot_change_and_actuals_are_not_deleted(org):
     other = KpiFactory(objective=org.objective)
     assert manager.patch(detail(org.actual), {"kpi": other.pk}).status_code == 400
     assert manager.delete(detail(org.actual)).status_code == 405
+
+
+def test_an_actual_in_a_locked_period_is_refused_saying_so(org):
+    period_lock(period=org.actual.period, by=org.admin)
+    response = client_for(org.manager).patch(detail(org.actual), {"value": 1, "version": 1})
+    assert response.status_code == 400
+    assert "locked" in str(response.json()).lower()
+    assert Actual.objects.get(pk=org.actual.pk).value == 95

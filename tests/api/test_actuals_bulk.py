@@ -8,6 +8,7 @@ import pytest
 
 from kpis.models import Actual, Kpi
 from kpis.periods import add_months
+from kpis.services import period_lock
 from tests.api.conftest import client_for
 from tests.factories import KpiFactory, ObjectiveFactory, StrategicPlanFactory
 
@@ -196,3 +197,16 @@ def test_ten_thousand_rows_in_one_call_are_recorded_and_a_repeat_changes_nothing
     assert (second.json()["created"], second.json()["updated"]) == (0, 0)
     assert second.json()["unchanged"] == 10_000
     assert not Actual.objects.filter(kpi__in=kpis, version__gt=1).exists()
+
+
+def test_rows_in_a_locked_period_are_named_and_nothing_is_written(org):
+    period_lock(period=datetime.date(2026, 1, 1), by=org.admin)
+    rows = [
+        {"kpi": org.kpi.pk, "period": "2026-02-01", "value": 1},
+        {"kpi": org.kpi.pk, "period": "2026-01-01", "value": 1},
+    ]
+    response = client_for(org.manager).post(URL, rows)
+    assert response.status_code == 400
+    assert list(response.json()["rows"]) == ["1"]
+    assert "locked" in str(response.json()["rows"]["1"]).lower()
+    assert not Actual.objects.filter(period="2026-02-01").exists()

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -25,7 +27,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def api_schema(org):  # type: ignore[no-untyped-def]
+def _connection_kept_open():  # type: ignore[no-untyped-def]
+    """Keep the test's database connection (and transaction) across requests to the raw WSGI
+    app, as Django's test client does: its end-of-request handler would close it."""
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (signals.request_started, signals.request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(org, _connection_kept_open):  # type: ignore[no-untyped-def]
     """The live schema, with a little more data than `org` so that ids hit real objects."""
     effect = ObjectiveFactory(perspective=org.perspective, org_unit=org.sales, code="C1")
     ObjectiveLink.objects.create(cause=org.objective, effect=effect)

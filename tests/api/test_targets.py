@@ -2,6 +2,7 @@
 
 import pytest
 
+from accounts.audit import history_for
 from kpis.models import Target
 from tests.api.conftest import client_for, ids
 
@@ -106,3 +107,10 @@ def test_a_manager_and_a_viewer_may_not_set_targets(org):
         assert response.status_code == 403
         assert client.delete(detail(org.target)).status_code == 403
     assert Target.objects.count() == 1
+
+
+def test_a_change_by_a_token_client_names_them_in_the_audit_trail(org):
+    assert client_for(org.admin).patch(detail(org.target), {"goal": 120}).status_code == 200
+    entry = history_for(org.kpi, parts=[Target]).first()
+    assert entry is not None
+    assert entry.actor == org.admin

@@ -69,7 +69,6 @@ def test_admin_gives_a_viewer_the_manager_role_in_sales_without_a_page_reload(
     assert page.evaluate("window.__cspViolations") == []
 
 
-
 def test_a_new_manager_sees_the_units_kpis_on_my_updates_until_the_role_is_taken_back(
     page, transactional_db
 ):
