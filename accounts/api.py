@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers
+from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser
@@ -26,7 +26,8 @@ from accounts import services
 from accounts.api_base import (
     IdFilter,
     ModelSerializer,
-    ScorecardViewSet,
+    ReadWriteDeleteViewSet,
+    ReadWriteViewSet,
     VisibleRelatedField,
     refuse_changes,
     visible_users,
@@ -121,13 +122,7 @@ class OrgUnitFilter(filters.FilterSet):
 
 
 @extend_schema(tags=["organisation"])
-class OrgUnitViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    ScorecardViewSet,
-):
+class OrgUnitViewSet(ReadWriteViewSet):
     """Org units (the organisation at the root, departments below). Admins write; a unit is
     archived (`is_archived: true`), never deleted."""
 
@@ -266,13 +261,7 @@ class UserFilter(filters.FilterSet):
 
 
 @extend_schema(tags=["organisation"])
-class UserViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    ScorecardViewSet,
-):
+class UserViewSet(ReadWriteViewSet):
     """People: those holding a role in a unit you may see. Admins create people (with a first
     role) and change them when they manage every unit where the person holds a role; people
     are deactivated (`is_active: false`), never deleted."""
@@ -344,14 +333,7 @@ class MembershipFilter(filters.FilterSet):
 
 
 @extend_schema(tags=["organisation"])
-class MembershipViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    ScorecardViewSet,
-):
+class MembershipViewSet(ReadWriteDeleteViewSet):
     """Who holds which role where (a role applies to the unit's whole subtree). Admins of the
     unit write; the organisation's last admin cannot lose the role."""
 

@@ -30,7 +30,7 @@ from django.db.models import Model, Q, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, mixins, serializers
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -230,6 +230,27 @@ class ScorecardViewSet(StrictQueryParamsMixin, GenericViewSet):
             actor.close()
         finalized: Response = super().finalize_response(request, response, *args, **kwargs)
         return finalized
+
+
+class ReadWriteViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    ScorecardViewSet,
+):
+    """Read, create and change."""
+
+
+class ReadWriteDeleteViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    ScorecardViewSet,
+):
+    """Read, create, change and delete."""
 
 
 # --- Serializers --------------------------------------------------------------------------------

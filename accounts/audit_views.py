@@ -9,21 +9,17 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from accounts.audit import audit_entries, audit_rows, audited_models, refused_sign_ins
 from accounts.models import User
 from accounts.permissions import require_perm
+from accounts.views_base import HtmxHttpRequest, wants_fragment
 
 ENTRIES_PER_PAGE = 50
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 class AuditFilterForm(forms.Form):
@@ -90,12 +86,7 @@ def audit_trail(request: HtmxHttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     entries = audit_entries(**form.filters())
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    # htmx swaps in the results only; a history restore needs the whole page.
-    template = (
-        "accounts/audit.html#results"
-        if request.htmx and not request.htmx.history_restore_request
-        else "accounts/audit.html"
-    )
+    template = "accounts/audit.html#results" if wants_fragment(request) else "accounts/audit.html"
     return render(
         request,
         template,

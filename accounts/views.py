@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from accounts import services
 from accounts.forms import (
@@ -49,17 +48,9 @@ from accounts.selectors import (
     people_for_admin,
     people_search,
 )
+from accounts.views_base import HtmxHttpRequest, wants_fragment
 
 PEOPLE_PER_PAGE = 50
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _fragment(request: HtmxHttpRequest) -> bool:
-    """True when htmx asks for a part of the page (a history restore wants the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _admin(request: HttpRequest) -> User:
@@ -136,7 +127,7 @@ def _org_units_page(
     if changed_unit is not None:
         context["node"] = next((node for node in nodes if node.unit.pk == changed_unit.pk), None)
     template = "accounts/org_units.html"
-    if partial and _fragment(request):
+    if partial and wants_fragment(request):
         template += f"#{partial}"
     return render(request, template, context, status=status)
 
@@ -146,7 +137,7 @@ def _unit_changed(
 ) -> HttpResponse:
     # A new or moved unit changes the subtrees the admin manages.
     forget_access(_admin(request))
-    if _fragment(request):
+    if wants_fragment(request):
         return _org_units_page(request, partial=partial, changed_unit=unit, notice=notice)
     messages.success(request, notice)
     return redirect(reverse("people:org_units") + f"#unit-{unit.pk}")
@@ -269,7 +260,7 @@ def people(request: HtmxHttpRequest) -> HttpResponse:
         "rows": [(person, roles.get(person.pk, [])) for person in page],
         "query_string": urlencode({"q": query, "status": status}),
     }
-    template = "accounts/people.html#results" if _fragment(request) else "accounts/people.html"
+    template = "accounts/people.html#results" if wants_fragment(request) else "accounts/people.html"
     return render(request, template, context)
 
 
@@ -358,7 +349,7 @@ def _person_page(
         "is_self": person.pk == admin.pk,
     }
     template = "accounts/person.html"
-    if partial and _fragment(request):
+    if partial and wants_fragment(request):
         template += f"#{partial}"
     return render(request, template, context, status=status)
 
@@ -413,7 +404,7 @@ def person_send_invitation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _membership_changed(request: HtmxHttpRequest, person: User, notice: str) -> HttpResponse:
-    if _fragment(request):
+    if wants_fragment(request):
         return _person_page(request, person, partial="memberships", notice=notice)
     messages.success(request, notice)
     return redirect("people:person", pk=person.pk)

@@ -13,28 +13,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins
 
 from accounts.api_base import (
     CleanModelSerializer,
     IdFilter,
-    ScorecardViewSet,
+    ReadWriteDeleteViewSet,
     VisibleRelatedField,
 )
 from accounts.models import OrgUnit, User
 from actionplans.models import ActionPlan, Task
 from strategy.models import Objective
-
-
-class ModelViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    ScorecardViewSet,
-):
-    """Read, create, change and delete."""
 
 
 class ActionPlanSerializer(CleanModelSerializer):
@@ -73,7 +61,7 @@ class ActionPlanFilter(filters.FilterSet):
 
 
 @extend_schema(tags=["action plans"])
-class ActionPlanViewSet(ModelViewSet):
+class ActionPlanViewSet(ReadWriteDeleteViewSet):
     """Action plans reaching an objective, carried out by an org unit. The unit's managers
     and admins write them."""
 
@@ -130,7 +118,7 @@ class TaskFilter(filters.FilterSet):
 
 
 @extend_schema(tags=["action plans"])
-class TaskViewSet(ModelViewSet):
+class TaskViewSet(ReadWriteDeleteViewSet):
     """Tasks and milestones of action plans. The unit's managers and admins add, change and
     delete them; contributors change the tasks assigned to them."""
 

@@ -20,7 +20,7 @@ from django.db.models import Model
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, serializers
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,8 +31,9 @@ from accounts.api_base import (
     IdFilter,
     ModelSerializer,
     NumberField,
+    ReadWriteDeleteViewSet,
+    ReadWriteViewSet,
     ScorecardPermission,
-    ScorecardViewSet,
     StrictQueryParamsMixin,
     VisibleRelatedField,
     merged,
@@ -245,13 +246,7 @@ def _performance(kpi: Kpi, period: date, view: str, result: selectors.KpiScore) 
 
 
 @extend_schema(tags=["kpis"])
-class KpiViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    ScorecardViewSet,
-):
+class KpiViewSet(ReadWriteViewSet):
     """KPIs measuring objectives; the plan is the objective's. Whoever may change the plan
     changes its KPIs. KPIs are retired (`is_retired`), not deleted."""
 
@@ -321,14 +316,7 @@ class TargetFilter(PeriodFilterSet):
 
 
 @extend_schema(tags=["kpis"])
-class TargetViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    ScorecardViewSet,
-):
+class TargetViewSet(ReadWriteDeleteViewSet):
     """Targets per KPI and period: the goal and the red flag (clearly failing); range KPIs
     also `goal_high` and `red_flag_high`. Without a red flag it is derived from the KPI's
     tolerance; a goal of 0 needs one. One target per KPI and period: change it with PATCH."""
@@ -551,13 +539,7 @@ def _bulk_description() -> str:
 
 
 @extend_schema(tags=["kpis"])
-class ActualViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    ScorecardViewSet,
-):
+class ActualViewSet(ReadWriteViewSet):
     """Actuals per KPI and period, with the analysis and corrective action. Each has a
     version: send the one your change is based on and a stale one answers 409 with the
     current actual. Creating one that exists answers 409 as well. Actuals are not deleted

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -23,11 +23,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from accounts.audit import audit_rows, history_for
 from accounts.models import Role, User
 from accounts.permissions import access_for, get_visible_or_404, holds_role_anywhere, require_perm
+from accounts.views_base import HtmxHttpRequest, signed_in_user, wants_fragment
 from kpis import periods, scoring
 from kpis.forms import parse_month, parse_period, parse_value
 from kpis.imports import (
@@ -66,19 +66,6 @@ from strategy.models import StrategicPlan
 
 HISTORY_PER_PAGE = 50
 ROW_FIELDS = ("value", "analysis", "corrective_action")
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _fragment(request: HtmxHttpRequest) -> bool:
-    """True when htmx asks for a part of the page (a history restore wants the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # login_required ran before
 
 
 def _today() -> date:
@@ -192,7 +179,7 @@ def _save_row(request: HttpRequest, row: UpdateRow, data: QueryDict) -> tuple[Ro
             kpi=row.kpi,
             period=row.period,
             value=value,
-            by=_user(request),
+            by=signed_in_user(request),
             analysis=form.analysis,
             corrective_action=form.corrective_action,
             expected_version=form.version,
@@ -239,7 +226,7 @@ def _updates_page(
     if page_period and day is None:
         messages.warning(request, f"“{page_period}” is not a month (YYYY-MM); showing what is due.")
         page_period = ""
-    groups = update_rows(kpis_for_updates(_user(request)), day=day, today=today)
+    groups = update_rows(kpis_for_updates(signed_in_user(request)), day=day, today=today)
     overrides = overrides or {}
     shown = [
         (group, [overrides.get(row.kpi.pk) or RowForm.stored(row) for row in group.rows])
@@ -274,7 +261,7 @@ def updates(request: HtmxHttpRequest) -> HttpResponse:
         return _updates_page(request, page_period=request.GET.get("period", "").strip())
     page_period = request.POST.get("page_period", "").strip()
     day = parse_month(page_period) if page_period else None
-    groups = update_rows(kpis_for_updates(_user(request)), day=day, today=_today())
+    groups = update_rows(kpis_for_updates(signed_in_user(request)), day=day, today=_today())
     overrides: dict[int, RowForm] = {}
     saved = refused = 0
     for group in groups:
@@ -311,7 +298,7 @@ def update_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     period = parse_period(request.POST.get(f"period-{pk}", ""))
     row = update_rows([kpi], day=period, today=_today())[0].rows[0]
     form, status = _save_row(request, row, request.POST)
-    if _fragment(request):
+    if wants_fragment(request):
         context = {"form": form, "approval": settings.SCORECARD_APPROVAL}
         return render(request, "kpis/updates.html#row", context, status=status)
     page_period = request.POST.get("page_period", "").strip()
@@ -340,7 +327,7 @@ def _default_plan(plans: list[StrategicPlan]) -> StrategicPlan | None:
 
 
 def _require_member(request: HttpRequest) -> User:
-    user = _user(request)
+    user = signed_in_user(request)
     if not access_for(user).is_member:
         raise PermissionDenied
     return user
@@ -390,7 +377,7 @@ def import_start(request: HtmxHttpRequest) -> HttpResponse:
 def _preview(
     request: HtmxHttpRequest, batch: ImportBatch, *, error: str = "", status: int = 200
 ) -> HttpResponse:
-    rows = check_rows(batch.rows, user=_user(request), plan=batch.plan)
+    rows = check_rows(batch.rows, user=signed_in_user(request), plan=batch.plan)
     statuses = [row.status for row in rows]
     counts = {status_.label: statuses.count(status_) for status_ in RowStatus}
     context = {
@@ -439,7 +426,7 @@ def import_confirm(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     """The import template, with a row to fill in for each KPI the person updates."""
-    rows = template_rows(kpis_for_updates(_user(request)), today=_today())
+    rows = template_rows(kpis_for_updates(signed_in_user(request)), today=_today())
     if fmt == "xlsx":
         content = template_xlsx(rows)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -468,7 +455,7 @@ def locks(request: HtmxHttpRequest) -> HttpResponse:
             error = "Enter a month as YYYY-MM, e.g. 2026-01."
         else:
             try:
-                _, outcome = period_lock(period=period, by=_user(request))
+                _, outcome = period_lock(period=period, by=signed_in_user(request))
             except ValidationError as refusal:
                 error = " ".join(refusal.messages)
             else:
@@ -500,7 +487,7 @@ def lock_remove(request: HttpRequest) -> HttpResponse:
 
 
 def _require_approver(request: HttpRequest) -> User:
-    user = _user(request)
+    user = signed_in_user(request)
     if not holds_role_anywhere(user, Role.ADMIN, Role.MANAGER, Role.EXECUTIVE):
         raise PermissionDenied
     return user
@@ -522,7 +509,7 @@ def approvals(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def approval_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Approve or return one submitted actual."""
-    user = _user(request)
+    user = signed_in_user(request)
     actual = get_object_or_404(
         Actual.objects.select_related(
             "kpi", "kpi__objective", "kpi__objective__plan", "entered_by"
@@ -553,7 +540,7 @@ def approval_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         else:
             done = "Approved." if actual.status == ActualStatus.APPROVED else "Returned."
     status = 400 if errors else 200
-    if _fragment(request):
+    if wants_fragment(request):
         context = {"actual": actual, "errors": errors, "done": done, "comment": comment}
         return render(request, "kpis/approvals.html#item", context, status=status)
     if errors:
@@ -604,7 +591,7 @@ def _kpi_page(request: HtmxHttpRequest, pk: int, tab: str) -> HttpResponse:
             approval=settings.SCORECARD_APPROVAL,
         )
     template = "kpis/kpi.html"
-    if _fragment(request):
+    if wants_fragment(request):
         template += "#tab"
     return render(request, template, context)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,11 +25,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
-from django_htmx.middleware import HtmxDetails
 
 from accounts.forms import add_service_error
 from accounts.models import OrgUnit, Role, User
 from accounts.permissions import access_for, get_visible_or_404, require_perm
+from accounts.views_base import HtmxHttpRequest, signed_in_user, wants_fragment
 from kpis import periods, scoring
 from kpis.models import Direction, Kpi
 from kpis.services import (
@@ -52,35 +52,9 @@ from strategy.models import Objective, StrategicPlan
 from strategy.selectors import people_for_plan, plans_for
 from strategy.services import plan_create
 from strategy.setup import next_step_url, setup_steps
+from strategy.views import plan_for_change, plan_for_view
 
 HELPERS = ("save", "fill_forward", "grow", "copy_last_year", "red_flags")
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _fragment(request: HtmxHttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # login_required ran before
-
-
-def _plan_for_view(request: HttpRequest, pk: int) -> StrategicPlan:
-    return get_visible_or_404(
-        request.user,
-        StrategicPlan.objects.select_related("org_unit", "parent"),
-        "strategy.view_plan",
-        pk=pk,
-    )
-
-
-def _plan_for_change(request: HttpRequest, pk: int) -> StrategicPlan:
-    plan = _plan_for_view(request, pk)
-    require_perm(request.user, "strategy.change_plan", plan)
-    return plan
 
 
 def _kpi_for_change(request: HttpRequest, pk: int) -> Kpi:
@@ -97,7 +71,7 @@ def _kpi_for_change(request: HttpRequest, pk: int) -> Kpi:
 def _done(request: HtmxHttpRequest, url: str, notice: str) -> HttpResponse:
     """After a change that leads to another page: go there, with htmx too."""
     messages.success(request, notice)
-    if _fragment(request):
+    if wants_fragment(request):
         return HttpResponseClientRedirect(url)
     return redirect(url)
 
@@ -119,7 +93,7 @@ def _units_for_new_plan(user: User) -> QuerySet[OrgUnit]:
 @vary_on_headers("HX-Request")
 def plan_new(request: HtmxHttpRequest) -> HttpResponse:
     """Step 1 of the guided setup: a new plan, empty or a copy; then on to its vision."""
-    user = _user(request)
+    user = signed_in_user(request)
     units = _units_for_new_plan(user)
     if not units.exists():
         raise PermissionDenied
@@ -171,7 +145,7 @@ def plan_new(request: HtmxHttpRequest) -> HttpResponse:
                 )
     status = 400 if form.is_bound else 200
     template = "kpis/workspace/plan_new.html"
-    if form.is_bound and _fragment(request):
+    if form.is_bound and wants_fragment(request):
         template += "#form"
     return render(request, template, {"form": form}, status=status)
 
@@ -204,7 +178,7 @@ def _kpis_page(
     )
     context = {
         "plan": plan,
-        "can_edit": _user(request).has_perm("strategy.change_plan", plan),
+        "can_edit": signed_in_user(request).has_perm("strategy.change_plan", plan),
         "groups": [
             ObjectiveKpis(objective, list(objective.kpis.all()))
             for objective in objectives.order_by("perspective__order", "code")
@@ -216,7 +190,7 @@ def _kpis_page(
         **extra,
     }
     template = "kpis/workspace/kpis.html"
-    if partial and _fragment(request):
+    if partial and wants_fragment(request):
         template += "#kpi_list"
     return render(request, template, context, status=status)
 
@@ -224,14 +198,14 @@ def _kpis_page(
 @require_GET
 @login_required
 def kpis(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    return _kpis_page(request, _plan_for_view(request, pk))
+    return _kpis_page(request, plan_for_view(request, pk))
 
 
 @require_GET
 @login_required
 def setup_kpis(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Step 5 of the guided setup: the plan's KPIs, each with a link to its targets."""
-    return _kpis_page(request, _plan_for_change(request, pk), step="kpis")
+    return _kpis_page(request, plan_for_change(request, pk), step="kpis")
 
 
 def _in_setup(request: HttpRequest) -> bool:
@@ -260,7 +234,7 @@ def _kpi_form_page(
         + (f"?kpi={kpi.pk}" if kpi else ""),
     }
     template = "kpis/workspace/kpi_form.html"
-    if form.is_bound and _fragment(request):
+    if form.is_bound and wants_fragment(request):
         template += "#form"
     return render(request, template, context, status=status)
 
@@ -269,7 +243,7 @@ def _kpi_form_page(
 @login_required
 @vary_on_headers("HX-Request")
 def kpi_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = _plan_for_change(request, pk)
+    plan = plan_for_change(request, pk)
     people = people_for_plan(plan)
     if request.method == "GET":
         initial = {"objective": request.GET.get("objective")}
@@ -315,14 +289,14 @@ def _retirement(request: HtmxHttpRequest, pk: int, *, retire: bool) -> HttpRespo
     try:
         kpi = kpi_retire(kpi=kpi) if retire else kpi_reinstate(kpi=kpi)
     except ValidationError as error:
-        if _fragment(request):
+        if wants_fragment(request):
             return _kpis_page(request, kpi.plan, status=400, partial=True, errors=error.messages)
         messages.error(request, " ".join(error.messages))
         return redirect(reverse("workspace:kpis", args=[kpi.plan_id]) + f"#kpi-{kpi.pk}")
     notice = (
         f"{kpi} was retired: its history stays." if retire else f"{kpi} is back on the scorecard."
     )
-    if _fragment(request):
+    if wants_fragment(request):
         return _kpis_page(request, kpi.plan, partial=True, notice=notice)
     messages.success(request, notice)
     return redirect(reverse("workspace:kpis", args=[kpi.plan_id]) + f"#kpi-{kpi.pk}")
@@ -344,7 +318,7 @@ def kpi_reinstate_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def formula_check(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The live check of a formula as it is typed: the model's own check, nothing saved."""
-    plan = _plan_for_change(request, pk)
+    plan = plan_for_change(request, pk)
     code = request.GET.get("code", "").strip()
     formula = request.GET.get("formula", "").strip()
     kpi_id = request.GET.get("kpi", "")
@@ -546,7 +520,7 @@ def targets(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 if changed
                 else "Nothing changed."
             )
-            if _fragment(request):
+            if wants_fragment(request):
                 context = {**page, **_grid_context(kpi, notice=notice)}
                 return render(request, "kpis/workspace/targets.html#grid", context)
             messages.success(request, f"Targets of {kpi.code}: {notice}")
@@ -563,5 +537,5 @@ def targets(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             helper=data,
         ),
     }
-    template = "kpis/workspace/targets.html" + ("#grid" if _fragment(request) else "")
+    template = "kpis/workspace/targets.html" + ("#grid" if wants_fragment(request) else "")
     return render(request, template, context, status=400)

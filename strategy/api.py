@@ -18,6 +18,8 @@ from rest_framework import mixins, serializers
 from accounts.api_base import (
     IdFilter,
     ModelSerializer,
+    ReadWriteDeleteViewSet,
+    ReadWriteViewSet,
     ScorecardViewSet,
     VisibleRelatedField,
     merged,
@@ -29,16 +31,6 @@ from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
 
 PLAN_UNIT = ("org_unit_id",)
 OBJECTIVE_UNITS = ("plan__org_unit_id", "org_unit_id")
-
-
-class ReadWriteViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    ScorecardViewSet,
-):
-    """Read, create and change."""
 
 
 def _view(serializer: serializers.BaseSerializer[Any]) -> ScorecardViewSet:
@@ -184,7 +176,7 @@ class PerspectiveFilter(filters.FilterSet):
 
 
 @extend_schema(tags=["strategy"])
-class PerspectiveViewSet(mixins.DestroyModelMixin, ReadWriteViewSet):
+class PerspectiveViewSet(ReadWriteDeleteViewSet):
     """A plan's perspectives, ordered (`order`) and weighted; written by whoever may change
     the plan. New ones are custom perspectives; the four standard ones are renamed or
     weighted 0, not deleted, and a perspective with objectives is not deleted."""

@@ -14,7 +14,7 @@ which page to return to.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,11 +25,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
-from django_htmx.middleware import HtmxDetails
 
 from accounts.forms import add_service_error
-from accounts.models import Role, User
+from accounts.models import Role
 from accounts.permissions import get_visible_or_404, holds_role_anywhere, require_perm
+from accounts.views_base import HtmxHttpRequest, signed_in_user, wants_fragment
 from strategy import services
 from strategy.forms import (
     ObjectiveForm,
@@ -62,20 +62,8 @@ SETUP_FORMS: dict[str, type[PlanBasicsForm | PlanVisionForm]] = {
 }
 
 
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _fragment(request: HtmxHttpRequest) -> bool:
-    """True when htmx asks for a part of the page (a history restore wants the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # login_required ran before
-
-
-def _plan_for_view(request: HttpRequest, pk: int) -> StrategicPlan:
+def plan_for_view(request: HttpRequest, pk: int) -> StrategicPlan:
+    """The plan: 404 for people who may not see it. The KPI pages of a plan use it too."""
     return get_visible_or_404(
         request.user,
         StrategicPlan.objects.select_related("org_unit", "parent"),
@@ -84,8 +72,9 @@ def _plan_for_view(request: HttpRequest, pk: int) -> StrategicPlan:
     )
 
 
-def _plan_for_change(request: HttpRequest, pk: int) -> StrategicPlan:
-    plan = _plan_for_view(request, pk)
+def plan_for_change(request: HttpRequest, pk: int) -> StrategicPlan:
+    """The plan: 404 for people who may not see it, 403 for those who may not change it."""
+    plan = plan_for_view(request, pk)
     require_perm(request.user, "strategy.change_plan", plan)
     return plan
 
@@ -126,7 +115,7 @@ def _posted_step(request: HttpRequest) -> str:
 @require_GET
 @login_required
 def plans(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     return render(
         request,
         "strategy/plans.html",
@@ -174,7 +163,7 @@ def _workspace_context(
     errors_at: str = "",
 ) -> dict[str, Any]:
     """Everything plan.html and its partials show; bound forms replace the fresh ones."""
-    user = _user(request)
+    user = signed_in_user(request)
     can_edit = user.has_perm("strategy.change_plan", plan)
     structure = plan_structure(plan=plan)
     people = people_for_plan(plan)
@@ -254,7 +243,7 @@ def _render_plan(
     """The plan's page (or its setup step's page), or with htmx one of its partials."""
     data = _workspace_context(request, plan, step=step, **context)
     data["partial_name"] = partial
-    if _fragment(request):
+    if wants_fragment(request):
         template = f"strategy/plan.html#{partial}"
     elif step:
         template = "strategy/setup.html"
@@ -273,7 +262,7 @@ def _saved(
     partial: str = "workspace",
 ) -> HttpResponse:
     """After a change: the changed partial with htmx, else back to the page with a message."""
-    if _fragment(request):
+    if wants_fragment(request):
         return _render_plan(request, plan, partial=partial, step=step, notice=notice)
     messages.success(request, notice)
     url = step_url(plan, step) if step else reverse("strategy:plan", args=[plan.pk])
@@ -284,13 +273,13 @@ def _saved(
 @login_required
 @vary_on_headers("HX-Request")
 def plan(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    return _render_plan(request, _plan_for_view(request, pk))
+    return _render_plan(request, plan_for_view(request, pk))
 
 
 @require_POST
 @login_required
 def plan_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = _plan_for_change(request, pk)
+    plan = plan_for_change(request, pk)
     form = PlanForm(request.POST, prefix="plan")
     if form.is_valid():
         try:
@@ -305,7 +294,7 @@ def plan_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def plan_archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = _plan_for_change(request, pk)
+    plan = plan_for_change(request, pk)
     try:
         plan = services.plan_archive(plan=plan)
     except ValidationError as error:
@@ -321,7 +310,7 @@ def plan_archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def perspective_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = _plan_for_change(request, pk)
+    plan = plan_for_change(request, pk)
     form = PerspectiveForm(request.POST, prefix="new-perspective")
     if form.is_valid():
         try:
@@ -398,7 +387,7 @@ def _objective_form(
 @require_POST
 @login_required
 def objective_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = _plan_for_change(request, pk)
+    plan = plan_for_change(request, pk)
     step = _posted_step(request)
     perspective = plan.perspectives.filter(pk=request.POST.get("perspective_id") or 0).first()
     if perspective is None:
@@ -435,7 +424,7 @@ def objective_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         step = _step(request.GET.get("step", ""))
         form = _objective_form(plan, prefix=prefix, initial=objective_initial(objective))
-        if _fragment(request):
+        if wants_fragment(request):
             return render(
                 request,
                 "strategy/plan.html#objective_item",
@@ -489,7 +478,7 @@ def objective_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def link_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = _plan_for_change(request, pk)
+    plan = plan_for_change(request, pk)
     step = _posted_step(request)
     form = ObjectiveLinkForm(request.POST, plan=plan)
     if form.is_valid():
@@ -532,7 +521,7 @@ def _link_for_change(request: HttpRequest, pk: int) -> ObjectiveLink:
 @require_POST
 @login_required
 def stakeholder_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = _plan_for_change(request, pk)
+    plan = plan_for_change(request, pk)
     form = StakeholderForm(
         request.POST, plan=plan, people=people_for_plan(plan), prefix="stakeholder"
     )
@@ -586,7 +575,7 @@ def stakeholder_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def setup(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
     """One step of the guided setup: basics and vision are forms here; the objectives and
     links steps show the workspace; the last step points to where action plans are made."""
-    plan = _plan_for_change(request, pk)
+    plan = plan_for_change(request, pk)
     form_class = SETUP_FORMS.get(step)
     if request.method == "POST":
         if form_class is None:
@@ -599,7 +588,7 @@ def setup(request: HtmxHttpRequest, pk: int, step: str) -> HttpResponse:
                 add_service_error(form, error)
             else:
                 url = next_step_url(plan, step)
-                if _fragment(request):
+                if wants_fragment(request):
                     return HttpResponseClientRedirect(url)
                 messages.success(request, f"{plan.name} was saved.")
                 return redirect(url)
@@ -625,6 +614,8 @@ def _render_setup(
         }
     )
     template = (
-        "strategy/setup.html#step_form" if form and _fragment(request) else "strategy/setup.html"
+        "strategy/setup.html#step_form"
+        if form and wants_fragment(request)
+        else "strategy/setup.html"
     )
     return render(request, template, context, status=status)
