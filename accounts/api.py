@@ -30,11 +30,12 @@ from accounts.api_base import (
     ReadWriteViewSet,
     VisibleRelatedField,
     refuse_changes,
+    visible,
     visible_users,
 )
 from accounts.api_http import BoundedJSONParser
 from accounts.models import Membership, OrgUnit, Role, User
-from accounts.selectors import managed_unit_ids
+from accounts.selectors import managed_unit_ids, manages_everything, people_for_admin
 
 UNIT = ("pk",)
 
@@ -253,11 +254,16 @@ class UserFilter(filters.FilterSet):
     username = filters.CharFilter()
     email = filters.CharFilter(lookup_expr="iexact")
     is_active = filters.BooleanFilter()
-    org_unit = IdFilter(field_name="memberships__org_unit_id", distinct=True)
+    org_unit = IdFilter(method="filter_org_unit")
 
     class Meta:
         model = User
         fields: ClassVar[list[str]] = []
+
+    def filter_org_unit(self, queryset: QuerySet[User], name: str, value: int) -> QuerySet[User]:
+        # Only a unit one may see: who holds roles elsewhere is not for this person to learn.
+        units = visible(OrgUnit.objects.filter(pk=value), self.request.user, *UNIT)
+        return queryset.filter(memberships__org_unit__in=units).distinct()
 
 
 @extend_schema(tags=["organisation"])
@@ -281,8 +287,12 @@ class UserViewSet(ReadWriteViewSet):
         if managed is None:
             return True
         held = set(person.memberships.values_list("org_unit_id", flat=True))
+        if not held:
+            # As in the People section: someone without a role (a superuser, say) belongs to
+            # the organisation's admins, not to every admin of some unit.
+            return manages_everything(managed)
         # Account-wide changes need an admin over every unit where the person holds a role.
-        return bool(managed) and held <= managed
+        return held <= managed
 
     def require_manage_unit(self, unit: OrgUnit) -> None:
         if not self.request.user.has_perm("accounts.manage_people", unit):
@@ -310,6 +320,7 @@ class MembershipSerializer(ModelSerializer):
     def create(self, validated_data: dict[str, Any]) -> Membership:
         view: MembershipViewSet = self.context["view"]
         view.require("add", Membership(org_unit=validated_data["org_unit"]))
+        view.require_managed_person(validated_data["user"])
         return services.membership_add(
             user=validated_data["user"],
             org_unit=validated_data["org_unit"],
@@ -349,6 +360,15 @@ class MembershipViewSet(ReadWriteDeleteViewSet):
     def perm_object(self, obj: Model, kind: str) -> Model | None:
         membership = cast(Membership, obj)
         return membership.org_unit
+
+    def require_managed_person(self, person: User) -> None:
+        """403 unless the person is one the admin manages, as in the People section: else a
+        unit admin could adopt anyone (a superuser, say) and then change their account."""
+        managed = people_for_admin(managed_unit_ids(self.request.user))
+        if not managed.filter(pk=person.pk).exists():
+            raise PermissionDenied(
+                "You may only give roles to people who hold a role in the units you manage."
+            )
 
     def perform_destroy(self, instance: Model) -> None:
         services.membership_remove(membership=cast(Membership, instance))

@@ -82,7 +82,7 @@ class AuditFilterForm(forms.Form):
 @login_required
 @vary_on_headers("HX-Request")
 def audit_trail(request: HtmxHttpRequest) -> HttpResponse:
-    require_perm(request.user, "accounts.manage_people")
+    require_perm(request.user, "accounts.view_audit_trail")
     form = AuditFilterForm(request.GET)
     entries = audit_entries(**form.filters())
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))

@@ -21,5 +21,13 @@ def can_view_org_unit(user: User, unit: OrgUnit | None) -> bool:
     return unit is not None and can_view_unit(user, unit.pk)
 
 
+@predicate
+def can_view_audit_trail(user: User) -> bool:
+    """The trail spans the whole organisation, so only admins of the whole organisation read it."""
+    root_ids = OrgUnit.objects.filter(parent__isnull=True).values_list("pk", flat=True)
+    return any(holds_role(user, root_id, Role.ADMIN) for root_id in root_ids)
+
+
 add_perm("accounts.manage_people", can_manage_people)
+add_perm("accounts.view_audit_trail", can_view_audit_trail)
 add_perm("accounts.view_orgunit", can_view_org_unit)

@@ -7,7 +7,7 @@ them.
 
 from __future__ import annotations
 
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model
@@ -18,6 +18,7 @@ from accounts.api_base import (
     CleanModelSerializer,
     IdFilter,
     ReadWriteDeleteViewSet,
+    ScorecardViewSet,
     VisibleRelatedField,
 )
 from accounts.models import OrgUnit, User
@@ -46,6 +47,16 @@ class ActionPlanSerializer(CleanModelSerializer):
             "due_date",
             "status",
         ]
+
+    def update(self, instance: Model, validated_data: dict[str, Any]) -> Model:
+        action_plan = cast(ActionPlan, instance)
+        objective = validated_data.get("objective", action_plan.objective)
+        if objective != action_plan.objective:
+            # Moving it to another objective adds it there: the rule of creating it applies.
+            view: ScorecardViewSet = self.context["view"]
+            org_unit = validated_data.get("org_unit", action_plan.org_unit)
+            view.require("add", ActionPlan(objective=objective, org_unit=org_unit))
+        return super().update(instance, validated_data)
 
 
 class ActionPlanFilter(filters.FilterSet):
@@ -104,6 +115,17 @@ class TaskSerializer(CleanModelSerializer):
             "percent_complete",
             "is_milestone",
         ]
+
+    def update(self, instance: Model, validated_data: dict[str, Any]) -> Model:
+        task = cast(Task, instance)
+        action_plan = validated_data.get("action_plan", task.action_plan)
+        if action_plan != task.action_plan:
+            # Moving a task takes it out of one action plan and adds it to another: both are
+            # for those plans' managers, not for a contributor who owns the task.
+            view: ScorecardViewSet = self.context["view"]
+            view.require("delete", task)
+            view.require("add", Task(action_plan=action_plan))
+        return super().update(instance, validated_data)
 
 
 class TaskFilter(filters.FilterSet):

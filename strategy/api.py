@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, cast
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Model
 from django_filters import rest_framework as filters
@@ -75,7 +76,10 @@ class PlanSerializer(ModelSerializer):
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> StrategicPlan:
-        _view(self).require("add", StrategicPlan(org_unit=validated_data["org_unit"]))
+        new_plan = StrategicPlan(
+            org_unit=validated_data["org_unit"], parent=validated_data.get("parent")
+        )
+        _view(self).require("add", new_plan)
         status = validated_data.pop("status", StrategicPlan.Status.DRAFT)
         with transaction.atomic():
             plan = services.plan_create(**validated_data)
@@ -113,9 +117,16 @@ class PlanViewSet(ReadWriteViewSet):
         "add": "strategy.add_plan",
     }
 
-    def perm_object(self, obj: Model, kind: str) -> Model | None:
+    def allows(self, user: User | AnonymousUser, kind: str, obj: Model) -> bool:
         plan = cast(StrategicPlan, obj)
-        return plan.org_unit if kind == "add" else plan
+        if kind == "add":
+            # As on the page: whoever starts a plan must be able to edit it, so a manager's
+            # plan cascades from the plan of a unit above.
+            return bool(
+                user.has_perm("strategy.add_plan", plan.org_unit)
+                and user.has_perm("strategy.change_plan", plan)
+            )
+        return super().allows(user, kind, plan)
 
 
 # --- Perspectives -------------------------------------------------------------------------------

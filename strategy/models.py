@@ -152,10 +152,7 @@ class Objective(models.Model):
         if (
             self.parent is not None
             and self.plan_id is not None
-            and (
-                self.parent.plan_id == self.plan_id
-                or (self.plan.parent_id is not None and self.parent.plan_id != self.plan.parent_id)
-            )
+            and self.parent.plan_id != self.plan.parent_id  # also when the plan has no parent
         ):
             raise ValidationError(
                 {"parent": "A parent objective must belong to the plan this one cascades from."}

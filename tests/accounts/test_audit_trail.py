@@ -453,9 +453,10 @@ def test_the_page_takes_as_many_queries_for_fifty_changes_as_for_a_few(
         response = client.get(AUDIT_URL)
 
     assert len(response.context["rows"]) == 50
-    # The session, the person and their roles, the count, the page, one query per kind of
-    # related object named in the changes, the people to filter by.
-    assert queries_for_a_few <= 18
+    # The session, the person and their roles, the root units (for the permission, asked by
+    # the view and the navigation), the count, the page, one query per kind of related
+    # object named in the changes, the people to filter by, the refused sign-ins.
+    assert queries_for_a_few <= 20
 
 
 # --- who may see it ----------------------------------------------------------------------------
@@ -503,3 +504,11 @@ def test_giving_a_person_a_role_is_recorded_with_who_gave_it(admin, root):
     entry = latest_entry(membership)
     assert (entry.actor, entry.action) == (admin, LogEntry.Action.CREATE)
     assert "Role: — → Executive" in change_lines(entry)
+
+
+def test_an_admin_of_one_department_may_not_read_the_whole_organisations_trail(client, root):
+    sales = OrgUnitFactory(name="Sales dept", parent=root)
+    department_admin = MembershipFactory(role=Role.ADMIN, org_unit=sales).user
+    client.force_login(department_admin)
+    assert client.get(AUDIT_URL).status_code == 403
+    assert b"Audit trail" not in client.get(reverse("home")).content
