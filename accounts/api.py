@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any, ClassVar, cast
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
 from django.db.models import Model, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -188,14 +187,6 @@ class UserSerializer(ModelSerializer):
             "is_active": {"required": False},
         }
 
-    def validate_email(self, email: str) -> str:
-        others = User.objects.filter(email__iexact=email.strip())
-        if self.instance is not None:
-            others = others.exclude(pk=self.instance.pk)
-        if email.strip() and others.exists():
-            raise serializers.ValidationError("A person with this e-mail address already exists.")
-        return email.strip()
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None:
             missing = {
@@ -236,13 +227,8 @@ class UserSerializer(ModelSerializer):
     def update(self, instance: User, validated_data: dict[str, Any]) -> User:
         view: UserViewSet = self.context["view"]
         active = validated_data.pop("is_active", instance.is_active)
-        if validated_data:
-            # Names and e-mail have no rules beyond the model's: validated and saved here.
-            for name, value in validated_data.items():
-                setattr(instance, name, value)
-            with transaction.atomic():
-                instance.full_clean(exclude=["password"])
-                instance.save(update_fields=list(validated_data))
+        validated_data.pop("username", None)  # `validate` refused any other username
+        instance = services.user_update(user=instance, **validated_data)
         if not active and instance.is_active:
             instance = services.user_deactivate(user=instance, by=view.request.user)
         elif active and not instance.is_active:

@@ -7,6 +7,7 @@ the API and templates all ask the same question through `user.has_perm(...)`.
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -29,6 +30,8 @@ class Access:
 
     units_by_role: dict[str, frozenset[int]] = field(default_factory=dict)
     is_superuser: bool = False
+    # Admin of a root unit, i.e. of the whole organisation (superusers aside).
+    is_organisation_admin: bool = False
 
     def units(self, roles: frozenset[str] | set[str] = ANY_ROLE) -> frozenset[int]:
         return frozenset().union(*(self.units_by_role.get(role, frozenset()) for role in roles))
@@ -60,34 +63,43 @@ def _subtrees(unit_ids: set[int]) -> dict[int, set[int]]:
     return result
 
 
+_ACCESS_CACHE = "_bearing_access"
+
+
 def access_for(user: User | AnonymousUser) -> Access:
     """The person's access, computed once per user object (two queries)."""
     if not user.is_authenticated or not user.is_active:
         return Access()
-    # Cached on the instance, so one request (one request.user) computes it once.
-    cached: Access | None = user.__dict__.get("_bearing_access")
+    # Cached on the instance, so one request (one request.user) computes it once. getattr and
+    # setattr, not __dict__: request.user is a lazy proxy, and `has_perm` hands the predicates
+    # the User behind it; both must find the same cache.
+    cached: Access | None = getattr(user, _ACCESS_CACHE, None)
     if cached is not None:
         return cached
     memberships = list(
         Membership.objects.filter(user=user, org_unit__is_archived=False).values_list(
-            "org_unit_id", "role"
+            "org_unit_id", "org_unit__parent_id", "role"
         )
     )
-    subtrees = _subtrees({unit_id for unit_id, _ in memberships}) if memberships else {}
+    subtrees = _subtrees({unit_id for unit_id, _, _ in memberships}) if memberships else {}
     by_role: dict[str, set[int]] = defaultdict(set)
-    for unit_id, role in memberships:
+    for unit_id, _, role in memberships:
         by_role[role].update(subtrees[unit_id])
     access = Access(
         units_by_role={role: frozenset(ids) for role, ids in by_role.items()},
         is_superuser=user.is_superuser,
+        is_organisation_admin=any(
+            parent_id is None and role == Role.ADMIN for _, parent_id, role in memberships
+        ),
     )
-    user.__dict__["_bearing_access"] = access
+    setattr(user, _ACCESS_CACHE, access)
     return access
 
 
 def forget_access(user: User) -> None:
     """Drop the cached access, after the person's memberships changed."""
-    user.__dict__.pop("_bearing_access", None)
+    with suppress(AttributeError):
+        delattr(user, _ACCESS_CACHE)
 
 
 def can_view_unit(user: User | AnonymousUser, unit_id: int | None) -> bool:

@@ -191,8 +191,11 @@ def membership_remove(*, membership: Membership) -> None:
 # --- People ----------------------------------------------------------------------------------
 
 
-def _refuse_duplicate_email(email: str) -> None:
-    if email and User.objects.filter(email__iexact=email).exists():
+def _refuse_duplicate_email(email: str, *, other_than: User | None = None) -> None:
+    others = User.objects.filter(email__iexact=email)
+    if other_than is not None:
+        others = others.exclude(pk=other_than.pk)
+    if email and others.exists():
         raise ValidationError({"email": "A person with this e-mail address already exists."})
 
 
@@ -233,6 +236,37 @@ def user_create(
             raise ValidationError(errors)
         user.save()
         membership_add(user=user, org_unit=org_unit, role=role)
+        return user
+
+
+def user_update(
+    *,
+    user: User,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+) -> User:
+    """Change a person's name and e-mail (None leaves a field as it is); the username stays."""
+    changes = {
+        name: value.strip()
+        for name, value in (("email", email), ("first_name", first_name), ("last_name", last_name))
+        if value is not None
+    }
+    if not changes:
+        return user
+    with transaction.atomic():
+        if "email" in changes:
+            _refuse_duplicate_email(changes["email"], other_than=user)
+        previous = {name: getattr(user, name) for name in changes}
+        for name, value in changes.items():
+            setattr(user, name, value)
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError:
+            for name, value in previous.items():
+                setattr(user, name, value)
+            raise
+        user.save(update_fields=list(changes))
         return user
 
 

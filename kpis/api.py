@@ -407,11 +407,7 @@ class ActualSerializer(ModelSerializer):
 
 def _refusal(kpi: Kpi) -> str:
     """Why the person may not record the KPI's actuals, in the words of the HTML pages."""
-    if kpi.is_retired:
-        return f"{kpi.code} is retired; its actuals can no longer change."
-    if kpi.is_calculated:
-        return f"{kpi.code} is calculated from {kpi.formula}; enter its inputs instead."
-    return "You may not update this KPI."
+    return services.actuals_refusal(kpi) or "You may not update this KPI."
 
 
 class ActualFilter(PeriodFilterSet):
@@ -591,16 +587,18 @@ class ActualViewSet(ReadWriteViewSet):
             except exceptions.ValidationError as error:
                 errors[index] = error.detail
         finder = _KpiFinder(user, default_plan, list(parsed.values()))
-        allowed: dict[int, bool] = {}
+        found = {index: finder.find(row) for index, row in parsed.items()}
+        # `kpis.update_actuals` for every named KPI in one query, not a has_perm per KPI.
+        allowed = selectors.kpis_updatable_among(
+            user, (kpi.pk for kpi in found.values() if isinstance(kpi, Kpi))
+        )
         good: list[int] = []
         for index in sorted(parsed):
-            kpi = finder.find(parsed[index])
+            kpi = found[index]
             if isinstance(kpi, str):
                 errors[index] = {"kpi_code" if "kpi" not in parsed[index] else "kpi": [kpi]}
                 continue
             if kpi.pk not in allowed:
-                allowed[kpi.pk] = user.has_perm("kpis.update_actuals", kpi)
-            if not allowed[kpi.pk]:
                 errors[index] = {"kpi": [_refusal(kpi)]}
                 continue
             parsed[index]["kpi_object"] = kpi

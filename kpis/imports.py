@@ -27,7 +27,7 @@ from accounts.models import User
 from kpis import periods, scoring
 from kpis.forms import parse_optional_value, parse_period, parse_value
 from kpis.models import Actual, Kpi, Target
-from kpis.selectors import lock_message, locked_periods, plain_number
+from kpis.selectors import kpis_updatable_among, lock_message, locked_periods, plain_number
 from strategy.models import StrategicPlan
 
 REQUIRED_COLUMNS = ("kind", "kpi_code", "period")
@@ -320,7 +320,7 @@ class _Resolver:
         for kpi in candidates:
             if user.has_perm("kpis.view_kpi", kpi):
                 self.by_code[kpi.code].append(kpi)
-        self._may_update: dict[int, bool] = {}
+        self._updatable: set[int] | None = None
         self._may_edit: dict[int, bool] = {}
 
     def kpi(self, code: str) -> Kpi:
@@ -339,9 +339,11 @@ class _Resolver:
         return found[0]
 
     def may_update(self, kpi: Kpi) -> bool:
-        if kpi.pk not in self._may_update:
-            self._may_update[kpi.pk] = self.user.has_perm("kpis.update_actuals", kpi)
-        return self._may_update[kpi.pk]
+        """`kpis.update_actuals` for every KPI of the file at once, on the first question."""
+        if self._updatable is None:
+            ids = [found.pk for kpis in self.by_code.values() for found in kpis]
+            self._updatable = kpis_updatable_among(self.user, ids)
+        return kpi.pk in self._updatable
 
     def may_edit(self, kpi: Kpi) -> bool:
         if kpi.pk not in self._may_edit:
@@ -364,8 +366,8 @@ def check_rows(
 ) -> list[CheckedRow]:
     """What importing each row would do now, for this person, with KPI codes of `plan`.
 
-    A fixed number of queries: KPIs, locks, existing actuals and targets, and the person's
-    access (a contributor's updater rights cost one query per KPI).
+    A fixed number of queries: KPIs, locks, existing actuals and targets, the person's access
+    and which of the KPIs they update.
     """
     fy = settings.FISCAL_YEAR_START_MONTH
     checked = [

@@ -402,6 +402,20 @@ def target_result(kpi: Kpi, target: Target | None, value: Decimal | None) -> sco
     )
 
 
+def target_thresholds(kpi: Kpi, target: Target | None) -> scoring.Thresholds | None:
+    """The target's goal and red flags, those it does not state derived (no query)."""
+    if target is None:
+        return None
+    return scoring.resolve_thresholds(
+        kpi.direction,
+        target.goal,
+        target.red_flag,
+        target.goal_high,
+        target.red_flag_high,
+        kpi.tolerance,
+    )
+
+
 def value_result(*, kpi: Kpi, period: date, value: Decimal | None) -> scoring.KpiResult:
     """How the value would score against the KPI's target for the period (one query)."""
     return target_result(kpi, Target.objects.filter(kpi=kpi, period=period).first(), value)
@@ -430,6 +444,15 @@ def kpis_updatable_by(user: User | AnonymousUser) -> QuerySet[Kpi]:
     )
 
 
+def kpis_updatable_among(user: User | AnonymousUser, kpi_ids: Iterable[int]) -> set[int]:
+    """Which of the KPIs the person may update actuals of (`kpis_updatable_by`), in one query
+    rather than a `has_perm` per KPI (a contributor's updater check queries each time)."""
+    wanted = set(kpi_ids)
+    if not wanted:
+        return set()
+    return set(kpis_updatable_by(user).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
 # How many of a KPI's periods its sparkline shows, by frequency.
 SPARKLINE_PERIODS = {"monthly": 12, "quarterly": 8, "yearly": 6}
 
@@ -449,16 +472,7 @@ class UpdateRow:
 
     @property
     def thresholds(self) -> scoring.Thresholds | None:
-        if self.target is None:
-            return None
-        return scoring.resolve_thresholds(
-            self.kpi.direction,
-            self.target.goal,
-            self.target.red_flag,
-            self.target.goal_high,
-            self.target.red_flag_high,
-            self.kpi.tolerance,
-        )
+        return target_thresholds(self.kpi, self.target)
 
 
 @dataclass

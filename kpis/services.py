@@ -66,13 +66,19 @@ def _refuse_locked(period: date) -> None:
         raise PeriodLocked(period)
 
 
-def _refuse_unwritable(kpi: Kpi) -> None:
+def actuals_refusal(kpi: Kpi) -> str | None:
+    """Why the KPI takes no actuals from anyone (retired, or calculated); None if it takes them."""
     if kpi.is_retired:
-        raise ValidationError(f"{kpi.code} is retired; its actuals can no longer change.")
+        return f"{kpi.code} is retired; its actuals can no longer change."
     if kpi.is_calculated:
-        raise ValidationError(
-            f"{kpi.code} is calculated from {kpi.formula}; enter its inputs instead."
-        )
+        return f"{kpi.code} is calculated from {kpi.formula}; enter its inputs instead."
+    return None
+
+
+def _refuse_unwritable(kpi: Kpi) -> None:
+    refusal = actuals_refusal(kpi)
+    if refusal is not None:
+        raise ValidationError(refusal)
 
 
 def _new_status() -> str:

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from accounts.models import OrgUnit, User
 from kpis.models import VALUE_FIELD_OPTIONS, Aggregation, Direction, Frequency, Kpi
+from kpis.selectors import plain_number
 from kpis.services import TARGET_FIELDS, TargetRow, cell_name
 from strategy.forms import DATE, weight_field
 from strategy.models import Objective, StrategicPlan
@@ -185,7 +186,7 @@ def kpi_initial(kpi: Kpi) -> dict[str, Any]:
         "direction": kpi.direction,
         "frequency": kpi.frequency,
         "aggregation": kpi.aggregation,
-        "tolerance": format((kpi.tolerance * 100).normalize(), "f"),  # 10, not 1E+1
+        "tolerance": plain_number(kpi.tolerance * 100),  # 10, not 1E+1
         "weight": kpi.weight,
         "owner": kpi.owner_id,
         "updaters": list(kpi.updaters.values_list("pk", flat=True)),

@@ -30,8 +30,9 @@ from accounts.forms import add_service_error
 from accounts.models import OrgUnit, Role, User
 from accounts.permissions import access_for, get_visible_or_404, require_perm
 from accounts.views_base import HtmxHttpRequest, signed_in_user, wants_fragment
-from kpis import periods, scoring
+from kpis import periods
 from kpis.models import Direction, Kpi
+from kpis.selectors import target_thresholds
 from kpis.services import (
     cell_name,
     horizon_periods,
@@ -47,6 +48,7 @@ from kpis.services import (
     targets_red_flags_from_tolerance,
     targets_save,
 )
+from kpis.templatetags.kpis_tags import plain
 from kpis.workspace_forms import KpiForm, PlanNewForm, grid_fields, kpi_initial, parse_grid
 from strategy.models import Objective, StrategicPlan
 from strategy.selectors import people_for_plan, plans_for
@@ -367,12 +369,6 @@ FIELD_LABELS = {
 }
 
 
-def _plain(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return format(value.normalize(), "f")
-
-
 def _grid_context(
     kpi: Kpi,
     *,
@@ -391,25 +387,19 @@ def _grid_context(
     for period in horizon:
         label = period_label(kpi, period)
         target = stored.get(period)
+        thresholds = target_thresholds(kpi, target)
         cells = []
         for field in fields:
             name = cell_name(field, period)
             if posted is not None:
                 value = posted.get(name, "")
             else:
-                value = _plain(getattr(target, field) if target else None)
+                value = plain(getattr(target, field) if target else None)
             placeholder = ""
-            if field.startswith("red_flag") and target is not None:
-                edge = target.goal if field == "red_flag" else target.goal_high
-                derived = (
-                    scoring.derive_red_flag(edge, kpi.direction, kpi.tolerance)
-                    if field == "red_flag" and edge is not None
-                    else scoring.derive_red_flag_high(edge, kpi.tolerance)
-                    if edge is not None
-                    else None
-                )
-                if derived is not None and getattr(target, field) is None:
-                    placeholder = f"{_plain(derived)} (from tolerance)"
+            # A red flag the target leaves to the tolerance shows what it will be.
+            derived = field.startswith("red_flag") and thresholds is not None
+            if derived and getattr(thresholds, f"{field}_derived"):
+                placeholder = f"{plain(getattr(thresholds, field))} (from tolerance)"
             cells.append(
                 Cell(
                     name=name,
@@ -428,7 +418,7 @@ def _grid_context(
         "rows": rows,
         "columns": [FIELD_LABELS[field] for field in fields],
         "is_range": kpi.direction == Direction.RANGE,
-        "tolerance_percent": _plain(kpi.tolerance * 100),
+        "tolerance_percent": plain(kpi.tolerance * 100),
         "period_choices": [(p.isoformat(), period_label(kpi, p)) for p in horizon],
         "year_choices": [(y.isoformat(), f"FY{periods.fiscal_year(y, fy)}") for y in years],
         "helper": helper or {},

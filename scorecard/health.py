@@ -16,16 +16,23 @@ from strategy.models import StrategicPlan
 from strategy.selectors import (
     HealthItem,
     HealthProblem,
+    PlanStructure,
     health_item,
     merge_health,
     plan_strategy_health,
 )
 
 
-def plan_health(*, plan: StrategicPlan, today: datetime.date | None = None) -> list[HealthItem]:
+def plan_health(
+    *,
+    plan: StrategicPlan,
+    today: datetime.date | None = None,
+    structure: PlanStructure | None = None,
+) -> list[HealthItem]:
     """Every item of the plan's checklist, in order, each with the problems to fix and where.
 
-    `today` (default: today) decides which period's actual is due.
+    `today` (default: today) decides which period's actual is due; `structure` is the plan's
+    when the caller has already read it.
     """
     # Action plans are managed in the administration until they have pages of their own.
     add_action_plan = reverse("admin:actionplans_actionplan_add")
@@ -37,5 +44,7 @@ def plan_health(*, plan: StrategicPlan, today: datetime.date | None = None) -> l
         ),
     )
     return merge_health(
-        plan_strategy_health(plan=plan), plan_kpi_health(plan=plan, today=today), [action_plans]
+        plan_strategy_health(plan=plan, structure=structure),
+        plan_kpi_health(plan=plan, today=today),
+        [action_plans],
     )

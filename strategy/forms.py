@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from accounts.models import OrgUnit, User
 from strategy.models import (
@@ -27,6 +28,20 @@ def weight_field(**kwargs: Any) -> forms.DecimalField:
         widget=forms.NumberInput(attrs={"step": "any"}),
         **kwargs,
     )
+
+
+def listing(
+    field: forms.ModelChoiceField[Any], objects: Iterable[Model]
+) -> forms.ModelChoiceField[Any]:
+    """The field drawing its options from `objects` rather than a query of its own.
+
+    Several forms of one page (an add form per perspective) pass the same queryset, whose rows
+    are fetched when the first form is drawn and reused by the others; the field's own
+    queryset still checks the submitted choice.
+    """
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    field.choices = lambda: empty + [(obj.pk, field.label_from_instance(obj)) for obj in objects]
+    return field
 
 
 class PlanBasicsForm(forms.Form):
@@ -98,11 +113,14 @@ class ObjectiveForm(forms.Form):
             widget=forms.HiddenInput() if fixed_perspective else None,
             initial=fixed_perspective.pk if fixed_perspective else None,
         )
-        self.fields["owner"] = forms.ModelChoiceField(
-            queryset=people, required=False, help_text="Someone with a role in the unit."
+        self.fields["owner"] = listing(
+            forms.ModelChoiceField(
+                queryset=people, required=False, help_text="Someone with a role in the unit."
+            ),
+            people,
         )
-        self.fields["org_unit"] = forms.ModelChoiceField(
-            queryset=units, label="Unit", initial=plan.org_unit_id
+        self.fields["org_unit"] = listing(
+            forms.ModelChoiceField(queryset=units, label="Unit", initial=plan.org_unit_id), units
         )
         if plan.parent_id is not None:
             self.fields["parent"] = forms.ModelChoiceField(
@@ -148,10 +166,14 @@ class StakeholderForm(forms.Form):
     involvement = forms.ChoiceField(choices=Stakeholder.Involvement.choices)
     subject = forms.ChoiceField(label="Of")
 
-    def __init__(self, *args: Any, plan: StrategicPlan, people: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, plan: StrategicPlan, people: QuerySet[User], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.plan = plan
-        self.fields["user"] = forms.ModelChoiceField(queryset=people, label="Person")
+        self.fields["user"] = listing(
+            forms.ModelChoiceField(queryset=people, label="Person"), people
+        )
         self.fields["subject"] = forms.ChoiceField(
             label="Of",
             choices=[("plan", f"The plan: {plan.name}")]

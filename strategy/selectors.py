@@ -113,10 +113,16 @@ def _zero(weights: Iterable[Decimal]) -> bool:
     return bool(values) and sum(values, Decimal(0)) == 0
 
 
-def plan_strategy_health(*, plan: StrategicPlan) -> list[HealthItem]:
+def plan_strategy_health(
+    *, plan: StrategicPlan, structure: PlanStructure | None = None
+) -> list[HealthItem]:
     """The strategy's own checklist items: empty perspectives, objectives without an owner,
-    and perspective or objective weights that sum to 0 within their level."""
-    structure = plan_structure(plan=plan)
+    and perspective or objective weights that sum to 0 within their level.
+
+    `structure` is the plan's, when the caller has already read it (the plan page has).
+    """
+    if structure is None:
+        structure = plan_structure(plan=plan)
     plan_url = reverse("strategy:plan", args=[plan.pk])
     by_perspective: dict[int, list[Objective]] = defaultdict(list)
     for objective in structure.objectives:
@@ -152,11 +158,15 @@ def plan_strategy_health(*, plan: StrategicPlan) -> list[HealthItem]:
     ]
 
 
-def people_for_plan(plan: StrategicPlan) -> QuerySet[User]:
+def people_for_plan(plan: StrategicPlan, *, subtree_ids: set[int] | None = None) -> QuerySet[User]:
     """Active people holding a role in the plan's unit, a unit above it or below it: those who
-    could own its objectives (the services check the objective's own unit)."""
+    could own its objectives (the services check the objective's own unit).
+
+    `subtree_ids` are the plan's unit's, when the caller has them (they take a query a level).
+    """
     unit = plan.org_unit
-    related = unit.subtree_ids() | {ancestor.pk for ancestor in unit.ancestors()}
+    below = unit.subtree_ids() if subtree_ids is None else subtree_ids
+    related = below | {ancestor.pk for ancestor in unit.ancestors()}
     return (
         User.objects.filter(is_active=True, memberships__org_unit_id__in=related)
         .distinct()
@@ -164,10 +174,20 @@ def people_for_plan(plan: StrategicPlan) -> QuerySet[User]:
     )
 
 
-def units_for_plan(plan: StrategicPlan) -> QuerySet[OrgUnit]:
+def units_for_plan(
+    plan: StrategicPlan, *, subtree_ids: set[int] | None = None
+) -> QuerySet[OrgUnit]:
     """The active units an objective of the plan may belong to: the plan's unit and below."""
-    return OrgUnit.objects.filter(pk__in=plan.org_unit.subtree_ids(), is_archived=False).order_by(
-        "name"
+    below = plan.org_unit.subtree_ids() if subtree_ids is None else subtree_ids
+    return OrgUnit.objects.filter(pk__in=below, is_archived=False).order_by("name")
+
+
+def objective_choices(plan: StrategicPlan) -> tuple[QuerySet[User], QuerySet[OrgUnit]]:
+    """`people_for_plan` and `units_for_plan` together, walking the unit's subtree once."""
+    subtree_ids = plan.org_unit.subtree_ids()
+    return (
+        people_for_plan(plan, subtree_ids=subtree_ids),
+        units_for_plan(plan, subtree_ids=subtree_ids),
     )
 
 

@@ -45,11 +45,11 @@ from strategy.forms import (
 )
 from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
 from strategy.selectors import (
+    objective_choices,
     people_for_plan,
     plan_stakeholders,
     plan_structure,
     plans_for,
-    units_for_plan,
 )
 from strategy.setup import next_step_url, setup_steps, step_url
 from strategy.strategy_map import layout
@@ -166,8 +166,8 @@ def _workspace_context(
     user = signed_in_user(request)
     can_edit = user.has_perm("strategy.change_plan", plan)
     structure = plan_structure(plan=plan)
-    people = people_for_plan(plan)
-    units = units_for_plan(plan)
+    # One queryset each for every form of the page, so their options are fetched once.
+    people, units = objective_choices(plan)
 
     def objective_form(perspective: Perspective) -> ObjectiveForm:
         if add_form is not None and add_form[0] == perspective.pk:
@@ -214,6 +214,7 @@ def _workspace_context(
         "steps": setup_steps(plan, step) if step else [],
         "can_edit": can_edit,
         "sections": sections,
+        "structure": structure,  # for the health checklist, which would read it again
         "links": structure.links,
         "strategy_map": layout(structure.perspectives, structure.objectives, structure.links),
         "map_id": f"plan-{plan.pk}-map",
@@ -374,14 +375,8 @@ def perspective_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def _objective_form(
     plan: StrategicPlan, data: Any = None, *, prefix: str, **kwargs: Any
 ) -> ObjectiveForm:
-    return ObjectiveForm(
-        data,
-        plan=plan,
-        people=people_for_plan(plan),
-        units=units_for_plan(plan),
-        prefix=prefix,
-        **kwargs,
-    )
+    people, units = objective_choices(plan)
+    return ObjectiveForm(data, plan=plan, people=people, units=units, prefix=prefix, **kwargs)
 
 
 @require_POST

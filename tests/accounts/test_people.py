@@ -337,3 +337,39 @@ def test_the_add_person_form_refuses_bad_input_with_messages_and_writes_nothing(
     assert "“overlord” is not a role." in html
     assert "The two passwords differ." in html
     assert not User.objects.filter(username="sam").exists()
+
+
+# --- changing a person (the API's writes go through the same service) ----------------------------
+
+
+def test_a_persons_names_and_e_mail_change_and_the_rest_stays(org):
+    services.user_update(user=org.viewer, first_name=" Vera ", email="vera@example.com")
+    org.viewer.refresh_from_db()
+    assert (org.viewer.first_name, org.viewer.last_name, org.viewer.email) == (
+        "Vera",
+        "",
+        "vera@example.com",
+    )
+    assert org.viewer.username == "viewer"
+
+
+def test_an_e_mail_address_another_person_has_is_refused_and_nothing_changes(org):
+    services.user_update(user=org.manager, email="shared@example.com")
+    with pytest.raises(ValidationError) as refused:
+        services.user_update(user=org.viewer, first_name="Vera", email="SHARED@example.com")
+    assert refused.value.message_dict == {
+        "email": ["A person with this e-mail address already exists."]
+    }
+    org.viewer.refresh_from_db()
+    assert (org.viewer.first_name, org.viewer.email) == ("Viewer", "viewer@example.com")
+    # Keeping one's own address is no duplicate.
+    services.user_update(user=org.manager, email="shared@example.com", last_name="Lee")
+
+
+def test_an_invalid_e_mail_address_is_refused_and_the_person_is_left_as_stored(org):
+    with pytest.raises(ValidationError) as refused:
+        services.user_update(user=org.viewer, email="not an address")
+    assert "email" in refused.value.message_dict
+    assert org.viewer.email == "viewer@example.com"
+    org.viewer.refresh_from_db()
+    assert org.viewer.email == "viewer@example.com"

@@ -5,6 +5,8 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kpis.models import Actual, Kpi
 from kpis.periods import add_months
@@ -115,6 +117,25 @@ def test_a_contributor_writes_only_the_kpis_they_update(org):
     assert not Actual.objects.filter(kpi__in=[org.kpi, other], period="2026-02-01").exists()
 
     assert contributor.post(URL, rows[:1]).status_code == 200
+
+
+def test_a_contributors_bulk_takes_as_many_queries_for_many_kpis_as_for_one(org):
+    contributor = client_for(org.contributor)
+
+    def queries(kpis: list[Kpi]) -> int:
+        rows = [{"kpi": kpi.pk, "period": "2026-03-01", "value": 1} for kpi in kpis]
+        with CaptureQueriesContext(connection) as captured:
+            assert contributor.post(URL, rows).status_code == 200
+        return len(captured)
+
+    few = queries([org.kpi])
+    many = []
+    for n in range(5):
+        kpi = KpiFactory(objective=org.objective, code=f"K{n}")
+        kpi.updaters.add(org.contributor)
+        many.append(kpi)
+    assert queries(many) == few
+    assert Actual.objects.filter(kpi__in=many, period="2026-03-01").count() == 5
 
 
 def test_a_viewer_writes_nothing(org):

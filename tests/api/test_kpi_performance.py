@@ -120,6 +120,9 @@ def test_a_retired_kpi_is_no_longer_scored(org):
     retired = KpiFactory(objective=org.objective, is_retired=True)
     response = client_for(org.viewer).get(url(retired), {"period": "2026-01-01"})
     assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": [f"{retired.code} is retired: it is no longer scored."]
+    }
 
 
 @pytest.mark.usefixtures("transparency_off")

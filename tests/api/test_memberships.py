@@ -1,6 +1,7 @@
 """memberships/: who holds which role where; admins of the unit write them."""
 
 import pytest
+from rest_framework.test import APIClient
 
 from accounts.models import Membership, Role
 from tests.api.conftest import client_for, ids
@@ -87,3 +88,44 @@ def test_a_membership_cannot_move_to_another_person(org):
     membership = Membership.objects.get(user=org.viewer)
     response = client_for(org.admin).patch(detail(membership), {"user": org.manager.pk})
     assert response.status_code == 400
+
+
+def test_a_role_name_that_does_not_exist_is_refused_naming_it_and_nothing_changes(org):
+    admin = client_for(org.admin)
+    response = admin.post(
+        URL, {"user": org.viewer.pk, "org_unit": org.operations.pk, "role": "overlord"}
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"role"}
+    assert "overlord" in response.json()["role"][0]
+    assert not Membership.objects.filter(user=org.viewer, org_unit=org.operations).exists()
+    membership = Membership.objects.get(user=org.manager)
+    response = admin.patch(detail(membership), {"role": "overlord"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"role"}
+    membership.refresh_from_db()
+    assert membership.role == Role.MANAGER
+
+
+def test_unknown_people_and_units_are_refused_by_field(org):
+    before = Membership.objects.count()
+    response = client_for(org.admin).post(
+        URL, {"user": 999_999, "org_unit": "sales", "role": Role.VIEWER}, format="json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"user", "org_unit"}
+    assert Membership.objects.count() == before
+
+
+def test_a_session_write_without_the_csrf_token_is_refused_and_changes_nothing(org):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(org.admin)
+    response = client.post(
+        URL, {"user": org.viewer.pk, "org_unit": org.operations.pk, "role": Role.MANAGER}
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
+    assert not Membership.objects.filter(user=org.viewer, org_unit=org.operations).exists()
+    membership = Membership.objects.get(user=org.manager)
+    assert client.delete(detail(membership)).status_code == 403
+    assert Membership.objects.filter(pk=membership.pk).exists()

@@ -103,3 +103,60 @@ def test_people_are_deactivated_not_deleted(org):
 def test_a_username_cannot_change(org):
     response = client_for(org.admin).patch(detail(org.viewer), {"username": "other"})
     assert response.status_code == 400
+
+
+def test_a_username_cannot_change_and_the_refusal_names_it(org):
+    response = client_for(org.admin).patch(detail(org.viewer), {"username": "other"})
+    assert response.json() == {"username": ["A username cannot change."]}
+    org.viewer.refresh_from_db()
+    assert org.viewer.username == "viewer"
+
+
+def test_changing_to_an_e_mail_address_another_person_has_is_refused_and_changes_nothing(org):
+    response = client_for(org.admin).patch(
+        detail(org.viewer), {"first_name": "Vera", "email": "MANAGER@example.com"}
+    )
+    assert response.status_code == 400
+    assert response.json() == {"email": ["A person with this e-mail address already exists."]}
+    org.viewer.refresh_from_db()
+    assert (org.viewer.first_name, org.viewer.email) == ("Viewer", "viewer@example.com")
+    # One's own address, in other letters, is no duplicate.
+    response = client_for(org.admin).patch(detail(org.viewer), {"email": "Viewer@example.com"})
+    assert response.status_code == 200, response.content
+
+
+def test_a_viewer_cannot_learn_which_e_mail_addresses_exist_by_creating_people(org):
+    response = client_for(org.viewer).post(
+        URL,
+        {
+            "username": "sam",
+            "email": "manager@example.com",
+            "org_unit": org.sales.pk,
+            "role": "viewer",
+        },
+        format="json",
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(username="sam").exists()
+
+
+def test_wrong_types_unknown_units_and_unknown_roles_are_named_and_nothing_is_written(org):
+    admin = client_for(org.admin)
+    response = admin.post(
+        URL,
+        {"username": ["sam"], "org_unit": "sales", "role": "overlord", "is_active": "maybe"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"username", "org_unit", "role", "is_active"}
+    assert "overlord" in response.json()["role"][0]
+    response = admin.post(
+        URL, {"username": "sam", "org_unit": 999_999, "role": Role.VIEWER}, format="json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"org_unit"}
+    assert not User.objects.filter(username="sam").exists()
+    response = admin.patch(detail(org.viewer), {"is_active": "maybe"}, format="json")
+    assert response.status_code == 400
+    org.viewer.refresh_from_db()
+    assert org.viewer.is_active

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
 from kpis.models import Actual, ImportBatch, Target
@@ -207,6 +209,29 @@ def test_a_contributor_cannot_import_actuals_of_a_kpi_they_are_not_an_updater_of
 
     assert "No permission: you may not update the actuals of REV." in html
     assert list(Actual.objects.values_list("kpi__code", flat=True)) == ["WIN"]
+
+
+def test_a_contributors_preview_takes_as_many_queries_for_many_kpis_as_for_one():
+    org = build_org()
+    client = client_for(org.contributor)
+
+    def queries(codes: list[str]) -> tuple[int, str]:
+        text = HEADER + "".join(f"actual,{code},{month(org)},100,,,\n" for code in codes)
+        response = upload(client, csv_file(text), org.plan.pk)
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(response["Location"]).content.decode()
+        return len(captured), html
+
+    few, _ = queries(["WIN"])
+    codes = ["WIN"]
+    for n in range(5):
+        kpi = KpiFactory(objective=org.win.objective, code=f"K{n}")
+        kpi.updaters.add(org.contributor)
+        codes.append(kpi.code)
+    many, html = queries(codes)
+
+    assert many == few
+    assert "6 will create" in html
 
 
 def test_the_same_kpi_and_period_twice_in_one_file_is_refused_the_second_time():

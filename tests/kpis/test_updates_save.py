@@ -99,6 +99,8 @@ def test_an_at_risk_value_needs_no_corrective_action():
 
     assert response.status_code == 200
     assert "status-at_risk" in response.content.decode()
+    saved = Actual.objects.get()
+    assert (saved.value, saved.corrective_action) == (95, "")
 
 
 def test_a_save_based_on_an_older_version_shows_the_other_value_and_keeps_the_typed_one():
