@@ -1,8 +1,14 @@
+from typing import Any, cast
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.http import HttpRequest
 
+from accounts import services
 from accounts.models import Invitation, Membership, OrgUnit, User
+from accounts.permissions import may_change_account
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
@@ -11,10 +17,53 @@ class MembershipInline(admin.TabularInline[Membership, User]):
     autocomplete_fields = ["org_unit"]
 
 
+class AccountChangeForm(UserChangeForm[User]):
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip()
+        try:
+            services.refuse_duplicate_email(email, other_than=self.instance)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(error.message_dict["email"]) from None
+        return email
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin[User]):
+    """People in the Django admin, under the same account rules as the People section.
+
+    A superuser or staff account is shown read-only to everyone but superusers (its password
+    form answers 403), and only superusers grant staff or superuser status or permissions. A
+    new e-mail address goes through `user_update`, which announces it to the old address.
+    """
+
+    form = AccountChangeForm
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        if obj is not None and not may_change_account(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        if obj is not None and not may_change_account(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_staff", "is_superuser", "groups", "user_permissions"]
+        return readonly
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if not change or "email" not in form.changed_data:
+            super().save_model(request, obj, form, change)
+            return
+        new_email = obj.email
+        obj.email = form.initial.get("email") or ""
+        super().save_model(request, obj, form, change)
+        services.user_update(user=obj, by=cast(User, request.user), email=new_email)
 
 
 @admin.register(OrgUnit)

@@ -228,11 +228,11 @@ class UserSerializer(ModelSerializer):
         view: UserViewSet = self.context["view"]
         active = validated_data.pop("is_active", instance.is_active)
         validated_data.pop("username", None)  # `validate` refused any other username
-        instance = services.user_update(user=instance, **validated_data)
+        instance = services.user_update(user=instance, by=view.request.user, **validated_data)
         if not active and instance.is_active:
             instance = services.user_deactivate(user=instance, by=view.request.user)
         elif active and not instance.is_active:
-            instance = services.user_reactivate(user=instance)
+            instance = services.user_reactivate(user=instance, by=view.request.user)
         return instance
 
 

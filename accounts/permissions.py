@@ -145,3 +145,14 @@ def require_perm(user: User | AnonymousUser, perm: str, obj: Model | None = None
     """Raise PermissionDenied (403) when the person may see the object but not do this."""
     if not user.has_perm(perm, obj):
         raise PermissionDenied
+
+
+def may_change_account(by: User | AnonymousUser | None, person: User) -> bool:
+    """Whether `by` may change the person's account itself (e-mail, name, password, status).
+
+    Superuser and staff accounts reach beyond every unit, so only a superuser changes them;
+    the unit-scoped rules (who manages whom) apply on top of this for everyone else.
+    """
+    if not (person.is_superuser or person.is_staff):
+        return True
+    return by is not None and by.is_active and by.is_superuser

@@ -11,6 +11,13 @@ refused change writes nothing. The rules that are not constraints:
   an organisation is never left without an admin. Superusers do not count; they are a
   recovery path outside the app.
 - People are deactivated, never deleted, and nobody deactivates themselves.
+- Only a superuser changes, deactivates, reactivates or invites a superuser or a staff account
+  (`may_change_account`): these accounts reach beyond any unit, so no unit admin, not even the
+  root unit's, may take them over. Refused with PermissionDenied (403).
+- An invitation sets a first password only: a person who has a usable password chooses a new
+  one through "Forgot your password?" on the sign-in page, which e-mails the address on file.
+- A new e-mail address is announced to the old one, and the person's open invitations stop
+  working.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import secrets
 from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -28,7 +35,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Invitation, Membership, OrgUnit, Role, User
-from accounts.permissions import forget_access
+from accounts.permissions import forget_access, may_change_account
 
 INVITATION_LIFETIME = timedelta(days=7)
 
@@ -191,7 +198,18 @@ def membership_remove(*, membership: Membership) -> None:
 # --- People ----------------------------------------------------------------------------------
 
 
-def _refuse_duplicate_email(email: str, *, other_than: User | None = None) -> None:
+def _refuse_protected_account(*, user: User, by: User | None) -> None:
+    if not may_change_account(by, user):
+        raise PermissionDenied("Only a superuser can change a superuser or staff account.")
+
+
+def _expire_open_invitations(user: User) -> None:
+    now = timezone.now()
+    user.invitations.filter(used_at=None, expires_at__gt=now).update(expires_at=now)
+
+
+def refuse_duplicate_email(email: str, *, other_than: User | None = None) -> None:
+    """Raise if another person already has this e-mail address (in any letter case)."""
     others = User.objects.filter(email__iexact=email)
     if other_than is not None:
         others = others.exclude(pk=other_than.pk)
@@ -212,7 +230,7 @@ def user_create(
     """Create a person with a first role; without a password they sign in after an invitation."""
     with transaction.atomic():
         email = email.strip()
-        _refuse_duplicate_email(email)
+        refuse_duplicate_email(email)
         user = User(
             username=username.strip(),
             email=email,
@@ -242,11 +260,16 @@ def user_create(
 def user_update(
     *,
     user: User,
+    by: User | None,
     email: str | None = None,
     first_name: str | None = None,
     last_name: str | None = None,
 ) -> User:
-    """Change a person's name and e-mail (None leaves a field as it is); the username stays."""
+    """Change a person's name and e-mail (None leaves a field as it is); the username stays.
+
+    A new e-mail address is announced to the old one (inside the transaction: if the notice
+    cannot be sent, nothing changes), and the person's open invitations stop working.
+    """
     changes = {
         name: value.strip()
         for name, value in (("email", email), ("first_name", first_name), ("last_name", last_name))
@@ -254,9 +277,10 @@ def user_update(
     }
     if not changes:
         return user
+    _refuse_protected_account(user=user, by=by)
     with transaction.atomic():
         if "email" in changes:
-            _refuse_duplicate_email(changes["email"], other_than=user)
+            refuse_duplicate_email(changes["email"], other_than=user)
         previous = {name: getattr(user, name) for name in changes}
         for name, value in changes.items():
             setattr(user, name, value)
@@ -267,7 +291,27 @@ def user_update(
                 setattr(user, name, value)
             raise
         user.save(update_fields=list(changes))
+        if "email" in changes and changes["email"].lower() != previous["email"].lower():
+            _expire_open_invitations(user)
+            if previous["email"]:
+                _notify_email_changed(user=user, previous=previous["email"])
         return user
+
+
+def _notify_email_changed(*, user: User, previous: str) -> None:
+    new = user.email or "no address"
+    send_mail(
+        subject="The e-mail address of your Bearing account was changed",
+        message=(
+            f"Hello {user.get_short_name() or user.username},\n\n"
+            f"The e-mail address of your Bearing account {user.username} was changed from "
+            f"{previous} to {new}. Messages, including password resets, now go there.\n\n"
+            "If you did not expect this change, tell your organisation's Bearing "
+            "administrator at once.\n"
+        ),
+        from_email=None,
+        recipient_list=[previous],
+    )
 
 
 def _token_hash(token: str) -> str:
@@ -278,15 +322,23 @@ def invitation_send(*, user: User, by: User | None, base_url: str) -> Invitation
     """E-mail the person a one-time link to set their password; earlier unused links stop working.
 
     The e-mail is sent inside the transaction: if sending fails, no invitation is left behind.
-    `base_url` is the site's scheme and host, e.g. "https://bearing.example.com".
+    `base_url` is the site's scheme and host, e.g. "https://bearing.example.com". Only for a
+    person who has never had a usable password: the others reset theirs themselves.
     """
+    _refuse_protected_account(user=user, by=by)
     if not user.is_active:
         raise ValidationError(f"{user} is deactivated; reactivate them before inviting them.")
+    if user.has_usable_password():
+        raise ValidationError(
+            f"{user} already has a password. An invitation only sets a first password; they "
+            "can choose a new one with “Forgot your password?” on the sign-in page.",
+            code="has_password",
+        )
     if not user.email:
         raise ValidationError({"email": f"{user} has no e-mail address to send the link to."})
     now = timezone.now()
     with transaction.atomic():
-        user.invitations.filter(used_at=None, expires_at__gt=now).update(expires_at=now)
+        _expire_open_invitations(user)
         token = secrets.token_urlsafe(32)
         invitation = Invitation(
             user=user,
@@ -348,7 +400,8 @@ def user_invite(
 def invitation_check(*, token: str) -> Invitation:
     """The invitation the link's token belongs to, if it can still be used; else ValidationError.
 
-    The error's code says why: "invalid" (no such link), "used", "expired" or "deactivated".
+    The error's code says why: "invalid" (no such link), "used", "expired", "deactivated" or
+    "has_password" (the account has a password by now: an invitation only sets a first one).
     """
     invitation = (
         Invitation.objects.select_related("user").filter(token_hash=_token_hash(token)).first()
@@ -368,6 +421,12 @@ def invitation_check(*, token: str) -> Invitation:
         )
     if not invitation.user.is_active:
         raise ValidationError("This account has been deactivated.", code="deactivated")
+    if invitation.user.has_usable_password():
+        raise ValidationError(
+            "This account already has a password. Sign in, or choose a new password with "
+            "“Forgot your password?” on the sign-in page.",
+            code="has_password",
+        )
     return invitation
 
 
@@ -396,8 +455,7 @@ def user_deactivate(*, user: User, by: User) -> User:
     """Stop a person from signing in; their memberships, ownerships and history stay."""
     if user.pk == by.pk:
         raise ValidationError("You cannot deactivate your own account.")
-    if user.is_superuser and not by.is_superuser:
-        raise ValidationError("Only a superuser can deactivate a superuser.")
+    _refuse_protected_account(user=user, by=by)
     with transaction.atomic():
         for membership in user.memberships.filter(
             role=Role.ADMIN, org_unit__parent=None, org_unit__is_archived=False
@@ -407,14 +465,14 @@ def user_deactivate(*, user: User, by: User) -> User:
         user.full_clean()
         user.save(update_fields=["is_active"])
         # An open invitation would otherwise still let them set a password.
-        now = timezone.now()
-        user.invitations.filter(used_at=None, expires_at__gt=now).update(expires_at=now)
+        _expire_open_invitations(user)
     forget_access(user)
     return user
 
 
-def user_reactivate(*, user: User) -> User:
+def user_reactivate(*, user: User, by: User | None) -> User:
     """Let a deactivated person sign in again, with the roles they held."""
+    _refuse_protected_account(user=user, by=by)
     with transaction.atomic():
         user.is_active = True
         user.full_clean()

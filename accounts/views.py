@@ -38,7 +38,7 @@ from accounts.forms import (
     add_service_error,
 )
 from accounts.models import Invitation, Membership, OrgUnit, Role, User
-from accounts.permissions import forget_access
+from accounts.permissions import forget_access, may_change_account
 from accounts.selectors import (
     flatten,
     managed_unit_ids,
@@ -347,6 +347,7 @@ def _person_page(
         "notice": notice,
         "invitation": Invitation.objects.filter(user=person).first(),
         "is_self": person.pk == admin.pk,
+        "may_change_account": may_change_account(admin, person),
     }
     template = "accounts/person.html"
     if partial and wants_fragment(request):
@@ -383,7 +384,7 @@ def person_deactivate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_reactivate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     person = _account_action(request, pk)
-    services.user_reactivate(user=person)
+    services.user_reactivate(user=person, by=_admin(request))
     messages.success(request, f"{person} was reactivated and can sign in again.")
     return redirect("people:person", pk=person.pk)
 
@@ -472,7 +473,13 @@ def membership_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # --- Invitations (public) ----------------------------------------------------------------------
 
 # An unknown link is "not found"; a used or expired one is "gone" for good.
-_INVITATION_STATUS = {"invalid": 404, "used": 410, "expired": 410, "deactivated": 410}
+_INVITATION_STATUS = {
+    "invalid": 404,
+    "used": 410,
+    "expired": 410,
+    "deactivated": 410,
+    "has_password": 410,
+}
 
 
 @require_http_methods(["GET", "POST"])

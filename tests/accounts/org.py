@@ -58,3 +58,20 @@ def client_for(user: User, **kwargs: object) -> Client:
 
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def admin_user_form(person: User, **changes: object) -> dict[str, object]:
+    """The Django admin's change form for a person as posted unchanged, with `changes` on top."""
+    data: dict[str, object] = {
+        "username": person.username,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "is_active": "on",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+    data.update(changes)
+    return data

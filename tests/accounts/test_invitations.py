@@ -276,3 +276,47 @@ def test_admin_sends_a_new_invitation_from_the_person_page(org):
     assert response.status_code == 302
     assert len(mail.outbox) == 2
     assert Invitation.objects.filter(user=invitation.user).count() == 2
+
+
+# --- an invitation sets a first password only ----------------------------------------------------
+
+
+def test_a_person_who_has_a_password_gets_no_invitation(org):
+    org.manager.set_password(PASSWORD)
+    org.manager.save()
+    with pytest.raises(ValidationError) as error:
+        services.invitation_send(user=org.manager, by=org.root_admin, base_url="https://x.example")
+    assert "already has a password" in error.value.messages[0]
+    assert "Forgot your password?" in error.value.messages[0]
+    assert mail.outbox == []
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["root_admin", "sales_admin"])
+def test_the_person_page_refuses_to_invite_someone_who_has_a_password(org, who):
+    org.manager.set_password(PASSWORD)
+    org.manager.save()
+    response = client_for(getattr(org, who)).post(
+        reverse("people:person_send_invitation", args=[org.manager.pk])
+    )
+    assert response.status_code == 400
+    assert "already has a password" in response.content.decode()
+    assert mail.outbox == []
+    assert not Invitation.objects.exists()
+
+
+def test_an_open_link_stops_working_once_the_person_has_a_password(client, org):
+    invitation = invite(org)
+    path = link_in(mail.outbox[0])
+    invitation.user.set_password(PASSWORD)
+    invitation.user.save()
+    with pytest.raises(ValidationError) as error:
+        services.invitation_accept(token=token_of(path), password="another-long-phrase-2")
+    assert error.value.code == "has_password"
+    response = client.post(
+        path, {"password": "another-long-phrase-2", "password_again": "another-long-phrase-2"}
+    )
+    assert response.status_code == 410
+    assert "already has a password" in response.content.decode()
+    invitation.user.refresh_from_db()
+    assert invitation.user.check_password(PASSWORD)

@@ -108,7 +108,7 @@ def test_the_organisations_last_admin_cannot_be_deactivated(org):
 
 def test_a_reactivated_person_holds_their_roles_again(org):
     services.user_deactivate(user=org.manager, by=org.root_admin)
-    services.user_reactivate(user=org.manager)
+    services.user_reactivate(user=org.manager, by=org.root_admin)
     org.manager.refresh_from_db()
     assert org.manager.is_active
     assert org.manager.has_perm("strategy.add_plan", org.sales)
@@ -140,7 +140,7 @@ def test_a_deactivated_persons_open_session_ends(org):
 def test_a_reactivated_person_signs_in_again(client, org):
     with_password(org.manager)
     services.user_deactivate(user=org.manager, by=org.root_admin)
-    services.user_reactivate(user=org.manager)
+    services.user_reactivate(user=org.manager, by=org.root_admin)
     client.post(reverse("login"), {"username": "manager", "password": "a-long-pass-phrase-1"})
     assert get_user(client) == org.manager
 
@@ -343,7 +343,9 @@ def test_the_add_person_form_refuses_bad_input_with_messages_and_writes_nothing(
 
 
 def test_a_persons_names_and_e_mail_change_and_the_rest_stays(org):
-    services.user_update(user=org.viewer, first_name=" Vera ", email="vera@example.com")
+    services.user_update(
+        user=org.viewer, by=org.root_admin, first_name=" Vera ", email="vera@example.com"
+    )
     org.viewer.refresh_from_db()
     assert (org.viewer.first_name, org.viewer.last_name, org.viewer.email) == (
         "Vera",
@@ -354,21 +356,25 @@ def test_a_persons_names_and_e_mail_change_and_the_rest_stays(org):
 
 
 def test_an_e_mail_address_another_person_has_is_refused_and_nothing_changes(org):
-    services.user_update(user=org.manager, email="shared@example.com")
+    services.user_update(user=org.manager, by=org.root_admin, email="shared@example.com")
     with pytest.raises(ValidationError) as refused:
-        services.user_update(user=org.viewer, first_name="Vera", email="SHARED@example.com")
+        services.user_update(
+            user=org.viewer, by=org.root_admin, first_name="Vera", email="SHARED@example.com"
+        )
     assert refused.value.message_dict == {
         "email": ["A person with this e-mail address already exists."]
     }
     org.viewer.refresh_from_db()
     assert (org.viewer.first_name, org.viewer.email) == ("Viewer", "viewer@example.com")
     # Keeping one's own address is no duplicate.
-    services.user_update(user=org.manager, email="shared@example.com", last_name="Lee")
+    services.user_update(
+        user=org.manager, by=org.root_admin, email="shared@example.com", last_name="Lee"
+    )
 
 
 def test_an_invalid_e_mail_address_is_refused_and_the_person_is_left_as_stored(org):
     with pytest.raises(ValidationError) as refused:
-        services.user_update(user=org.viewer, email="not an address")
+        services.user_update(user=org.viewer, by=org.root_admin, email="not an address")
     assert "email" in refused.value.message_dict
     assert org.viewer.email == "viewer@example.com"
     org.viewer.refresh_from_db()
