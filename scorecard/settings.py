@@ -190,6 +190,10 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 
+# "Forgot your password?" (accounts/password_reset.py): the e-mailed link works once, for an
+# hour; how often one address or one account gets such a link is limited there.
+PASSWORD_RESET_TIMEOUT = 60 * 60
+
 # Sessions end after SESSION_IDLE_MINUTES without a request: the cookie and the stored session
 # expire that long after they were last saved, and saving on every request moves that moment
 # forward while the person is active. Django's own mechanism, so nothing custom to maintain.

@@ -12,6 +12,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-reset/", include("accounts.password_urls")),
     path("audit/", include("accounts.audit_urls")),
     path("people/", include("accounts.urls")),
     # The strategy workspace: plans, perspectives, objectives, links; its KPI and target pages.
