@@ -17,7 +17,8 @@ refused change writes nothing. The rules that are not constraints:
 - An invitation sets a first password only: a person who has a usable password chooses a new
   one through "Forgot your password?" on the sign-in page, which e-mails the address on file.
 - A new e-mail address is announced to the old one, and the person's open invitations stop
-  working.
+  working. A new password, on any path, revokes the person's API tokens (see
+  `accounts/passwords.py`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from rest_framework.authtoken.models import Token
 
 from accounts.models import Invitation, Membership, OrgUnit, Role, User
 from accounts.permissions import forget_access, may_change_account
@@ -479,3 +481,8 @@ def user_reactivate(*, user: User, by: User | None) -> User:
         user.save(update_fields=["is_active"])
     forget_access(user)
     return user
+
+
+def api_tokens_revoke(*, user: User) -> None:
+    """Revoke the person's API tokens: clients sign in again (with the new password)."""
+    Token.objects.filter(user=user).delete()

@@ -174,6 +174,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule for passwords: Django calls it after every change, and it revokes API tokens.
+    {"NAME": "accounts.passwords.RevokeApiTokensOnChange"},
 ]
 
 # Failed sign-ins are throttled per username *and* IP address together (django-axes): guessing
