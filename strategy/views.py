@@ -27,8 +27,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.forms import add_service_error
-from accounts.models import Role
-from accounts.permissions import get_visible_or_404, holds_role_anywhere, require_perm
+from accounts.permissions import get_visible_or_404, require_perm
 from accounts.views_base import HtmxHttpRequest, signed_in_user, wants_fragment
 from strategy import services
 from strategy.forms import (
@@ -121,8 +120,7 @@ def plans(request: HttpRequest) -> HttpResponse:
         "strategy/plans.html",
         {
             "plans": plans_for(user),
-            # Admins start plans; managers the cascaded plan of their unit (see plan_new).
-            "can_add": holds_role_anywhere(user, Role.ADMIN, Role.MANAGER),
+            "can_add": user.has_perm("strategy.add_plan"),
         },
     )
 
