@@ -30,11 +30,15 @@ from accounts.api_base import (
     VisibleRelatedField,
     refuse_changes,
     visible,
-    visible_users,
 )
 from accounts.api_http import BoundedJSONParser
 from accounts.models import Membership, OrgUnit, Role, User
-from accounts.selectors import managed_unit_ids, manages_everything, people_for_admin
+from accounts.selectors import (
+    managed_unit_ids,
+    manages_everything,
+    people_for_admin,
+    visible_users,
+)
 
 UNIT = ("pk",)
 

@@ -39,6 +39,7 @@ from rest_framework.viewsets import GenericViewSet
 from accounts.audit import record_with_actor
 from accounts.models import User
 from accounts.permissions import visible_unit_ids
+from accounts.selectors import visible_users
 
 if TYPE_CHECKING:
     from drf_spectacular.openapi import AutoSchema
@@ -65,16 +66,6 @@ def visible(queryset: QuerySet[M], user: User | AnonymousUser, *unit_lookups: st
     for lookup in unit_lookups:
         condition |= Q(**{f"{lookup}__in": unit_ids})
     return queryset.filter(condition)
-
-
-def visible_users(user: User | AnonymousUser) -> QuerySet[User]:
-    """The people holding a role in a unit the person sees (and the person themselves)."""
-    unit_ids = visible_unit_ids(user)
-    if unit_ids is None:
-        return User.objects.all()
-    return User.objects.filter(
-        Q(memberships__org_unit_id__in=unit_ids) | Q(pk=getattr(user, "pk", None))
-    ).distinct()
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):

@@ -124,6 +124,11 @@ def holds_role(user: User | AnonymousUser, unit_id: int | None, *roles: str) -> 
 
 
 def holds_role_anywhere(user: User | AnonymousUser, *roles: str) -> bool:
+    """True if the person holds one of `roles` over some unit.
+
+    Only for offering a link or opening a section whose every action then checks its unit;
+    never to allow an action (see accounts/rules.py, `is_organisation_admin`).
+    """
     access = access_for(user)
     return access.is_superuser or bool(access.units(set(roles)))
 

@@ -1,4 +1,12 @@
-"""Permissions on people and the organisation (see DESIGN.md section 5)."""
+"""Permissions on people and the organisation (see DESIGN.md section 5).
+
+Two kinds of action, decided once here and in each app's rules.py:
+
+- unit-scoped actions check the unit of the object (a role covers its unit's subtree only);
+- organisation-wide actions (the period locks and close date, the audit trail, and later the
+  report and reminder schedule and webhooks) need `is_organisation_admin`: an admin of the
+  root unit, or a superuser. An admin of one department, however high, never has them.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +18,16 @@ from accounts.permissions import access_for, can_view_unit, holds_role, holds_ro
 
 
 @predicate
+def is_organisation_admin(user: User) -> bool:
+    """Whether the person may act on the whole organisation: a root-unit admin or a superuser."""
+    access = access_for(user)
+    return access.is_superuser or access.is_organisation_admin
+
+
+@predicate
 def can_manage_people(user: User, unit: OrgUnit | None) -> bool:
+    """Without a unit, whether to open the People section at all (an admin of some unit); every
+    page and change in it then checks the unit of the person, membership or unit concerned."""
     if unit is None:
         return holds_role_anywhere(user, Role.ADMIN)
     return holds_role(user, unit.pk, Role.ADMIN)
@@ -21,16 +38,7 @@ def can_view_org_unit(user: User, unit: OrgUnit | None) -> bool:
     return unit is not None and can_view_unit(user, unit.pk)
 
 
-@predicate
-def can_view_audit_trail(user: User) -> bool:
-    """The trail spans the whole organisation, so only admins of the whole organisation read it."""
-    access = access_for(user)
-    if access.is_superuser:
-        # Superusers hold every role, over the root too once there is one.
-        return OrgUnit.objects.filter(parent__isnull=True).exists()
-    return access.is_organisation_admin
-
-
 add_perm("accounts.manage_people", can_manage_people)
-add_perm("accounts.view_audit_trail", can_view_audit_trail)
+# The trail spans the whole organisation, so only admins of the whole organisation read it.
+add_perm("accounts.view_audit_trail", is_organisation_admin)
 add_perm("accounts.view_orgunit", can_view_org_unit)

@@ -9,7 +9,17 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from accounts.models import Membership, OrgUnit, Role, User
-from accounts.permissions import access_for
+from accounts.permissions import access_for, visible_unit_ids
+
+
+def visible_users(user: User | AnonymousUser) -> QuerySet[User]:
+    """The people holding a role in a unit the person sees (and the person themselves)."""
+    unit_ids = visible_unit_ids(user)
+    if unit_ids is None:
+        return User.objects.all()
+    return User.objects.filter(
+        Q(memberships__org_unit_id__in=unit_ids) | Q(pk=getattr(user, "pk", None))
+    ).distinct()
 
 
 def managed_unit_ids(user: User | AnonymousUser) -> frozenset[int] | None:

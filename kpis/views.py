@@ -487,6 +487,8 @@ def lock_remove(request: HttpRequest) -> HttpResponse:
 
 
 def _require_approver(request: HttpRequest) -> User:
+    """The reviewer, for the queue page only: it lists the units where they approve, and each
+    review checks the actual's unit (`kpis.approve_actuals`)."""
     user = signed_in_user(request)
     if not holds_role_anywhere(user, Role.ADMIN, Role.MANAGER, Role.EXECUTIVE):
         raise PermissionDenied

@@ -14,7 +14,7 @@ from accounts.models import OrgUnit, User
 from kpis.models import VALUE_FIELD_OPTIONS, Aggregation, Direction, Frequency, Kpi
 from kpis.selectors import plain_number
 from kpis.services import TARGET_FIELDS, TargetRow, cell_name
-from strategy.forms import DATE, weight_field
+from strategy.forms import DATE, PERSON_CHOICE_ERRORS, weight_field
 from strategy.models import Objective, StrategicPlan
 
 
@@ -158,13 +158,17 @@ class KpiForm(forms.Form):
             queryset=plan.objectives.order_by("perspective__order", "code")
         )
         self.fields["owner"] = forms.ModelChoiceField(
-            queryset=people, required=False, help_text="Someone with a role in the unit."
+            queryset=people,
+            required=False,
+            help_text="Someone with a role in the unit.",
+            error_messages=PERSON_CHOICE_ERRORS,
         )
         self.fields["updaters"] = forms.ModelMultipleChoiceField(
             queryset=people,
             required=False,
             widget=forms.CheckboxSelectMultiple,
             help_text="Who enters its actuals: contributors, managers or admins of the unit.",
+            error_messages=PERSON_CHOICE_ERRORS,
         )
 
     def service_data(self) -> dict[str, Any]:

@@ -246,7 +246,7 @@ def _kpi_form_page(
 @vary_on_headers("HX-Request")
 def kpi_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = plan_for_change(request, pk)
-    people = people_for_plan(plan)
+    people = people_for_plan(plan, reader=signed_in_user(request))
     if request.method == "GET":
         initial = {"objective": request.GET.get("objective")}
         return _kpi_form_page(request, plan, KpiForm(plan=plan, people=people, initial=initial))
@@ -270,7 +270,8 @@ def kpi_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def kpi_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     kpi = _kpi_for_change(request, pk)
     plan = kpi.plan
-    people = people_for_plan(plan)
+    chosen = [kpi.owner_id, *kpi.updaters.values_list("pk", flat=True)]
+    people = people_for_plan(plan, reader=signed_in_user(request), keep=chosen)
     if request.method == "GET":
         form = KpiForm(plan=plan, people=people, initial=kpi_initial(kpi))
         return _kpi_form_page(request, plan, form, kpi=kpi)

@@ -19,6 +19,14 @@ from strategy.models import (
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
+# A person's id that is not among the choices (someone the reader may not see, a deactivated
+# account, a typo): the same words either way, so the answer tells nothing about the person.
+PERSON_NOT_OFFERED = "Choose a person from the list: that one is not among the people offered."
+PERSON_CHOICE_ERRORS = {
+    "invalid_choice": PERSON_NOT_OFFERED,
+    "invalid_pk_value": PERSON_NOT_OFFERED,
+}
+
 
 def weight_field(**kwargs: Any) -> forms.DecimalField:
     # No minimum here: the services refuse a negative weight with the message to show.
@@ -115,7 +123,10 @@ class ObjectiveForm(forms.Form):
         )
         self.fields["owner"] = listing(
             forms.ModelChoiceField(
-                queryset=people, required=False, help_text="Someone with a role in the unit."
+                queryset=people,
+                required=False,
+                help_text="Someone with a role in the unit.",
+                error_messages=PERSON_CHOICE_ERRORS,
             ),
             people,
         )
@@ -172,7 +183,10 @@ class StakeholderForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.plan = plan
         self.fields["user"] = listing(
-            forms.ModelChoiceField(queryset=people, label="Person"), people
+            forms.ModelChoiceField(
+                queryset=people, label="Person", error_messages=PERSON_CHOICE_ERRORS
+            ),
+            people,
         )
         self.fields["subject"] = forms.ChoiceField(
             label="Of",

@@ -27,9 +27,13 @@ def can_edit_plan(user: User, plan: StrategicPlan | None) -> bool:
 
 @predicate
 def can_add_plan(user: User, unit: OrgUnit | None) -> bool:
-    """Admins start plans; a manager may start the cascaded plan of their own unit."""
+    """Admins start plans; a manager may start the cascaded plan of their own unit.
+
+    Without a unit: whether to offer "New plan" at all (an admin or manager somewhere); the
+    plan is started only in a unit the person was checked for (see `plan_new`).
+    """
     if unit is None:
-        return holds_role_anywhere(user, Role.ADMIN)
+        return holds_role_anywhere(user, Role.ADMIN, Role.MANAGER)
     return holds_role(user, unit.pk, Role.ADMIN, Role.MANAGER)
 
 

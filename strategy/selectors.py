@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from accounts.models import OrgUnit, User
 from accounts.permissions import visible_unit_ids
+from accounts.selectors import visible_users
 from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
 
 
@@ -158,17 +159,31 @@ def plan_strategy_health(
     ]
 
 
-def people_for_plan(plan: StrategicPlan, *, subtree_ids: set[int] | None = None) -> QuerySet[User]:
-    """Active people holding a role in the plan's unit, a unit above it or below it: those who
-    could own its objectives (the services check the objective's own unit).
+def people_for_plan(
+    plan: StrategicPlan,
+    *,
+    reader: User,
+    subtree_ids: set[int] | None = None,
+    keep: Iterable[int | None] = (),
+) -> QuerySet[User]:
+    """The people a form of the plan offers as owners, updaters or stakeholders.
 
-    `subtree_ids` are the plan's unit's, when the caller has them (they take a query a level).
+    Active people holding a role in the plan's unit, a unit above it or below it (those who
+    could own its objectives; the services check the objective's own unit), and only those the
+    reader may see: with transparency off, a cascaded plan's forms must not list the people of
+    the units above. `keep` are the ids already chosen on the object being edited, which its
+    page shows anyway. `subtree_ids` are the plan's unit's, when the caller has them (they take
+    a query a level).
     """
     unit = plan.org_unit
     below = unit.subtree_ids() if subtree_ids is None else subtree_ids
     related = below | {ancestor.pk for ancestor in unit.ancestors()}
+    offered = Q(memberships__org_unit_id__in=related)
+    if visible_unit_ids(reader) is not None:
+        offered &= Q(pk__in=visible_users(reader).values("pk"))
+    kept = [pk for pk in keep if pk is not None]
     return (
-        User.objects.filter(is_active=True, memberships__org_unit_id__in=related)
+        User.objects.filter(offered | Q(pk__in=kept), is_active=True)
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
@@ -182,11 +197,13 @@ def units_for_plan(
     return OrgUnit.objects.filter(pk__in=below, is_archived=False).order_by("name")
 
 
-def objective_choices(plan: StrategicPlan) -> tuple[QuerySet[User], QuerySet[OrgUnit]]:
+def objective_choices(
+    plan: StrategicPlan, *, reader: User, keep: Iterable[int | None] = ()
+) -> tuple[QuerySet[User], QuerySet[OrgUnit]]:
     """`people_for_plan` and `units_for_plan` together, walking the unit's subtree once."""
     subtree_ids = plan.org_unit.subtree_ids()
     return (
-        people_for_plan(plan, subtree_ids=subtree_ids),
+        people_for_plan(plan, reader=reader, subtree_ids=subtree_ids, keep=keep),
         units_for_plan(plan, subtree_ids=subtree_ids),
     )
 

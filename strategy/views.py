@@ -27,8 +27,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.forms import add_service_error
-from accounts.models import Role
-from accounts.permissions import get_visible_or_404, holds_role_anywhere, require_perm
+from accounts.permissions import get_visible_or_404, require_perm
 from accounts.views_base import HtmxHttpRequest, signed_in_user, wants_fragment
 from strategy import services
 from strategy.forms import (
@@ -121,8 +120,7 @@ def plans(request: HttpRequest) -> HttpResponse:
         "strategy/plans.html",
         {
             "plans": plans_for(user),
-            # Admins start plans; managers the cascaded plan of their unit (see plan_new).
-            "can_add": holds_role_anywhere(user, Role.ADMIN, Role.MANAGER),
+            "can_add": user.has_perm("strategy.add_plan"),
         },
     )
 
@@ -167,7 +165,7 @@ def _workspace_context(
     can_edit = user.has_perm("strategy.change_plan", plan)
     structure = plan_structure(plan=plan)
     # One queryset each for every form of the page, so their options are fetched once.
-    people, units = objective_choices(plan)
+    people, units = objective_choices(plan, reader=user)
 
     def objective_form(perspective: Perspective) -> ObjectiveForm:
         if add_form is not None and add_form[0] == perspective.pk:
@@ -373,9 +371,16 @@ def perspective_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _objective_form(
-    plan: StrategicPlan, data: Any = None, *, prefix: str, **kwargs: Any
+    request: HttpRequest,
+    plan: StrategicPlan,
+    data: Any = None,
+    *,
+    prefix: str,
+    editing: Objective | None = None,
+    **kwargs: Any,
 ) -> ObjectiveForm:
-    people, units = objective_choices(plan)
+    keep = [editing.owner_id] if editing is not None else []
+    people, units = objective_choices(plan, reader=signed_in_user(request), keep=keep)
     return ObjectiveForm(data, plan=plan, people=people, units=units, prefix=prefix, **kwargs)
 
 
@@ -390,7 +395,7 @@ def objective_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             request, plan, status=400, step=step, errors=["Choose a perspective of this plan."]
         )
     form = _objective_form(
-        plan, request.POST, prefix=f"new-{perspective.pk}", fixed_perspective=perspective
+        request, plan, request.POST, prefix=f"new-{perspective.pk}", fixed_perspective=perspective
     )
     if form.is_valid():
         try:
@@ -418,7 +423,9 @@ def objective_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     prefix = f"objective-{objective.pk}"
     if request.method == "GET":
         step = _step(request.GET.get("step", ""))
-        form = _objective_form(plan, prefix=prefix, initial=objective_initial(objective))
+        form = _objective_form(
+            request, plan, prefix=prefix, editing=objective, initial=objective_initial(objective)
+        )
         if wants_fragment(request):
             return render(
                 request,
@@ -432,7 +439,7 @@ def objective_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             )
         return _render_plan(request, plan, step=step, editing=(objective.pk, form))
     step = _posted_step(request)
-    form = _objective_form(plan, request.POST, prefix=prefix)
+    form = _objective_form(request, plan, request.POST, prefix=prefix, editing=objective)
     if form.is_valid():
         data = {"parent": None, **form.cleaned_data}
         try:
@@ -518,7 +525,10 @@ def _link_for_change(request: HttpRequest, pk: int) -> ObjectiveLink:
 def stakeholder_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = plan_for_change(request, pk)
     form = StakeholderForm(
-        request.POST, plan=plan, people=people_for_plan(plan), prefix="stakeholder"
+        request.POST,
+        plan=plan,
+        people=people_for_plan(plan, reader=signed_in_user(request)),
+        prefix="stakeholder",
     )
     if form.is_valid():
         try:

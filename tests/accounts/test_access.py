@@ -60,3 +60,13 @@ def test_forgetting_access_through_the_lazy_request_user_reaches_the_user_behind
     MembershipFactory(user=org.outsider, org_unit=org.sales, role=Role.MANAGER)
     forget_access(lazy)  # type: ignore[arg-type]
     assert access_for(org.outsider).holds(org.sales.pk, {Role.MANAGER})
+
+
+@pytest.mark.parametrize("perm", ["accounts.view_audit_trail", "kpis.lock_period"])
+def test_only_the_root_units_admins_and_superusers_act_on_the_whole_organisation(org, perm):
+    north_admin = MembershipFactory(org_unit=org.north, role=Role.ADMIN).user
+
+    assert org.root_admin.has_perm(perm)
+    assert UserFactory(is_superuser=True).has_perm(perm)
+    for person in (org.sales_admin, north_admin, org.manager, org.viewer, org.outsider):
+        assert not person.has_perm(perm), person

@@ -9,6 +9,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 
+from accounts.models import Role, User
 from kpis.models import Actual, PeriodLock, Target
 from kpis.services import (
     ActualRow,
@@ -19,8 +20,14 @@ from kpis.services import (
     period_unlock,
     target_set,
 )
-from tests.factories import ActualFactory, KpiFactory
-from tests.kpis.updates_org import HTMX, build_org, client_for, row_data
+from tests.factories import (
+    ActualFactory,
+    KpiFactory,
+    MembershipFactory,
+    OrgUnitFactory,
+    UserFactory,
+)
+from tests.kpis.updates_org import HTMX, Org, build_org, client_for, row_data
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +79,39 @@ def test_only_admins_may_lock_periods_managers_and_outsiders_may_not():
         == 403
     )
     assert PeriodLock.objects.count() == 1
+
+
+def department_admins(org: Org) -> list[User]:
+    """An admin of Sales and an admin of a unit below Sales: neither runs the organisation."""
+    emea = OrgUnitFactory(name="Sales EMEA", code="sales-emea", parent=org.sales)
+    return [
+        MembershipFactory(org_unit=org.sales, role=Role.ADMIN).user,
+        MembershipFactory(org_unit=emea, role=Role.ADMIN).user,
+    ]
+
+
+def test_an_admin_of_a_department_may_neither_lock_nor_unlock_the_organisations_periods():
+    org = build_org()
+    period_lock(period=FEB, by=org.admin)
+
+    for admin in department_admins(org):
+        client = client_for(admin)
+        assert client.get(URL).status_code == 403
+        assert client.post(URL, {"period": "2026-01"}).status_code == 403
+        assert client.post("/updates/locks/unlock/", {"period": "2026-02-01"}).status_code == 403
+        assert "Period locks</a>" not in client.get("/updates/").content.decode()
+
+    assert list(PeriodLock.objects.values_list("period", flat=True)) == [FEB]
+
+
+def test_an_admin_of_the_root_unit_and_a_superuser_see_the_locks_in_the_navigation():
+    org = build_org()
+    superuser = UserFactory(is_superuser=True, password=None)
+
+    for person in (org.admin, superuser):
+        assert "Period locks</a>" in client_for(person).get("/updates/").content.decode()
+    assert client_for(superuser).post(URL, {"period": "2026-01"}).status_code == 302
+    assert PeriodLock.objects.get().period == JAN
 
 
 def test_a_locked_period_refuses_actuals_with_a_message_saying_so():

@@ -4,6 +4,11 @@ The URLs come from the URL configuration itself, so a URL added without an entry
 makes `test_every_url_has_expectations` fail. Transparency is off here, so an outsider (the
 manager of another department) must get 404 for the Sales unit's objects.
 
+The plan belongs to Sales. "admin" is the admin of the root unit (the whole organisation);
+"unit_admin" the admin of Sales only, and "sub_admin" and "sub_executive" hold their roles in
+Sales EMEA, a unit below Sales: a role covers its unit's subtree and nothing above it, and
+only the root unit's admin acts on the whole organisation (period locks, the audit trail).
+
 Each row names the object that fills the URL's `pk` and the answer per role:
 ALLOW means the person gets through (any answer but 401/403/404 and a redirect to sign in;
 a POST with an empty form may well answer 400), DENY is 403, HIDDEN is 404, LOGIN is the
@@ -40,7 +45,18 @@ from tests.factories import (
 )
 
 ALLOW, DENY, HIDDEN, LOGIN = "allow", "deny", "hidden", "login"
-ROLES = ("admin", "executive", "manager", "contributor", "viewer", "outsider", "anonymous")
+ROLES = (
+    "admin",
+    "executive",
+    "manager",
+    "contributor",
+    "viewer",
+    "outsider",
+    "unit_admin",
+    "sub_admin",
+    "sub_executive",
+    "anonymous",
+)
 JAN = datetime.date(2026, 1, 1)
 
 
@@ -65,6 +81,7 @@ def build_world() -> World:
     root = OrgUnitFactory(name="Org", code="org")
     sales = OrgUnitFactory(name="Sales", code="sales", parent=root)
     finance = OrgUnitFactory(name="Finance", code="finance", parent=root)
+    emea = OrgUnitFactory(name="Sales EMEA", code="sales-emea", parent=sales)
     users = {role: UserFactory(username=role, password=None) for role in ROLES[:-1]}
     MembershipFactory(user=users["admin"], org_unit=root, role=Role.ADMIN)
     MembershipFactory(user=users["executive"], org_unit=root, role=Role.EXECUTIVE)
@@ -72,6 +89,9 @@ def build_world() -> World:
     MembershipFactory(user=users["contributor"], org_unit=sales, role=Role.CONTRIBUTOR)
     MembershipFactory(user=users["viewer"], org_unit=sales, role=Role.VIEWER)
     MembershipFactory(user=users["outsider"], org_unit=finance, role=Role.MANAGER)
+    MembershipFactory(user=users["unit_admin"], org_unit=sales, role=Role.ADMIN)
+    MembershipFactory(user=users["sub_admin"], org_unit=emea, role=Role.ADMIN)
+    MembershipFactory(user=users["sub_executive"], org_unit=emea, role=Role.EXECUTIVE)
 
     # The plan belongs to Sales so that the Finance manager is outside it entirely.
     plan = StrategicPlanFactory(org_unit=sales, name="Sales plan")
@@ -117,30 +137,81 @@ def expect(
     viewer: str,
     outsider: str,
     anonymous: str = LOGIN,
+    *,
+    unit_admin: str,
+    sub_admin: str,
+    sub_executive: str,
 ) -> dict[str, str]:
-    return dict(
-        zip(
-            ROLES,
-            (admin, executive, manager, contributor, viewer, outsider, anonymous),
-            strict=True,
-        )
-    )
+    """The answers per role; the Sales admin and the Sales EMEA roles are named, never implied."""
+    return {
+        "admin": admin,
+        "executive": executive,
+        "manager": manager,
+        "contributor": contributor,
+        "viewer": viewer,
+        "outsider": outsider,
+        "unit_admin": unit_admin,
+        "sub_admin": sub_admin,
+        "sub_executive": sub_executive,
+        "anonymous": anonymous,
+    }
 
 
-EVERYONE = expect(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW)
-PUBLIC = expect(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW)
-ADMINS_ONLY = expect(ALLOW, DENY, DENY, DENY, DENY, DENY)
-# Seeing a Sales object: everybody in the organisation above Sales or in it, not Finance.
-SEE_SALES = expect(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, HIDDEN)
+EVERYONE = expect(
+    ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, unit_admin=ALLOW, sub_admin=ALLOW, sub_executive=ALLOW
+)
+PUBLIC = expect(
+    ALLOW,
+    ALLOW,
+    ALLOW,
+    ALLOW,
+    ALLOW,
+    ALLOW,
+    ALLOW,
+    unit_admin=ALLOW,
+    sub_admin=ALLOW,
+    sub_executive=ALLOW,
+)
+# What affects the whole organisation: the root unit's admin only, never a department's.
+ORGANISATION_ADMINS = expect(
+    ALLOW, DENY, DENY, DENY, DENY, DENY, unit_admin=DENY, sub_admin=DENY, sub_executive=DENY
+)
+# The People section opens for an admin of any unit; each page in it then checks the unit.
+PEOPLE_SECTION = expect(
+    ALLOW, DENY, DENY, DENY, DENY, DENY, unit_admin=ALLOW, sub_admin=ALLOW, sub_executive=DENY
+)
+# A Sales person, membership or unit in the People section: admins over Sales; an admin of the
+# unit below Sales does not find it.
+PEOPLE_OF_SALES = expect(
+    ALLOW, DENY, DENY, DENY, DENY, DENY, unit_admin=ALLOW, sub_admin=HIDDEN, sub_executive=DENY
+)
+# On any Sales object, the admin of Sales answers like the root unit's admin, and the roles of
+# the unit below Sales do not find it (transparency is off).
+SALES_OBJECT = {"unit_admin": ALLOW, "sub_admin": HIDDEN, "sub_executive": HIDDEN}
+# Seeing a Sales object: everybody in the organisation above Sales or in it, not Finance, not
+# the people of a unit below Sales.
+SEE_SALES = expect(ALLOW, ALLOW, ALLOW, ALLOW, ALLOW, HIDDEN, **SALES_OBJECT)
 # Editing the Sales unit's strategy object (the plan is not a cascaded one): admins only.
-EDIT_SALES_STRATEGY = expect(ALLOW, DENY, DENY, DENY, DENY, HIDDEN)
+EDIT_SALES_STRATEGY = expect(ALLOW, DENY, DENY, DENY, DENY, HIDDEN, **SALES_OBJECT)
 # The unit's own cascaded plan: its manager may edit it too.
-EDIT_CASCADED_PLAN = expect(ALLOW, DENY, ALLOW, DENY, DENY, HIDDEN)
-UPDATE_SALES_KPI = expect(ALLOW, DENY, ALLOW, ALLOW, DENY, HIDDEN)
-APPROVE_SALES = expect(ALLOW, ALLOW, ALLOW, DENY, DENY, HIDDEN)
-EDIT_SALES_ACTION_PLAN = expect(ALLOW, DENY, ALLOW, DENY, DENY, HIDDEN)
-EDIT_OWN_TASK = expect(ALLOW, DENY, ALLOW, ALLOW, DENY, HIDDEN)
-EDIT_PEOPLE_IN_SALES = expect(ALLOW, DENY, DENY, DENY, DENY, HIDDEN)
+EDIT_CASCADED_PLAN = expect(ALLOW, DENY, ALLOW, DENY, DENY, HIDDEN, **SALES_OBJECT)
+UPDATE_SALES_KPI = expect(ALLOW, DENY, ALLOW, ALLOW, DENY, HIDDEN, **SALES_OBJECT)
+APPROVE_SALES = expect(ALLOW, ALLOW, ALLOW, DENY, DENY, HIDDEN, **SALES_OBJECT)
+EDIT_SALES_ACTION_PLAN = expect(ALLOW, DENY, ALLOW, DENY, DENY, HIDDEN, **SALES_OBJECT)
+EDIT_OWN_TASK = expect(ALLOW, DENY, ALLOW, ALLOW, DENY, HIDDEN, **SALES_OBJECT)
+EDIT_PEOPLE_IN_SALES = expect(ALLOW, DENY, DENY, DENY, DENY, HIDDEN, **SALES_OBJECT)
+# An uploaded file is its uploader's (the Sales manager's) alone.
+UPLOADER_ONLY = expect(
+    HIDDEN,
+    HIDDEN,
+    ALLOW,
+    HIDDEN,
+    HIDDEN,
+    HIDDEN,
+    unit_admin=HIDDEN,
+    sub_admin=HIDDEN,
+    sub_executive=HIDDEN,
+)
 
 
 @dataclass(frozen=True)
@@ -172,24 +243,24 @@ MATRIX: dict[str, Row] = {
     "login": get(PUBLIC),
     # Signing out ends on the sign-in page, for everyone.
     "logout": post(dict.fromkeys(ROLES, LOGIN)),
-    "audit_trail": get(ADMINS_ONLY),
+    "audit_trail": get(ORGANISATION_ADMINS),
     # People and organisation: admins of the subtree only.
-    "people:people": get(ADMINS_ONLY),
-    "people:person_create": get(ADMINS_ONLY),
-    "people:person_invite": get(ADMINS_ONLY),
-    "people:person": get(ADMINS_ONLY, "user:viewer"),
-    "people:person_deactivate": post(ADMINS_ONLY, "user:viewer"),
-    "people:person_reactivate": post(ADMINS_ONLY, "user:viewer"),
-    "people:person_send_invitation": post(ADMINS_ONLY, "user:viewer"),
-    "people:membership_add": post(ADMINS_ONLY, "user:viewer"),
-    "people:membership_role": post(ADMINS_ONLY, "membership:viewer"),
-    "people:membership_remove": post(ADMINS_ONLY, "membership:viewer"),
-    "people:org_units": get(ADMINS_ONLY),
-    "people:org_unit_add": post(ADMINS_ONLY),
-    "people:org_unit_rename": post(ADMINS_ONLY, "unit:sales"),
-    "people:org_unit_move": post(ADMINS_ONLY, "unit:sales"),
-    "people:org_unit_archive": post(ADMINS_ONLY, "unit:sales"),
-    "people:org_unit_restore": post(ADMINS_ONLY, "unit:sales"),
+    "people:people": get(PEOPLE_SECTION),
+    "people:person_create": get(PEOPLE_SECTION),
+    "people:person_invite": get(PEOPLE_SECTION),
+    "people:person": get(PEOPLE_OF_SALES, "user:viewer"),
+    "people:person_deactivate": post(PEOPLE_OF_SALES, "user:viewer"),
+    "people:person_reactivate": post(PEOPLE_OF_SALES, "user:viewer"),
+    "people:person_send_invitation": post(PEOPLE_OF_SALES, "user:viewer"),
+    "people:membership_add": post(PEOPLE_OF_SALES, "user:viewer"),
+    "people:membership_role": post(PEOPLE_OF_SALES, "membership:viewer"),
+    "people:membership_remove": post(PEOPLE_OF_SALES, "membership:viewer"),
+    "people:org_units": get(PEOPLE_SECTION),
+    "people:org_unit_add": post(PEOPLE_SECTION),
+    "people:org_unit_rename": post(PEOPLE_OF_SALES, "unit:sales"),
+    "people:org_unit_move": post(PEOPLE_OF_SALES, "unit:sales"),
+    "people:org_unit_archive": post(PEOPLE_OF_SALES, "unit:sales"),
+    "people:org_unit_restore": post(PEOPLE_OF_SALES, "unit:sales"),
     # An invitation link is public; one that does not exist is simply not found.
     "people:invitation_accept": Row(
         dict.fromkeys(ROLES, HIDDEN), "get", None, (("token", "no-such-invitation"),)
@@ -200,17 +271,25 @@ MATRIX: dict[str, Row] = {
     "kpis:import": get(EVERYONE),
     "kpis:import_template_csv": get(EVERYONE),
     "kpis:import_template_xlsx": get(EVERYONE),
-    # An uploaded file is its uploader's alone.
-    "kpis:import_preview": get(
-        expect(HIDDEN, HIDDEN, ALLOW, HIDDEN, HIDDEN, HIDDEN), "import_batch"
+    "kpis:import_preview": get(UPLOADER_ONLY, "import_batch"),
+    "kpis:import_commit": post(UPLOADER_ONLY, "import_batch"),
+    # A lock freezes a period for every unit.
+    "kpis:locks": get(ORGANISATION_ADMINS),
+    "kpis:lock_remove": post(ORGANISATION_ADMINS),
+    # Reviewers see the queue (the Finance manager's and Sales EMEA's are empty); others may not.
+    "kpis:approvals": get(
+        expect(
+            ALLOW,
+            ALLOW,
+            ALLOW,
+            DENY,
+            DENY,
+            ALLOW,
+            unit_admin=ALLOW,
+            sub_admin=ALLOW,
+            sub_executive=ALLOW,
+        )
     ),
-    "kpis:import_commit": post(
-        expect(HIDDEN, HIDDEN, ALLOW, HIDDEN, HIDDEN, HIDDEN), "import_batch"
-    ),
-    "kpis:locks": get(ADMINS_ONLY),
-    "kpis:lock_remove": post(ADMINS_ONLY),
-    # Reviewers see the queue (the Finance manager's is empty); others may not review.
-    "kpis:approvals": get(expect(ALLOW, ALLOW, ALLOW, DENY, DENY, ALLOW)),
     "kpis:approval_review": post(APPROVE_SALES, "actual"),
     "kpis:kpi": get(SEE_SALES, "kpi"),
     "kpis:kpi_history": get(SEE_SALES, "kpi"),
@@ -237,7 +316,20 @@ MATRIX: dict[str, Row] = {
     "strategy:setup_objectives": get(EDIT_SALES_STRATEGY, "plan"),
     "strategy:setup_links": get(EDIT_SALES_STRATEGY, "plan"),
     "strategy:setup_action_plans": get(EDIT_SALES_STRATEGY, "plan"),
-    "workspace:plan_new": get(expect(ALLOW, DENY, ALLOW, DENY, DENY, ALLOW)),
+    # Admins and managers of any unit start plans, in the units where they hold the role.
+    "workspace:plan_new": get(
+        expect(
+            ALLOW,
+            DENY,
+            ALLOW,
+            DENY,
+            DENY,
+            ALLOW,
+            unit_admin=ALLOW,
+            sub_admin=ALLOW,
+            sub_executive=DENY,
+        )
+    ),
     "workspace:kpis": get(SEE_SALES, "plan"),
     "workspace:kpi_new": get(EDIT_SALES_STRATEGY, "plan"),
     "workspace:formula_check": get(EDIT_SALES_STRATEGY, "plan"),
@@ -350,11 +442,8 @@ def _classify(response, role: str) -> str:  # type: ignore[no-untyped-def]
     return ALLOW
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("key", sorted(MATRIX))
-def test_url_answers_each_role_as_expected(key, settings):
-    settings.SCORECARD_TRANSPARENCY = False
-    settings.AXES_ENABLED = False
+def _answers(key: str, roles: tuple[str, ...] = ROLES) -> dict[str, str]:
+    """How the key's URL answers each role, each starting from the same world."""
     world = build_world()
     row = MATRIX[key]
     kwargs: dict[str, object] = dict(row.kwargs)
@@ -363,7 +452,7 @@ def test_url_answers_each_role_as_expected(key, settings):
     url = reverse(key.partition("#")[0], kwargs=kwargs)
 
     answers = {}
-    for role in ROLES:
+    for role in roles:
         # Each role starts from the same world: whatever an allowed POST changed is undone.
         with transaction.atomic():
             client = Client()
@@ -375,5 +464,36 @@ def test_url_answers_each_role_as_expected(key, settings):
                 response = getattr(client, row.method)(url)
             answers[role] = _classify(response, role)
             transaction.set_rollback(True)
+    return answers
 
-    assert answers == row.expected
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", sorted(MATRIX))
+def test_url_answers_each_role_as_expected(key, settings):
+    settings.SCORECARD_TRANSPARENCY = False
+    settings.AXES_ENABLED = False
+
+    assert _answers(key) == MATRIX[key].expected
+
+
+# The URLs of Sales objects that the Sales EMEA roles do not find with transparency off.
+SALES_OBJECT_URLS = sorted(
+    key for key, row in MATRIX.items() if row.expected["sub_admin"] == HIDDEN
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", SALES_OBJECT_URLS)
+def test_with_transparency_on_the_roles_of_a_unit_below_read_sales_but_change_nothing(
+    key, settings
+):
+    """Seeing the parent unit's objects gives a role below it no power over them."""
+    settings.SCORECARD_TRANSPARENCY = True
+    settings.AXES_ENABLED = False
+
+    answers = _answers(key, ("sub_admin", "sub_executive"))
+
+    if MATRIX[key].expected is SEE_SALES:
+        assert answers == {"sub_admin": ALLOW, "sub_executive": ALLOW}
+    else:
+        assert ALLOW not in answers.values(), answers

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role
+from strategy.forms import PERSON_NOT_OFFERED
 from strategy.models import Stakeholder
 from strategy.selectors import digest_recipients
 from strategy.services import stakeholder_add
@@ -146,7 +147,7 @@ def test_a_bad_form_answers_400_with_the_message_and_writes_nothing(org):
         },
     )
     assert response.status_code == 400
-    assert b"Select a valid choice" in response.content
+    assert PERSON_NOT_OFFERED in response.content.decode()
     assert not Stakeholder.objects.exists()
 
 
