@@ -48,6 +48,7 @@ from kpis.selectors import (
     lock_message,
     plain_number,
     plan_scorecard,
+    shown_formula,
     target_result,
     update_rows,
 )
@@ -566,6 +567,7 @@ def _kpi_page(request: HtmxHttpRequest, pk: int, tab: str) -> HttpResponse:
         "kpi": kpi,
         "tab": tab,
         "may_update": request.user.has_perm("kpis.update_actuals", kpi),
+        "formula": shown_formula(kpi=kpi, reader=request.user),
     }
     if tab == "history":
         page = Paginator(history_for(kpi, parts=[Target, Actual]), HISTORY_PER_PAGE).get_page(
@@ -577,7 +579,7 @@ def _kpi_page(request: HtmxHttpRequest, pk: int, tab: str) -> HttpResponse:
             _today(), kpi.frequency, fy
         )
         period = periods.period_start(day, kpi.frequency, fy)
-        scorecard = plan_scorecard(plan=kpi.plan, period=period)
+        scorecard = plan_scorecard(plan=kpi.plan, period=period, reader=request.user)
         targets = {t.period: t for t in kpi.targets.all()}
         actuals = {a.period: a for a in kpi.actuals.select_related("entered_by")}
         context.update(
