@@ -53,11 +53,13 @@ from kpis.selectors import (
     update_rows,
 )
 from kpis.services import (
+    SELF_APPROVAL,
     ActualVersionConflict,
     ImportChanged,
     Outcome,
     actual_record,
     actual_review,
+    approval_refusal,
     import_batch_create,
     import_commit,
     period_lock,
@@ -499,9 +501,12 @@ def _require_approver(request: HttpRequest) -> User:
 def approvals(request: HtmxHttpRequest) -> HttpResponse:
     """Submitted actuals of the units where the person approves."""
     user = _require_approver(request)
+    actuals = list(actuals_awaiting_review(user))
     context = {
-        "actuals": list(actuals_awaiting_review(user)),
+        "actuals": actuals,
         "approval": settings.SCORECARD_APPROVAL,
+        "own": {a.pk for a in actuals if approval_refusal(actual=a, by=user)},
+        "self_approval": SELF_APPROVAL,
     }
     return render(request, "kpis/approvals.html", context)
 
@@ -542,7 +547,14 @@ def approval_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             done = "Approved." if actual.status == ActualStatus.APPROVED else "Returned."
     status = 400 if errors else 200
     if wants_fragment(request):
-        context = {"actual": actual, "errors": errors, "done": done, "comment": comment}
+        context = {
+            "actual": actual,
+            "errors": errors,
+            "done": done,
+            "comment": comment,
+            "own": {actual.pk} if approval_refusal(actual=actual, by=user) else set(),
+            "self_approval": SELF_APPROVAL,
+        }
         return render(request, "kpis/approvals.html#item", context, status=status)
     if errors:
         for message in errors:
