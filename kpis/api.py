@@ -276,7 +276,9 @@ class KpiViewSet(ReadWriteViewSet):
                 {"non_field_errors": [f"{kpi.code} is retired: it is no longer scored."]}
             )
         period, view = query.validated_data["period"], query.validated_data["view"]
-        card = selectors.plan_scorecard(plan=kpi.plan, period=period, view=view)
+        card = selectors.plan_scorecard(
+            plan=kpi.plan, period=period, view=view, reader=request.user
+        )
         data = _performance(kpi, period, view, card.kpi(kpi.code))
         return Response(PerformanceSerializer(data).data)
 
@@ -847,5 +849,6 @@ class ScorecardView(StrictQueryParamsMixin, APIView):
             plan=query.validated_data["plan"],
             period=query.validated_data["period"],
             view=query.validated_data["view"],
+            reader=request.user,
         )
         return Response(ScorecardSerializer(_scorecard(card)).data)

@@ -131,6 +131,38 @@ def formula_codes(formula: str) -> set[str]:
     return _codes(_parse(formula))
 
 
+def mask_codes(formula: str, codes: Collection[str], mask: str) -> str:
+    """The formula as written, with every use of one of `codes` replaced by `mask`.
+
+    Only the KPI codes the formula uses are replaced, never part of a longer code or a
+    function name. A formula that cannot be read is masked whole when there is anything to mask.
+    """
+    text = formula.strip()
+    if not codes:
+        return text
+    try:
+        tree = _parse(text)
+    except FormulaError:
+        return mask
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    # The parser's offsets count UTF-8 bytes from the start of each line.
+    source = text.encode()
+    line_starts = [0]
+    for line in source.splitlines(keepends=True):
+        line_starts.append(line_starts[-1] + len(line))
+    spans = sorted(
+        (
+            line_starts[node.lineno - 1] + node.col_offset,
+            line_starts[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or 0),
+        )
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and id(node) not in called and node.id in codes
+    )
+    for start, end in reversed(spans):
+        source = source[:start] + mask.encode() + source[end:]
+    return source.decode()
+
+
 # --- dependencies between calculated KPIs ------------------------------------------------------
 
 

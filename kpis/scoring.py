@@ -30,7 +30,7 @@ view's periods are combined so the view can still show what it aims for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, localcontext
@@ -38,7 +38,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import NamedTuple
 
-from kpis import periods
+from kpis import formulas, periods
 
 
 class Direction(StrEnum):
@@ -95,6 +95,10 @@ AT_RISK_FROM = Fraction(10, 3)  # the score of an actual equal to the red flag
 ON_TRACK_FROM = Fraction(20, 3)  # the score of an actual equal to the goal
 FLAT_BELOW = Fraction(1, 10)  # a smaller change in score than this is no trend
 DEFAULT_TOLERANCE = Decimal("0.1")
+
+# What a reader is told in place of a KPI or an objective they may not see (DESIGN.md §5).
+HIDDEN_KPI = "a KPI you cannot see"
+HIDDEN_OBJECTIVE = "an objective you cannot see"
 
 # Values have at most 20 digits, so sums and products of a few of them fit exactly in 60.
 _PRECISION = 60
@@ -553,16 +557,31 @@ def _evaluate(
     )
 
 
-def _formula_preamble(formula: str, inputs: Mapping[str, Decimal | None] | None) -> list[str]:
+def formula_words(formula: str, hidden: Collection[str] = ()) -> str:
+    """A calculated KPI's formula as a reader sees it: the `hidden` codes masked."""
+    return formulas.mask_codes(formula, hidden, f"[{HIDDEN_KPI}]")
+
+
+def _formula_preamble(
+    formula: str, inputs: Mapping[str, Decimal | None] | None, hidden: Collection[str]
+) -> list[str]:
+    """How a calculated KPI's actual came about; the `hidden` inputs go unnamed and unvalued."""
     if not formula.strip():
         return []
+    shown = formula_words(formula, hidden)
     if not inputs:
-        return [f"Actual calculated as {formula.strip()}."]
-    given = ", ".join(
+        return [f"Actual calculated as {shown}."]
+    given = [
         f"{code} = {'no data' if value is None else _fmt(value)}"
         for code, value in sorted(inputs.items())
-    )
-    return [f"Actual calculated as {formula.strip()} with {given}."]
+        if code not in hidden
+    ]
+    text = ", ".join(given)
+    unseen = sum(1 for code in inputs if code in hidden)
+    if unseen:
+        others = HIDDEN_KPI if unseen == 1 else f"{unseen} KPIs you cannot see"
+        text = f"{text} and {others}" if text else others
+    return [f"Actual calculated as {shown} with {text}."]
 
 
 def evaluate_kpi(
@@ -577,11 +596,14 @@ def evaluate_kpi(
     previous_score: ScoreLike | None = None,
     formula: str = "",
     inputs: Mapping[str, Decimal | None] | None = None,
+    hidden_inputs: Collection[str] = (),
 ) -> KpiResult:
     """Score a KPI in one period against its Target, deriving missing red flags from `tolerance`.
 
     `formula` (and the `inputs` it was computed from) only feed the explanation of a
-    calculated KPI; compute the actual with `kpis.formulas.evaluate_formula`.
+    calculated KPI; compute the actual with `kpis.formulas.evaluate_formula`. The codes in
+    `hidden_inputs` are inputs the reader may not see: the explanation neither names nor
+    values them.
     """
     direction = Direction(direction)
     thresholds = (
@@ -595,7 +617,7 @@ def evaluate_kpi(
         thresholds=thresholds,
         tolerance=tolerance,
         previous_score=previous_score,
-        preamble=_formula_preamble(formula, inputs),
+        preamble=_formula_preamble(formula, inputs, hidden_inputs),
     )
 
 
@@ -782,6 +804,7 @@ def evaluate_view(
     tolerance: Decimal = DEFAULT_TOLERANCE,
     previous_score: ScoreLike | None = None,
     formula: str = "",
+    hidden_inputs: Collection[str] = (),
 ) -> KpiResult:
     """Score a combined view (quarter, year, year-to-date) like a single period, noting coverage.
 
@@ -795,7 +818,7 @@ def evaluate_view(
         thresholds=combined.thresholds,
         tolerance=tolerance,
         previous_score=previous_score,
-        preamble=[*_formula_preamble(formula, None), combined.note],
+        preamble=[*_formula_preamble(formula, None, hidden_inputs), combined.note],
         periods_expected=combined.periods_expected,
         periods_reported=combined.periods_reported,
         combined=True,

@@ -6,6 +6,10 @@ view) and scores in memory with the pure engine in `kpis.scoring`, so its cost i
 not grow with the number of KPIs. Targets and actuals are combined in Python rather than with
 SQL aggregates because a view must know which of its periods are reported, derive missing red
 flags period by period and combine a calculated KPI's inputs before applying its formula.
+
+It scores for a reader: the words explaining a score never name or value a KPI or objective
+the reader may not see (DESIGN.md §5), whichever page, API call or report shows them; the
+numbers themselves are the same for everyone.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Role, User
-from accounts.permissions import access_for
+from accounts.permissions import access_for, visible_unit_ids
 from kpis import formulas, periods, scoring
 from kpis.models import VALUE_FIELD_OPTIONS, Actual, ActualStatus, Kpi, PeriodLock, Target
 from kpis.scoring import KpiResult, RollupResult, View
@@ -126,17 +130,53 @@ def _previous_day(day: date, view: str, fiscal_year_start_month: int) -> date:
     return periods.shift(periods.period_start(day, "monthly"), "monthly", -1)
 
 
-def _cascade_plan_ids(plan: StrategicPlan) -> list[int]:
-    """The plan and every plan that cascades from it, at any depth (one query)."""
+def _cascade_plan_units(plan: StrategicPlan) -> dict[int, int]:
+    """The plan and every plan that cascades from it, at any depth, with their units (one query)."""
     children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, parent_id in StrategicPlan.objects.values_list("pk", "parent_id"):
+    units: dict[int, int] = {}
+    for pk, parent_id, unit_id in StrategicPlan.objects.values_list(
+        "pk", "parent_id", "org_unit_id"
+    ):
         children[parent_id].append(pk)
+        units[pk] = unit_id
     ids = [plan.pk]
     frontier = [plan.pk]
     while frontier:
         frontier = [child for pk in frontier for child in children[pk]]
         ids.extend(frontier)
-    return ids
+    return {pk: units[pk] for pk in ids}
+
+
+Reader = User | AnonymousUser | None
+
+
+def _sees_objective(units: frozenset[int] | None, plan_unit_id: int, unit_id: int) -> bool:
+    """`strategy.view_objective` (and so `kpis.view_kpi`) for the units the reader sees, with
+    None for all of them: an objective is seen through its plan's unit or its own."""
+    return units is None or plan_unit_id in units or unit_id in units
+
+
+def _reader_units(reader: Reader) -> frozenset[int] | None:
+    return None if reader is None else visible_unit_ids(reader)
+
+
+def shown_formula(*, kpi: Kpi, reader: Reader) -> str:
+    """The KPI's formula as the reader may see it: the codes of inputs they may not see are
+    masked as in the explanations (one query for a calculated KPI when transparency is off)."""
+    units = _reader_units(reader)
+    if not kpi.is_calculated or units is None:
+        return kpi.formula.strip()
+    try:
+        codes = formulas.formula_codes(kpi.formula)
+    except formulas.FormulaError:
+        codes = set()
+    inputs = Kpi.objects.filter(plan_id=kpi.plan_id, code__in=codes).values_list(
+        "code", "objective__plan__org_unit_id", "objective__org_unit_id"
+    )
+    hidden = {
+        code for code, plan_unit, unit in inputs if not _sees_objective(units, plan_unit, unit)
+    }
+    return scoring.formula_words(kpi.formula, hidden)
 
 
 _VALUE_QUANTUM = Decimal(1).scaleb(-VALUE_FIELD_OPTIONS["decimal_places"])
@@ -207,6 +247,7 @@ def _evaluate(
     by_code: dict[str, Kpi],
     previous_score: scoring.ScoreLike | None,
     fiscal_year_start_month: int,
+    hidden_inputs: frozenset[str],
 ) -> KpiResult:
     if len(kpi_periods_) == 1:
         v = values.period_values(kpi, kpi_periods_[0])
@@ -229,6 +270,7 @@ def _evaluate(
             previous_score=previous_score,
             formula=kpi.formula,
             inputs=inputs,
+            hidden_inputs=hidden_inputs,
         )
     combined = scoring.combine_periods(
         kpi_periods_,
@@ -261,19 +303,24 @@ def _evaluate(
         tolerance=kpi.tolerance,
         previous_score=previous_score,
         formula=kpi.formula,
+        hidden_inputs=hidden_inputs,
     )
 
 
-def plan_scorecard(*, plan: StrategicPlan, period: date, view: str = MONTH) -> PlanScorecard:
+def plan_scorecard(
+    *, plan: StrategicPlan, period: date, view: str = MONTH, reader: Reader
+) -> PlanScorecard:
     """Score every KPI, objective and perspective of the plan, and the plan, for the period.
 
     `period` is any day of the period to show; each KPI is seen in its own period (or the
     periods of the view) containing it. Cascaded child objectives count towards their parent.
+    The explanations are worded for `reader` (None: for someone who sees everything).
     """
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; use one of {', '.join(VIEWS)}")
     fy = settings.FISCAL_YEAR_START_MONTH
-    plan_ids = _cascade_plan_ids(plan)
+    plan_units = _cascade_plan_units(plan)
+    plan_ids = list(plan_units)
     perspectives = list(Perspective.objects.filter(plan=plan).order_by("order", "pk"))
     objectives = list(
         Objective.objects.filter(plan_id__in=plan_ids)
@@ -295,11 +342,26 @@ def plan_scorecard(*, plan: StrategicPlan, period: date, view: str = MONTH) -> P
     codes_by_plan: dict[int, dict[str, Kpi]] = defaultdict(dict)
     for kpi in kpis:
         codes_by_plan[kpi.plan_id][kpi.code] = kpi
+    units = _reader_units(reader)
+    seen_objectives = {
+        o.pk for o in objectives if _sees_objective(units, plan_units[o.plan_id], o.org_unit_id)
+    }
+
+    def objective_name(objective: Objective) -> str:
+        if objective.pk in seen_objectives:
+            return f"Objective {objective.code}"
+        return scoring.HIDDEN_OBJECTIVE
+
     kpi_scores: dict[int, KpiScore] = {}
     for kpi in kpis:
         by_code = codes_by_plan[kpi.plan_id]
-        before = _evaluate(kpi, previous[kpi.pk], values, by_code, None, fy)
-        result = _evaluate(kpi, current[kpi.pk], values, by_code, before.score, fy)
+        hidden = frozenset(
+            code
+            for code in (formulas.formula_codes(kpi.formula) if kpi.is_calculated else ())
+            if code in by_code and by_code[code].objective_id not in seen_objectives
+        )
+        before = _evaluate(kpi, previous[kpi.pk], values, by_code, None, fy, hidden)
+        result = _evaluate(kpi, current[kpi.pk], values, by_code, before.score, fy, hidden)
         kpi_scores[kpi.pk] = KpiScore(kpi=kpi, periods=current[kpi.pk], result=result)
 
     kpis_by_objective: dict[int, list[KpiScore]] = defaultdict(list)
@@ -319,10 +381,7 @@ def plan_scorecard(*, plan: StrategicPlan, period: date, view: str = MONTH) -> P
         own = kpis_by_objective[objective.pk]
         result = scoring.rollup(
             [(f"KPI {k.kpi.code}", k.result.score, k.kpi.weight) for k in own]
-            + [
-                (f"Objective {c.objective.code}", c.rollup.score, c.objective.weight)
-                for c in children
-            ]
+            + [(objective_name(c.objective), c.rollup.score, c.objective.weight) for c in children]
         )
         return ObjectiveScore(
             objective=objective,
@@ -347,7 +406,7 @@ def plan_scorecard(*, plan: StrategicPlan, period: date, view: str = MONTH) -> P
                 objectives=scored,
                 rollup=scoring.rollup(
                     [
-                        (f"Objective {o.objective.code}", o.rollup.score, o.objective.weight)
+                        (objective_name(o.objective), o.rollup.score, o.objective.weight)
                         for o in scored
                     ]
                 ),

@@ -346,6 +346,18 @@ def target_set(
 
 # --- Approval ----------------------------------------------------------------------------------
 
+SELF_APPROVAL = "You entered this value; another approver must approve it."
+
+
+def approval_refusal(*, actual: Actual, by: User) -> str | None:
+    """Why the person may not approve the actual whatever their role, or None.
+
+    The person who recorded its current version never approves it (four eyes).
+    """
+    if actual.entered_by_id is not None and actual.entered_by_id == by.pk:
+        return SELF_APPROVAL
+    return None
+
 
 def actual_review(
     *,
@@ -359,7 +371,8 @@ def actual_review(
 
     `expected_version` is the version the reviewer saw: a value changed since then is refused
     (ActualVersionConflict), so nobody approves a number they have not seen. Reviewing does
-    not change the version. A locked period refuses reviews too.
+    not change the version. A locked period refuses reviews too, and nobody approves a value
+    they entered themselves (`approval_refusal`).
     """
     with transaction.atomic():
         _refuse_locked(actual.period)
@@ -372,6 +385,9 @@ def actual_review(
             raise ActualVersionConflict(current)
         if not approve and not comment.strip():
             raise ValidationError({"review_comment": "Say why you return it."})
+        refusal = approval_refusal(actual=current, by=by) if approve else None
+        if refusal is not None:
+            raise ValidationError(refusal, code="self_approval")
         current.status = ActualStatus.APPROVED if approve else ActualStatus.RETURNED
         current.review_comment = comment.strip()
         current.reviewed_by = by

@@ -48,15 +48,18 @@ from kpis.selectors import (
     lock_message,
     plain_number,
     plan_scorecard,
+    shown_formula,
     target_result,
     update_rows,
 )
 from kpis.services import (
+    SELF_APPROVAL,
     ActualVersionConflict,
     ImportChanged,
     Outcome,
     actual_record,
     actual_review,
+    approval_refusal,
     import_batch_create,
     import_commit,
     period_lock,
@@ -500,9 +503,12 @@ def _require_approver(request: HttpRequest) -> User:
 def approvals(request: HtmxHttpRequest) -> HttpResponse:
     """Submitted actuals of the units where the person approves."""
     user = _require_approver(request)
+    actuals = list(actuals_awaiting_review(user))
     context = {
-        "actuals": list(actuals_awaiting_review(user)),
+        "actuals": actuals,
         "approval": settings.SCORECARD_APPROVAL,
+        "own": {a.pk for a in actuals if approval_refusal(actual=a, by=user)},
+        "self_approval": SELF_APPROVAL,
     }
     return render(request, "kpis/approvals.html", context)
 
@@ -543,7 +549,14 @@ def approval_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             done = "Approved." if actual.status == ActualStatus.APPROVED else "Returned."
     status = 400 if errors else 200
     if wants_fragment(request):
-        context = {"actual": actual, "errors": errors, "done": done, "comment": comment}
+        context = {
+            "actual": actual,
+            "errors": errors,
+            "done": done,
+            "comment": comment,
+            "own": {actual.pk} if approval_refusal(actual=actual, by=user) else set(),
+            "self_approval": SELF_APPROVAL,
+        }
         return render(request, "kpis/approvals.html#item", context, status=status)
     if errors:
         for message in errors:
@@ -568,6 +581,7 @@ def _kpi_page(request: HtmxHttpRequest, pk: int, tab: str) -> HttpResponse:
         "kpi": kpi,
         "tab": tab,
         "may_update": request.user.has_perm("kpis.update_actuals", kpi),
+        "formula": shown_formula(kpi=kpi, reader=request.user),
     }
     if tab == "history":
         page = Paginator(history_for(kpi, parts=[Target, Actual]), HISTORY_PER_PAGE).get_page(
@@ -579,7 +593,7 @@ def _kpi_page(request: HtmxHttpRequest, pk: int, tab: str) -> HttpResponse:
             _today(), kpi.frequency, fy
         )
         period = periods.period_start(day, kpi.frequency, fy)
-        scorecard = plan_scorecard(plan=kpi.plan, period=period)
+        scorecard = plan_scorecard(plan=kpi.plan, period=period, reader=request.user)
         targets = {t.period: t for t in kpi.targets.all()}
         actuals = {a.period: a for a in kpi.actuals.select_related("entered_by")}
         context.update(

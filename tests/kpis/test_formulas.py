@@ -13,6 +13,7 @@ from kpis.formulas import (
     evaluate_formula,
     evaluation_order,
     formula_codes,
+    mask_codes,
     validate_formula,
 )
 
@@ -216,3 +217,20 @@ def test_arithmetic_matches_exact_decimal_arithmetic(a, b):
         assert evaluate_formula("A / B * B", values) == a
     else:
         assert evaluate_formula("A / B", values) is None
+
+
+# --- masking codes --------------------------------------------------------------------------------
+
+
+def test_mask_codes_replaces_only_the_given_codes_where_the_formula_uses_them():
+    assert mask_codes(" 100 * OPS / REV ", {"OPS"}, "[x]") == "100 * [x] / REV"
+    assert mask_codes("max(OPS, OPS2) + OPS", {"OPS", "max"}, "[x]") == "max([x], OPS2) + [x]"
+    assert mask_codes("ÉTÉ + REV * ÉTÉ", {"ÉTÉ"}, "[x]") == "[x] + REV * [x]"
+
+
+def test_mask_codes_leaves_a_formula_alone_when_nothing_is_hidden():
+    assert mask_codes("100 * OPS / REV", set(), "[x]") == "100 * OPS / REV"
+
+
+def test_mask_codes_masks_a_formula_it_cannot_read_whole():
+    assert mask_codes("100 * (OPS", {"OPS"}, "[x]") == "[x]"

@@ -359,17 +359,33 @@ def test_evaluate_kpi_ignores_upper_values_for_a_one_sided_kpi():
     assert result.score == 5
 
 
-def test_evaluate_kpi_of_a_calculated_kpi_names_the_formula_and_its_inputs():
-    result = evaluate_kpi(
+def calculated_kpi_explanation(hidden: set[str]) -> str:
+    """The first line explaining 100 * WON / LEADS with WON = 12 and LEADS = 40."""
+    return evaluate_kpi(
         direction="increase",
         actual=D(30),
         goal=D(25),
         red_flag=D(20),
         formula="100 * WON / LEADS",
         inputs={"WON": D(12), "LEADS": D(40)},
-    )
-    assert result.explanation[0] == (
+        hidden_inputs=hidden,
+    ).explanation[0]
+
+
+def test_evaluate_kpi_of_a_calculated_kpi_names_the_formula_and_its_inputs():
+    assert calculated_kpi_explanation(set()) == (
         "Actual calculated as 100 * WON / LEADS with LEADS = 40, WON = 12."
+    )
+
+
+def test_evaluate_kpi_neither_names_nor_values_inputs_the_reader_cannot_see():
+    assert calculated_kpi_explanation({"LEADS"}) == (
+        "Actual calculated as 100 * WON / [a KPI you cannot see] with WON = 12 and "
+        "a KPI you cannot see."
+    )
+    assert calculated_kpi_explanation({"LEADS", "WON"}) == (
+        "Actual calculated as 100 * [a KPI you cannot see] / [a KPI you cannot see] "
+        "with 2 KPIs you cannot see."
     )
 
 
