@@ -247,8 +247,26 @@ SCORECARD_TRANSPARENCY = env_bool("SCORECARD_TRANSPARENCY", default=True)
 # scores use approved actuals only.
 SCORECARD_APPROVAL = env_bool("SCORECARD_APPROVAL", default=False)
 
-# The largest CSV or XLSX file of actuals and targets that /updates/import/ accepts, in bytes.
+# Bounds on a CSV or XLSX file of actuals and targets uploaded to /updates/import/, checked
+# before and while it is read (kpis/imports.py), so a small file that would unpack into
+# millions of cells is refused in a moment with a message instead of filling the memory.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000, minimum=1)
+# The template has 10 columns; a few more (notes, with no header) are left out when read.
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 50, minimum=10, maximum=16_384)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 100_000, minimum=10)
+# An XLSX file is a zip archive of XML parts: what it may unpack to, in all and per part, how
+# many parts and sheets it may have, and how much smaller than its content a large part may
+# be packed (spreadsheets pack 5 to 20 times; a "zip bomb" thousands of times).
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env_int(
+    "IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024, minimum=1024 * 1024
+)
+IMPORT_XLSX_MAX_PART_BYTES = env_int(
+    "IMPORT_XLSX_MAX_PART_BYTES", 20 * 1024 * 1024, minimum=1024 * 1024
+)
+IMPORT_XLSX_MAX_PARTS = env_int("IMPORT_XLSX_MAX_PARTS", 500, minimum=10)
+IMPORT_XLSX_MAX_SHEETS = env_int("IMPORT_XLSX_MAX_SHEETS", 50, minimum=1)
+IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 100, minimum=10)
 
 # --- REST framework ---------------------------------------------------------------------------
 # The API's shared pieces live in accounts/api_base.py; its rules are described there.
