@@ -3,6 +3,12 @@
 Reading turns a file into rows of text (or refuses the whole file, saying why); checking
 decides for every row whether it will create, change, leave unchanged or be refused, and why.
 Nothing here writes: `kpis.services.import_commit` checks the rows again and writes them.
+
+Reading is bounded before and while it happens (DESIGN §11): bytes, rows, columns and cells
+for every file; for a workbook, which is a zip archive of XML parts, also what the archive
+unpacks to and how many XML elements its parts hold, counted by a streaming pass that stops
+at the first bound it passes, before openpyxl reads anything. openpyxl then reads the first
+sheet in read-only (streaming) mode, only as far as the bounds.
 """
 
 from __future__ import annotations
@@ -11,17 +17,24 @@ import csv
 import datetime
 import io
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn, cast
+from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import User
 from kpis import periods, scoring
@@ -37,7 +50,6 @@ INFORMATIONAL_COLUMNS = ("kpi_name",)
 COLUMNS = (*REQUIRED_COLUMNS[:2], "kpi_name", REQUIRED_COLUMNS[2], *VALUE_COLUMNS)
 TARGET_COLUMNS = ("goal", "red_flag", "goal_high", "red_flag_high")
 ACTUAL_COLUMNS = ("value", "analysis")
-MAX_ROWS = 5000
 ROW_KEY = "_row"
 ERROR_KEY = "_error"
 
@@ -82,8 +94,6 @@ def read_upload(name: str, content: bytes) -> ReadFile:
     columns = _check_header(header)
     if not rows:
         raise ImportFileError("The file has a header but no rows below it.")
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(f"The file has {len(rows)} rows; at most {MAX_ROWS} at a time.")
     result = []
     for number, cells, error in rows:
         row: dict[str, Any] = {ROW_KEY: number}
@@ -127,6 +137,42 @@ def _check_header(header: Sequence[str]) -> list[str]:
 Rows = list[tuple[int, list[str], str]]
 
 
+class _Bounds:
+    """The rows, columns and cells of a file read so far; refuses it at the first bound passed.
+
+    The same bounds for CSV and XLSX (settings IMPORT_MAX_ROWS, _COLUMNS and _CELLS): a row's
+    width runs to its last non-empty cell, and the header row counts as a row of cells but not
+    as one of the rows to import.
+    """
+
+    def __init__(self) -> None:
+        self.max_rows: int = settings.IMPORT_MAX_ROWS
+        self.max_columns: int = settings.IMPORT_MAX_COLUMNS
+        self.max_cells: int = settings.IMPORT_MAX_CELLS
+        self.rows = 0
+        self.cells = 0
+
+    def count(self, number: int, width: int) -> None:
+        """Count one non-blank row, numbered `number` in the file, `width` cells wide."""
+        if width > self.max_columns:
+            raise ImportFileError(
+                f"Row {number} has values in more than {self.max_columns} columns; "
+                f"a file to import has at most {self.max_columns}."
+            )
+        self.rows += 1
+        self.cells += width
+        if self.rows > self.max_rows + 1:
+            raise ImportFileError(
+                f"The file has more than {self.max_rows} rows; import at most {self.max_rows} "
+                "at a time: split it into smaller files."
+            )
+        if self.cells > self.max_cells:
+            raise ImportFileError(
+                f"The file has more than {self.max_cells} cells; import at most "
+                f"{self.max_cells} at a time: split it into smaller files."
+            )
+
+
 def _decode(content: bytes) -> tuple[str, list[str]]:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -149,6 +195,11 @@ def _decode(content: bytes) -> tuple[str, list[str]]:
     ]
 
 
+def _width(texts: Sequence[str]) -> int:
+    """How many cells a row spans, up to its last non-empty one."""
+    return next((len(texts) - i for i, text in enumerate(reversed(texts)) if text), 0)
+
+
 def _read_csv(content: bytes) -> tuple[list[str], Rows, list[str]]:
     text, notes = _decode(content)
     if "\x00" in text:
@@ -156,15 +207,26 @@ def _read_csv(content: bytes) -> tuple[list[str], Rows, list[str]]:
     first_line = text.lstrip().split("\n", 1)[0]
     # Spreadsheets in many countries write CSV with semicolons; a few with tabs.
     delimiter = max([",", ";", "\t"], key=first_line.count)
+    bounds = _Bounds()
+    header: list[str] | None = None
+    rows: Rows = []
     try:
-        lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for number, line in enumerate(
+            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1
+        ):
+            cells = [cell.strip() for cell in line]
+            width = _width(cells)
+            if not width:
+                continue
+            bounds.count(number, width)
+            if header is None:
+                header = line
+            else:
+                rows.append((number, cells, ""))
     except csv.Error as error:
         raise ImportFileError(f"The CSV file cannot be read: {error}.") from None
-    numbered = [(n, line) for n, line in enumerate(lines, start=1) if any(c.strip() for c in line)]
-    if not numbered:
+    if header is None:
         raise ImportFileError("The file is empty.")
-    header = numbered[0][1]
-    rows = [(n, [cell.strip() for cell in line], "") for n, line in numbered[1:]]
     return header, rows, notes
 
 
@@ -183,41 +245,261 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+# --- Reading a workbook ------------------------------------------------------------------------
+
+_UNREADABLE = "This is not a readable .xlsx workbook: open it in a spreadsheet and save it again."
+_TOO_BIG = "copy the rows to import into a new workbook, or save the sheet as CSV, and upload that"
+# Only entries larger than this have their compression ratio checked: a small part that
+# compresses well costs nothing to unpack.
+_RATIO_CHECKED_FROM = 1024 * 1024
+# The widest sheet a spreadsheet can hold (column XFD): a row with more cells is not a sheet's.
+_CELLS_IN_A_ROW = 16_384
+# Failures of openpyxl on a damaged workbook, all meaning "cannot be read": bad zip data, bad
+# or unexpected XML (ParseError is a SyntaxError), defusedxml's refusals (ValueError).
+_WORKBOOK_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    InvalidFileException,
+    LookupError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    SyntaxError,
+    OSError,
+    EOFError,
+    RecursionError,
+    NotImplementedError,
+)
+
+
+def _open_archive(content: bytes) -> zipfile.ZipFile:
+    """The workbook's zip archive, refused when it unpacks to more than the settings allow.
+
+    The sizes come from the archive's directory; reading an entry never yields more than its
+    stated size (zipfile stops there and checks the CRC), so they bound the unpacking.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise ImportFileError(_UNREADABLE) from None
+    if len(entries) > settings.IMPORT_XLSX_MAX_PARTS:
+        raise ImportFileError(
+            f"The workbook is made of {len(entries)} parts, more than the "
+            f"{settings.IMPORT_XLSX_MAX_PARTS} accepted: {_TOO_BIG}."
+        )
+    part_limit = settings.IMPORT_XLSX_MAX_PART_BYTES
+    total_limit = settings.IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES
+    ratio_limit = settings.IMPORT_XLSX_MAX_RATIO
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        if entry.file_size > part_limit:
+            raise ImportFileError(
+                f"The workbook's part {entry.filename} unpacks to {_size(entry.file_size)}, "
+                f"more than the {_size(part_limit)} accepted: {_TOO_BIG}."
+            )
+        if total > total_limit:
+            raise ImportFileError(
+                f"The workbook unpacks to more than {_size(total_limit)}: {_TOO_BIG}."
+            )
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if entry.file_size > _RATIO_CHECKED_FROM and ratio > ratio_limit:
+            raise ImportFileError(
+                f"The workbook's part {entry.filename} is packed {ratio:.0f} times smaller "
+                f"than it unpacks, more than a spreadsheet is ({ratio_limit} times): {_TOO_BIG}."
+            )
+    return archive
+
+
+@dataclass
+class _Extent:
+    """How far a sheet part holds values: its last row and last column with one."""
+
+    rows: int = 0
+    columns: int = 0
+
+
+class _PartScan:
+    """Counts the XML elements of a workbook's parts, refusing it at the first bound passed.
+
+    Runs before openpyxl reads anything, with expat and no tree, so it costs little and stops
+    early: at most IMPORT_MAX_CELLS cells (`c` elements, empty or not, in any sheet), no row
+    wider than a sheet, at most IMPORT_XLSX_MAX_SHEETS sheets and a few elements per cell in
+    all. Like defusedxml, it refuses entity declarations, which spreadsheets never use.
+
+    It also notes, per part, what the streaming reader cannot see or would have to trust the
+    sheet for: merged cells, and how far the values reach (a sheet's declared size may lie).
+    """
+
+    def __init__(self) -> None:
+        self.max_cells: int = settings.IMPORT_MAX_CELLS
+        self.max_sheets: int = settings.IMPORT_XLSX_MAX_SHEETS
+        # A cell takes two or three elements (c, v; c, is, t), a shared string two or more.
+        self.max_elements = 6 * self.max_cells + 50_000
+        self.elements = 0
+        self.cells = 0
+        self.sheets = 0
+        self.merged: dict[str, list[str]] = defaultdict(list)
+        self.extents: dict[str, _Extent] = defaultdict(_Extent)
+        self._part = ""
+        self._row = 0
+        self._column = 0
+        self._cells_in_row = 0
+
+    def scan(self, archive: zipfile.ZipFile) -> None:
+        for entry in archive.infolist():
+            self._part, self._row, self._column = entry.filename, 0, 0
+            parser = expat.ParserCreate()
+            parser.StartElementHandler = self._start
+            parser.EntityDeclHandler = self._entity
+            parser.UnparsedEntityDeclHandler = self._entity
+            parser.ExternalEntityRefHandler = self._entity
+            try:
+                with archive.open(entry) as stream:
+                    parser.ParseFile(stream)
+            except expat.ExpatError:
+                # Pictures and other binary parts are not XML; an XML part must be.
+                if entry.filename.lower().endswith((".xml", ".rels")):
+                    raise ImportFileError(_UNREADABLE) from None
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
+                # ValueError: a row or cell reference that is no number or column name.
+                raise ImportFileError(_UNREADABLE) from None
+
+    def _start(self, name: str, attributes: dict[str, str]) -> None:
+        self.elements += 1
+        if self.elements > self.max_elements:
+            raise ImportFileError(f"The workbook is too complex to import: {_TOO_BIG}.")
+        local = name.rpartition(":")[2]
+        if local == "c":
+            self._cell(attributes.get("r"))
+        elif local in ("v", "is", "f"):  # the value, inline text or formula of the cell
+            extent = self.extents[self._part]
+            extent.rows = max(extent.rows, self._row)
+            extent.columns = max(extent.columns, self._column)
+        elif local == "row":
+            reference = attributes.get("r")
+            self._row = _whole_number(reference) if reference else self._row + 1
+            self._column = self._cells_in_row = 0
+        elif local == "sheet":
+            self.sheets += 1
+            if self.sheets > self.max_sheets:
+                raise ImportFileError(
+                    f"The workbook has more than {self.max_sheets} sheets: {_TOO_BIG}."
+                )
+        elif local == "mergeCell":
+            self.merged[self._part].append(attributes.get("ref", "?"))
+
+    def _cell(self, reference: str | None) -> None:
+        self.cells += 1
+        self._cells_in_row += 1
+        if self.cells > self.max_cells:
+            raise ImportFileError(
+                f"The workbook holds more than {self.max_cells} cells (empty formatted "
+                f"cells and other sheets count too): {_TOO_BIG}."
+            )
+        if self._cells_in_row > _CELLS_IN_A_ROW:
+            raise ImportFileError(_UNREADABLE)
+        if reference:
+            self._column = column_index_from_string(reference.rstrip("0123456789"))
+        else:
+            self._column += 1
+
+    def _entity(self, *_: object) -> NoReturn:
+        raise ImportFileError(
+            "The workbook declares XML entities, which spreadsheets never do: it is refused. "
+            "Open it in a spreadsheet and save it again."
+        )
+
+
+def _whole_number(text: str) -> int:
+    number = float(text)  # as openpyxl reads a row number: "7" or "7.0"
+    if not number.is_integer():
+        raise ValueError(text)
+    return int(number)
+
+
 def _read_xlsx(content: bytes) -> tuple[list[str], Rows, list[str]]:
+    scan = _PartScan()
+    with _open_archive(content) as archive:
+        scan.scan(archive)
     try:
         # data_only=False: a formula arrives as its text ("=B2*2"), so it can be refused.
-        workbook = load_workbook(io.BytesIO(content), data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError):
+        reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=False)
+        reader.read()
+        try:
+            return _read_first_sheet(reader, scan)
+        finally:
+            reader.wb.close()
+    except _WORKBOOK_ERRORS:
+        raise ImportFileError(_UNREADABLE) from None
+
+
+def _read_first_sheet(reader: ExcelReader, scan: _PartScan) -> tuple[list[str], Rows, list[str]]:
+    workbook = reader.wb
+    sheets = reader.parser.find_sheets()
+    first = next(((s, r) for s, r in sheets if r.target in reader.valid_files), None)
+    if first is None:
+        raise ImportFileError("The workbook has no sheet to read.")
+    sheet_entry, rel = first
+    sheet = workbook[sheet_entry.name]
+    if not isinstance(sheet, ReadOnlyWorksheet):
         raise ImportFileError(
-            "This is not a readable .xlsx workbook: open it in a spreadsheet and save it again."
-        ) from None
-    sheet = workbook.worksheets[0]
+            f"The first sheet, “{sheet_entry.name}”, is a chart: move the sheet with the rows "
+            "to the front, or save that sheet as CSV."
+        )
     notes = []
-    if len(workbook.worksheets) > 1:
+    if len(workbook.sheetnames) > 1:
         notes.append(f"Read the first sheet, “{sheet.title}”; the other sheets were left out.")
-    merged = sorted(str(cells) for cells in sheet.merged_cells.ranges)
-    if merged:
+    ranges = sorted(scan.merged.get(rel.target, []))
+    if ranges:
         raise ImportFileError(
-            f"The sheet “{sheet.title}” has merged cells ({', '.join(merged)}): "
+            f"The sheet “{sheet.title}” has merged cells ({', '.join(ranges)}): "
             "unmerge them and upload it again."
         )
-    if sheet.max_row > MAX_ROWS + 1:
-        raise ImportFileError(f"The sheet has {sheet.max_row} rows; at most {MAX_ROWS} at a time.")
+    header, rows = _read_sheet_rows(sheet, scan.extents.get(rel.target, _Extent()))
+    return header, rows, notes
+
+
+def _read_sheet_rows(sheet: ReadOnlyWorksheet, extent: _Extent) -> tuple[list[str], Rows]:
+    """The sheet's header and rows, streamed only as far as its values reach."""
+    bounds = _Bounds()
+    # Blank rows above and between the rows may take as many again.
+    last_row = 2 * (bounds.max_rows + 1)
+    if extent.rows > last_row:
+        raise ImportFileError(
+            f"The sheet has values down to row {extent.rows}; import at most "
+            f"{bounds.max_rows} rows at a time: split it into smaller files."
+        )
+    if extent.columns > bounds.max_columns:
+        raise ImportFileError(
+            f"The sheet has values in column {get_column_letter(extent.columns)}; a file to "
+            f"import has at most {bounds.max_columns} columns."
+        )
+    # Read as far as the values reach, not as far as the sheet's declared size says.
+    sheet.reset_dimensions()
+    # The read-only sheet borrows Worksheet.iter_rows, which the type stubs bind to Worksheet.
+    rows_of = cast(Worksheet, sheet).iter_rows
+    stream = rows_of(min_row=1, max_row=max(extent.rows, 1), max_col=max(extent.columns, 1))
     header: list[str] = []
     rows: Rows = []
-    for cells in sheet.iter_rows():
+    for number, cells in enumerate(stream, start=1):
         texts = []
         formulas = []
-        for cell in cells:
+        last_formula = 0
+        for column, cell in enumerate(cells, start=1):
             value = cell.value
             if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
                 formula = str(getattr(value, "text", value))
-                formulas.append(f"{cell.coordinate} ({formula[:40]})")
+                formulas.append(f"{get_column_letter(column)}{number} ({formula[:40]})")
                 texts.append("")
+                last_formula = column
             else:
                 texts.append(_cell_text(value))
-        if not any(texts) and not formulas:
+        width = max(_width(texts), last_formula)
+        if not width:
             continue
+        bounds.count(number, width)
         if not header and not rows:
             if formulas:
                 raise ImportFileError("The header row holds formulas: type the column names.")
@@ -229,10 +511,10 @@ def _read_xlsx(content: bytes) -> tuple[list[str], Rows, list[str]]:
                 f"Formula in {', '.join(formulas)}: paste the values instead "
                 "(Paste special → Values)."
             )
-        rows.append((cells[0].row or 0, texts, error))
+        rows.append((number, texts, error))
     if not header:
         raise ImportFileError("The file is empty.")
-    return header, rows, notes
+    return header, rows
 
 
 # --- Checking rows -----------------------------------------------------------------------------
@@ -537,13 +819,18 @@ def template_csv(rows: Sequence[Sequence[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def _xlsx_text(text: str) -> str:
+    """Text without the control characters an XLSX cell cannot hold (openpyxl refuses them)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
 def template_xlsx(rows: Sequence[Sequence[str]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.create_sheet("Import", 0)
     workbook.remove(workbook.worksheets[1])
     sheet.append(list(COLUMNS))
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([_xlsx_text(cell) for cell in row])
     for column, width in zip("ABCDEFGHIJ", (8, 10, 30, 12, 12, 12, 12, 12, 14, 40), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

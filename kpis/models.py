@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +39,20 @@ class Aggregation(models.TextChoices):
     MAX = "max", "Maximum"
 
 
+def validate_no_control_characters(value: str) -> None:
+    """Refuse text holding control characters (bell, vertical tab, line breaks…).
+
+    A name is one line of text; control characters show as nothing, and spreadsheets (the
+    import template) cannot hold most of them.
+    """
+    found = sorted({f"U+{ord(char):04X}" for char in value if unicodedata.category(char) == "Cc"})
+    if found:
+        raise ValidationError(
+            f"Remove the control characters ({', '.join(found)}): a name is one line of text.",
+            code="control_characters",
+        )
+
+
 def _check_period(period: object, frequency: str) -> None:
     if not hasattr(period, "day"):
         return
@@ -58,7 +73,7 @@ class Kpi(models.Model):
     plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="kpis")
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="kpis")
     code = models.CharField(max_length=30, help_text='Short code used in formulas, e.g. "REV".')
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_no_control_characters])
     description = models.TextField(blank=True)
     unit = models.CharField(max_length=30, blank=True, help_text='e.g. "%", "EUR", "days".')
     decimals = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(6)])

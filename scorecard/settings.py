@@ -74,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refuses an oversized body before anything reads it (the CSRF check reads the form later,
+    # in process_view); after authentication, so its page shows who is signed in.
+    "scorecard.middleware.RequestSizeLimitMiddleware",
     # After authentication, so every audit log entry names the signed-in person.
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -253,8 +256,38 @@ SCORECARD_TRANSPARENCY = env_bool("SCORECARD_TRANSPARENCY", default=True)
 # scores use approved actuals only.
 SCORECARD_APPROVAL = env_bool("SCORECARD_APPROVAL", default=False)
 
-# The largest CSV or XLSX file of actuals and targets that /updates/import/ accepts, in bytes.
+# Bounds on a CSV or XLSX file of actuals and targets uploaded to /updates/import/, checked
+# before and while it is read (kpis/imports.py), so a small file that would unpack into
+# millions of cells is refused in a moment with a message instead of filling the memory.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000, minimum=1)
+# The template has 10 columns; a few more (notes, with no header) are left out when read.
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 50, minimum=10, maximum=16_384)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 100_000, minimum=10)
+# An XLSX file is a zip archive of XML parts: what it may unpack to, in all and per part, how
+# many parts and sheets it may have, and how much smaller than its content a large part may
+# be packed (spreadsheets pack 5 to 20 times; a "zip bomb" thousands of times).
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env_int(
+    "IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024, minimum=1024 * 1024
+)
+IMPORT_XLSX_MAX_PART_BYTES = env_int(
+    "IMPORT_XLSX_MAX_PART_BYTES", 20 * 1024 * 1024, minimum=1024 * 1024
+)
+IMPORT_XLSX_MAX_PARTS = env_int("IMPORT_XLSX_MAX_PARTS", 500, minimum=10)
+IMPORT_XLSX_MAX_SHEETS = env_int("IMPORT_XLSX_MAX_SHEETS", 50, minimum=1)
+IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 100, minimum=10)
+
+# Request bodies. Django limits the form fields of a request (DATA_UPLOAD_MAX_MEMORY_SIZE, also
+# the API's JSON: 10,000 bulk rows of actuals with a short analysis each take about 1.5 MB) but
+# not the files in it; scorecard.middleware.RequestSizeLimitMiddleware refuses any body larger
+# than REQUEST_MAX_BYTES with a 413 page before it is read. The reverse proxy should refuse
+# them first (nginx: client_max_body_size).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+REQUEST_MAX_BYTES = max(DATA_UPLOAD_MAX_MEMORY_SIZE, IMPORT_MAX_BYTES + 64 * 1024)
+# An import file is read whole anyway: keep it in memory rather than in a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
+# The one form with a file (the import) sends one file and two fields.
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 # --- REST framework ---------------------------------------------------------------------------
 # The API's shared pieces live in accounts/api_base.py; its rules are described there.
@@ -288,10 +321,6 @@ if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", API_RATE_LIMIT):
         f"API_RATE_LIMIT must look like 1000/hour (per second, minute, hour or day); "
         f"got {API_RATE_LIMIT!r}."
     )
-
-# The largest request body, also for the API's JSON: 10,000 bulk rows of actuals with a short
-# analysis each take about 1.5 MB.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bearing API",
@@ -352,8 +381,13 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
-if not DEBUG:
+# Trust X-Forwarded-Proto (to tell HTTPS requests) only behind a reverse proxy that you run,
+# that terminates TLS and sets the header on every request, overwriting the client's. Without
+# one, any client reaching gunicorn directly could claim HTTPS, so it is off by default.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

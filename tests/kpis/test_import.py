@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
-from kpis.models import Actual, ImportBatch, Target
+from kpis.models import Actual, ImportBatch, Kpi, Target
 from kpis.services import period_lock
 from tests.factories import KpiFactory, ObjectiveFactory, PerspectiveFactory, StrategicPlanFactory
 from tests.kpis.updates_org import Org, build_org, client_for
@@ -87,6 +87,18 @@ def test_the_xlsx_template_opens_with_the_same_rows():
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][0] == "kind"
     assert [row[1] for row in values[1:]] == ["WIN"]
+
+
+def test_the_xlsx_template_opens_when_a_kpi_name_holds_control_characters():
+    org = build_org()
+    # Stored before names were checked: the download must still work.
+    Kpi.objects.filter(code="WIN").update(name="Deals\x07 won\x0b")
+
+    response = client_for(org.contributor).get(f"{URL}template.xlsx")
+
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert [cell.value for cell in sheet[2]][:3] == ["actual", "WIN", "Deals won"]
 
 
 def test_a_filled_in_template_imports():

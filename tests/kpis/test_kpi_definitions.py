@@ -318,3 +318,22 @@ def test_the_kpi_list_shows_every_objective_with_its_kpis_to_anyone_who_sees_the
 
     assert "REV Revenue" in html
     assert "New KPI for F1" not in html  # no edit rights
+
+
+def test_a_kpi_name_with_control_characters_is_refused_at_the_name(ws, growth):
+    for name in ("Revenue\x07", "Reve\x0bnue", "Revenue\nper month"):
+        with pytest.raises(ValidationError) as refused:
+            define(ws, growth, name=name)
+
+        assert "Remove the control characters" in refused.value.message_dict["name"][0]
+    assert not Kpi.objects.exists()
+
+
+def test_a_kpi_name_with_a_control_character_is_shown_at_the_name_field(ws, growth):
+    response = client_for(ws.org.root_admin).post(
+        f"/strategy/plans/{ws.plan.pk}/kpis/new/", kpi_form(growth, name="Rev\x0benue"), **HTMX
+    )
+
+    assert response.status_code == 400
+    assert "Remove the control characters (U+000B)" in response.content.decode()
+    assert not Kpi.objects.exists()

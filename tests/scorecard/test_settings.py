@@ -38,6 +38,16 @@ SETTINGS_VARIABLES = [
     "SIGN_IN_FAILURE_LIMIT",
     "SIGN_IN_LOCKOUT_MINUTES",
     "SESSION_IDLE_MINUTES",
+    "BEHIND_PROXY",
+    "IMPORT_MAX_BYTES",
+    "IMPORT_MAX_ROWS",
+    "IMPORT_MAX_COLUMNS",
+    "IMPORT_MAX_CELLS",
+    "IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES",
+    "IMPORT_XLSX_MAX_PART_BYTES",
+    "IMPORT_XLSX_MAX_PARTS",
+    "IMPORT_XLSX_MAX_SHEETS",
+    "IMPORT_XLSX_MAX_RATIO",
     # Set by the browser tests' conftest; production checks rightly refuse it.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
@@ -90,6 +100,10 @@ def test_the_embedded_default_passes_check(tmp_path):
         ({"SIGN_IN_FAILURE_LIMIT": "0"}, "SIGN_IN_FAILURE_LIMIT must be at least 1"),
         ({"SIGN_IN_LOCKOUT_MINUTES": "soon"}, "SIGN_IN_LOCKOUT_MINUTES must be a whole number"),
         ({"SESSION_IDLE_MINUTES": "0"}, "SESSION_IDLE_MINUTES must be at least 1"),
+        ({"BEHIND_PROXY": "maybe"}, "BEHIND_PROXY must be one of"),
+        ({"IMPORT_MAX_ROWS": "0"}, "IMPORT_MAX_ROWS must be at least 1"),
+        ({"IMPORT_MAX_COLUMNS": "5"}, "IMPORT_MAX_COLUMNS must be between 10 and 16384"),
+        ({"IMPORT_XLSX_MAX_RATIO": "lots"}, "IMPORT_XLSX_MAX_RATIO must be a whole number"),
     ],
     ids=[
         "fiscal-month-13",
@@ -104,6 +118,10 @@ def test_the_embedded_default_passes_check(tmp_path):
         "sign-in-limit-0",
         "sign-in-lockout-soon",
         "session-idle-0",
+        "behind-proxy-maybe",
+        "import-rows-0",
+        "import-columns-5",
+        "import-ratio-lots",
     ],
 )
 def test_a_bad_setting_stops_start_up_with_a_message_naming_the_variable(
@@ -127,6 +145,53 @@ def test_production_settings_with_a_real_secret_pass_the_deployment_check(tmp_pa
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+PRODUCTION = {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "example.com"}
+PROXY_HEADER = "SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_production_does_not_trust_a_forwarded_protocol_header_by_default(tmp_path):
+    result = manage(tmp_path, "diffsettings", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "SECURE_PROXY_SSL_HEADER" not in result.stdout
+    assert "SECURE_SSL_REDIRECT = True" in result.stdout
+
+
+def test_behind_a_proxy_the_forwarded_protocol_header_is_trusted_and_deploy_checks_pass(tmp_path):
+    result = manage(tmp_path, "diffsettings", BEHIND_PROXY="1", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert PROXY_HEADER in result.stdout
+
+    check = manage_check(
+        tmp_path, "--deploy", "--fail-level", "WARNING", BEHIND_PROXY="1", **PRODUCTION
+    )
+    assert check.returncode == 0, check.stderr
+    assert "no issues" in check.stdout
+
+
+def test_import_limits_have_defaults_and_come_from_the_environment(tmp_path):
+    defaults = manage(tmp_path, "diffsettings")
+    assert defaults.returncode == 0, defaults.stderr
+    for line in (
+        "IMPORT_MAX_ROWS = 5000",
+        "IMPORT_MAX_COLUMNS = 50",
+        "IMPORT_MAX_CELLS = 100000",
+        "IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = 52428800",
+        "IMPORT_XLSX_MAX_PART_BYTES = 20971520",
+        "IMPORT_XLSX_MAX_PARTS = 500",
+        "IMPORT_XLSX_MAX_SHEETS = 50",
+        "IMPORT_XLSX_MAX_RATIO = 100",
+        "REQUEST_MAX_BYTES = 5242880",
+        "DATA_UPLOAD_MAX_NUMBER_FILES = 1",
+    ):
+        assert line in defaults.stdout
+
+    changed = manage(tmp_path, "diffsettings", IMPORT_MAX_BYTES="8388608", IMPORT_MAX_CELLS="20000")
+    assert changed.returncode == 0, changed.stderr
+    assert "IMPORT_MAX_CELLS = 20000" in changed.stdout
+    assert "FILE_UPLOAD_MAX_MEMORY_SIZE = 8388608" in changed.stdout
+    assert f"REQUEST_MAX_BYTES = {8388608 + 64 * 1024}" in changed.stdout
 
 
 def test_sign_in_throttling_and_session_idle_time_have_defaults(tmp_path):
