@@ -23,18 +23,16 @@ from rest_framework.throttling import BaseThrottle
 
 from accounts import services
 from accounts.api_base import (
-    IdFilter,
-    ModelSerializer,
     ReadWriteDeleteViewSet,
     ReadWriteViewSet,
     VisibleRelatedField,
-    refuse_changes,
     visible,
     visible_users,
 )
-from accounts.api_http import BoundedJSONParser
 from accounts.models import Membership, OrgUnit, Role, User
 from accounts.selectors import managed_unit_ids, manages_everything, people_for_admin
+from core.api import IdFilter, ModelSerializer, refuse_changes
+from core.api_http import BoundedJSONParser
 
 UNIT = ("pk",)
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, OrgUnit, Role, User
@@ -145,3 +145,8 @@ def require_perm(user: User | AnonymousUser, perm: str, obj: Model | None = None
     """Raise PermissionDenied (403) when the person may see the object but not do this."""
     if not user.has_perm(perm, obj):
         raise PermissionDenied
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The person making the request; only for views behind `login_required`."""
+    return cast(User, request.user)

@@ -35,7 +35,6 @@ from accounts.forms import (
     PeopleFilterForm,
     PersonCreateForm,
     PersonInviteForm,
-    add_service_error,
 )
 from accounts.models import Invitation, Membership, OrgUnit, Role, User
 from accounts.permissions import forget_access
@@ -48,7 +47,8 @@ from accounts.selectors import (
     people_for_admin,
     people_search,
 )
-from accounts.views_base import HtmxHttpRequest, wants_fragment
+from core.htmx import HtmxHttpRequest, wants_fragment
+from core.validation import add_service_error
 
 PEOPLE_PER_PAGE = 50
 
