@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, cast
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -500,6 +501,7 @@ def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
             else:
                 login(request, person, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, f"Welcome to Bearing, {person}. Your password is set.")
-                return redirect("home")
+                # Where signing in leads, as the project configures it.
+                return redirect(settings.LOGIN_REDIRECT_URL)
         return render(request, template, context, status=400)
     return render(request, template, context)
