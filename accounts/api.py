@@ -23,15 +23,11 @@ from rest_framework.throttling import BaseThrottle
 
 from accounts import services
 from accounts.api_base import (
-    IdFilter,
-    ModelSerializer,
     ReadWriteDeleteViewSet,
     ReadWriteViewSet,
     VisibleRelatedField,
-    refuse_changes,
     visible,
 )
-from accounts.api_http import BoundedJSONParser
 from accounts.models import Membership, OrgUnit, Role, User
 from accounts.selectors import (
     managed_unit_ids,
@@ -39,6 +35,8 @@ from accounts.selectors import (
     people_for_admin,
     visible_users,
 )
+from core.api import IdFilter, ModelSerializer, refuse_changes
+from core.api_http import BoundedJSONParser
 
 UNIT = ("pk",)
 

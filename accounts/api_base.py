@@ -1,7 +1,5 @@
-"""What every app's `api.py` shares: visibility, permissions, viewsets, serializers, schema.
-
-It lives in the lowest app because dependencies point one way (DESIGN.md §6): strategy, kpis
-and actionplans build their endpoints on it; it imports none of them.
+"""What every app's `api.py` shares that asks who may see and do what: visibility,
+permissions, the viewset base and the serializer for models without services.
 
 The rules, written once here:
 
@@ -12,24 +10,23 @@ The rules, written once here:
   (`visible`), so outsiders get 404 on detail; a write they may not make answers 403.
 - Writes of plain models run `full_clean()` and `save()` in one transaction
   (`CleanModelSerializer`); other writes call the app's services. Their errors become
-  JSON answers in accounts/api_http.py, with the parser, pagination and throttle.
-- Unknown query parameters answer 400 naming them: a misspelt filter must not silently
-  return (or act on) everything.
+  JSON answers in core/api_http.py, with the parser, pagination and throttle.
+- Unknown query parameters answer 400 naming them (`core.api.StrictQueryParamsMixin`): a
+  misspelt filter must not silently return (or act on) everything.
+
+What knows nothing of the scorecard (numbers, strict query parameters, filters, the error
+schema) is in core/api.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from django import forms
 from django.contrib.auth.models import AnonymousUser
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Model, Q, QuerySet
-from django_filters import rest_framework as filters
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
@@ -40,14 +37,9 @@ from accounts.audit import record_with_actor
 from accounts.models import User
 from accounts.permissions import visible_unit_ids
 from accounts.selectors import visible_users
-
-if TYPE_CHECKING:
-    from drf_spectacular.openapi import AutoSchema
+from core.api import ModelSerializer, StrictQueryParamsMixin
 
 M = TypeVar("M", bound=Model)
-
-MAX_ID = 10**18 - 1  # ids are bigints; a longer number cannot name one
-PAGINATION_PARAMS = frozenset({"page", "page_size"})
 
 
 # --- Visibility ---------------------------------------------------------------------------------
@@ -88,27 +80,6 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         return visible(queryset, user, *self.unit_lookups)
 
 
-# --- Numbers ------------------------------------------------------------------------------------
-
-
-class NumberField(serializers.DecimalField):
-    """An exact decimal: written as a string in responses, read from a JSON number or a string."""
-
-
-class NumberFieldExtension(OpenApiSerializerFieldExtension):  # type: ignore[no-untyped-call]
-    """Describe NumberField input as what it accepts: a JSON number or a decimal string."""
-
-    target_class = NumberField
-
-    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
-        schema: dict[str, Any] = auto_schema._map_serializer_field(  # type: ignore[no-untyped-call]
-            self.target, direction, bypass_extensions=True
-        )
-        if direction != "request":
-            return schema
-        return {"oneOf": [{"type": "number"}, schema]}
-
-
 # --- Permissions --------------------------------------------------------------------------------
 
 
@@ -136,39 +107,6 @@ class ScorecardPermission(BasePermission):
 
 
 # --- Viewsets -----------------------------------------------------------------------------------
-
-
-class StrictQueryParamsMixin:
-    """Answer 400 for query parameters the endpoint does not know, naming them.
-
-    A list accepts its filters and the pagination parameters; a custom action the names in
-    `action_query_params[action]`; anything else accepts none.
-    """
-
-    action_query_params: ClassVar[Mapping[str, frozenset[str]]] = {}
-    filterset_class: ClassVar[type[filters.FilterSet] | None] = None
-    action: str | None
-
-    def accepted_query_params(self) -> frozenset[str]:
-        accepted = set(self.action_query_params.get(self.action or "", frozenset()))
-        if self.action == "list":
-            accepted |= PAGINATION_PARAMS
-            if self.filterset_class is not None:
-                accepted |= set(self.filterset_class.base_filters)
-        return frozenset(accepted)
-
-    def refuse_unknown_query_params(self, request: Request) -> None:
-        accepted = self.accepted_query_params()
-        unknown = sorted(set(request.query_params) - accepted)
-        if unknown:
-            hint = (
-                f"This endpoint accepts: {', '.join(sorted(accepted))}."
-                if accepted
-                else "This endpoint accepts no query parameters."
-            )
-            raise exceptions.ValidationError(
-                {name: [f"Unknown query parameter. {hint}"] for name in unknown}
-            )
 
 
 class ScorecardViewSet(StrictQueryParamsMixin, GenericViewSet):
@@ -247,18 +185,6 @@ class ReadWriteDeleteViewSet(
 # --- Serializers --------------------------------------------------------------------------------
 
 
-class ModelSerializer(serializers.ModelSerializer):
-    """DRF's model serializer with the API's numbers (NumberField for every decimal).
-
-    Its create and update are meant to be overridden to call the app's services.
-    """
-
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.DecimalField: NumberField,
-    }
-
-
 class CleanModelSerializer(ModelSerializer):
     """Writes a model that has no services: the person's permission on the result, then
     `full_clean()` and `save()` in one transaction, so the model's own rules answer 400 with
@@ -290,106 +216,3 @@ class CleanModelSerializer(ModelSerializer):
             for name, values in many.items():
                 getattr(instance, name).set(values)
         return instance
-
-
-def refuse_changes(
-    instance: Model | None, attrs: Mapping[str, Any], names: Sequence[str], *, what: str
-) -> None:
-    """400 when an update changes a field that identifies the object (its KPI, its plan...).
-
-    `what` names the object, e.g. "A target": "A target's period cannot change; ...".
-    """
-    if instance is None:
-        return
-    errors = {
-        name: [f"{what}'s {name.replace('_', ' ')} cannot change; create a new one instead."]
-        for name in names
-        if name in attrs and attrs[name] != getattr(instance, name)
-    }
-    if errors:
-        raise serializers.ValidationError(errors)
-
-
-def merged(
-    instance: Model, validated_data: Mapping[str, Any], names: Sequence[str]
-) -> dict[str, Any]:
-    """The values of `names` after a (partial) update: the sent ones, else the stored ones."""
-    return {name: validated_data.get(name, getattr(instance, name)) for name in names}
-
-
-# --- Filters ------------------------------------------------------------------------------------
-
-
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
-class IdFilter(filters.NumberFilter):
-    """A filter on an id: a whole number (unknown ids simply match nothing)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
-# --- Schema -------------------------------------------------------------------------------------
-
-_ERROR_SCHEMA = {
-    "type": "object",
-    "properties": {"detail": {"type": "string"}},
-    "required": ["detail"],
-    "description": "What went wrong, in words.",
-}
-_VALIDATION_ERROR_SCHEMA = {
-    "type": "object",
-    "additionalProperties": {},
-    "description": (
-        "Field-level messages: each bad field (or query parameter, or bulk row index) maps to "
-        'a list of messages; errors not tied to one field are under "non_field_errors", a '
-        'malformed body under "detail".'
-    ),
-}
-_ERRORS = {
-    "400": ("Invalid input; nothing was written.", "ValidationErrorResponse"),
-    "401": ("Not signed in: send `Authorization: Token <token>` or a session.", "ErrorResponse"),
-    "403": ("Signed in, but not allowed to do this.", "ErrorResponse"),
-    "404": ("No such object, or one you may not see.", "ErrorResponse"),
-    "409": ("The change conflicts with the current data.", "ErrorResponse"),
-    "413": ("The request body is too large.", "ErrorResponse"),
-    "415": ("Send JSON (Content-Type: application/json).", "ErrorResponse"),
-    "429": ("Too many requests; retry after the time in Retry-After.", "ErrorResponse"),
-}
-# Answers that only requests which write (or send a body) can get.
-_NOT_FOR = {
-    "409": {"get", "head"},
-    "413": {"get", "head", "delete"},
-    "415": {"get", "head", "delete"},
-}
-
-
-def add_error_responses(
-    result: dict[str, Any], generator: object, request: object, public: bool
-) -> dict[str, Any]:
-    """drf-spectacular post-processing hook: document the error answers every operation gives."""
-    components = result.setdefault("components", {})
-    schemas = components.setdefault("schemas", {})
-    schemas.setdefault("ErrorResponse", _ERROR_SCHEMA)
-    schemas.setdefault("ValidationErrorResponse", _VALIDATION_ERROR_SCHEMA)
-    for path_item in result.get("paths", {}).values():
-        for method, operation in path_item.items():
-            responses = operation.setdefault("responses", {})
-            for code, (description, schema) in _ERRORS.items():
-                if method in _NOT_FOR.get(code, set()):
-                    continue
-                responses.setdefault(
-                    code,
-                    {
-                        "description": description,
-                        "content": {
-                            "application/json": {
-                                "schema": {"$ref": f"#/components/schemas/{schema}"}
-                            }
-                        },
-                    },
-                )
-    return result

@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.audit import audit_entries, audit_rows, audited_models, refused_sign_ins
 from accounts.models import User
 from accounts.permissions import require_perm
-from accounts.views_base import HtmxHttpRequest, wants_fragment
+from core.htmx import HtmxHttpRequest, wants_fragment
 
 ENTRIES_PER_PAGE = 50
 

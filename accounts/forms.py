@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from accounts.models import OrgUnit, Role
@@ -126,12 +125,3 @@ class PeopleFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status", choices=PersonStatus.CHOICES, required=False, initial=PersonStatus.ALL
     )
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form: to its field when the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)

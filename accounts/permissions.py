@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, OrgUnit, Role, User
@@ -161,3 +161,8 @@ def may_change_account(by: User | AnonymousUser | None, person: User) -> bool:
     if not (person.is_superuser or person.is_staff):
         return True
     return by is not None and by.is_active and by.is_superuser
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The person making the request; only for views behind `login_required`."""
+    return cast(User, request.user)

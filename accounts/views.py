@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, cast
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -35,7 +36,6 @@ from accounts.forms import (
     PeopleFilterForm,
     PersonCreateForm,
     PersonInviteForm,
-    add_service_error,
 )
 from accounts.models import Invitation, Membership, OrgUnit, Role, User
 from accounts.permissions import forget_access, may_change_account
@@ -48,7 +48,8 @@ from accounts.selectors import (
     people_for_admin,
     people_search,
 )
-from accounts.views_base import HtmxHttpRequest, wants_fragment
+from core.htmx import HtmxHttpRequest, wants_fragment
+from core.validation import add_service_error
 
 PEOPLE_PER_PAGE = 50
 
@@ -507,6 +508,7 @@ def invitation_accept(request: HtmxHttpRequest, token: str) -> HttpResponse:
             else:
                 login(request, person, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, f"Welcome to Bearing, {person}. Your password is set.")
-                return redirect("home")
+                # Where signing in leads, as the project configures it.
+                return redirect(settings.LOGIN_REDIRECT_URL)
         return render(request, template, context, status=400)
     return render(request, template, context)

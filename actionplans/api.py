@@ -16,13 +16,13 @@ from drf_spectacular.utils import extend_schema
 
 from accounts.api_base import (
     CleanModelSerializer,
-    IdFilter,
     ReadWriteDeleteViewSet,
     ScorecardViewSet,
     VisibleRelatedField,
 )
 from accounts.models import OrgUnit, User
 from actionplans.models import ActionPlan, Task
+from core.api import IdFilter
 from strategy.models import Objective
 
 

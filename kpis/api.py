@@ -27,21 +27,23 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api_base import (
+    ReadWriteDeleteViewSet,
+    ReadWriteViewSet,
+    ScorecardPermission,
+    VisibleRelatedField,
+    visible,
+)
+from accounts.models import User
+from core.api import (
     MAX_ID,
     IdFilter,
     ModelSerializer,
     NumberField,
-    ReadWriteDeleteViewSet,
-    ReadWriteViewSet,
-    ScorecardPermission,
     StrictQueryParamsMixin,
-    VisibleRelatedField,
     merged,
     refuse_changes,
-    visible,
 )
-from accounts.api_http import Conflict, validation_error_detail
-from accounts.models import User
+from core.api_http import Conflict, validation_error_detail
 from kpis import periods, scoring, selectors, services
 from kpis.models import VALUE_FIELD_OPTIONS, Actual, Kpi, Status, Target
 from strategy.models import Objective, StrategicPlan

@@ -7,7 +7,9 @@ class KpisConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.audit import register_for_audit
+        from kpis import extensions
         from kpis.models import Actual, Kpi, PeriodLock, Target
+        from strategy import extensions as strategy_pages
 
         # Who changed a KPI's definition, target or actual, when, from what to what.
         register_for_audit(Kpi, m2m_fields=["updaters"])
@@ -15,3 +17,6 @@ class KpisConfig(AppConfig):
         register_for_audit(Actual)
         # Who locked a period (its removal is recorded as a delete: who unlocked it, when).
         register_for_audit(PeriodLock)
+
+        strategy_pages.plan_links.append(extensions.kpis_and_targets)
+        strategy_pages.plans_actions.append(extensions.new_plan)

@@ -520,15 +520,12 @@ from collections.abc import Mapping  # noqa: E402
 from decimal import ROUND_HALF_UP  # noqa: E402
 
 from accounts.models import OrgUnit, Role  # noqa: E402
+from core.validation import validate_at_fields  # noqa: E402
 from kpis import formulas, periods  # noqa: E402
 from kpis.models import VALUE_FIELD_OPTIONS, Direction  # noqa: E402
 from kpis.scoring import derive_red_flag, derive_red_flag_high  # noqa: E402
 from strategy.models import Objective  # noqa: E402
-from strategy.services import (  # noqa: E402
-    person_access_error,
-    plan_copy_structure,
-    validate_at_fields,
-)
+from strategy.services import person_access_error, plan_copy_structure  # noqa: E402
 
 KPI_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 # Updaters enter actuals: contributors (of the KPIs naming them), managers and admins.

@@ -26,8 +26,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.audit import audit_rows, history_for
 from accounts.models import Role, User
-from accounts.permissions import access_for, get_visible_or_404, holds_role_anywhere, require_perm
-from accounts.views_base import HtmxHttpRequest, signed_in_user, wants_fragment
+from accounts.permissions import (
+    access_for,
+    get_visible_or_404,
+    holds_role_anywhere,
+    require_perm,
+    signed_in_user,
+)
+from core.htmx import HtmxHttpRequest, wants_fragment
 from kpis import periods, scoring
 from kpis.forms import parse_month, parse_period, parse_value
 from kpis.imports import (

@@ -26,10 +26,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.forms import add_service_error
 from accounts.models import OrgUnit, Role, User
-from accounts.permissions import access_for, get_visible_or_404, require_perm
-from accounts.views_base import HtmxHttpRequest, signed_in_user, wants_fragment
+from accounts.permissions import access_for, get_visible_or_404, require_perm, signed_in_user
+from core.htmx import HtmxHttpRequest, wants_fragment
+from core.validation import add_service_error
 from kpis import periods
 from kpis.models import Direction, Kpi
 from kpis.selectors import target_thresholds

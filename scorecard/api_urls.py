@@ -7,8 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
-from accounts.api_http import not_found
 from actionplans import api as actionplans_api
+from core.api_http import not_found
 from kpis import api as kpis_api
 from strategy import api as strategy_api
 

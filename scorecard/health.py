@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accounts.models import User
 from actionplans.selectors import objectives_without_action_plan
 from kpis.selectors import plan_kpi_health
-from strategy.models import StrategicPlan
+from strategy.extensions import Link
+from strategy.models import Objective, StrategicPlan
 from strategy.selectors import (
     HealthItem,
     HealthProblem,
@@ -48,3 +52,26 @@ def plan_health(
         plan_kpi_health(plan=plan, today=today),
         [action_plans],
     )
+
+
+def render_checklist(
+    request: HttpRequest, plan: StrategicPlan, can_edit: bool, structure: PlanStructure
+) -> str:
+    """The checklist as a section of the plan's page (registered in scorecard/apps.py)."""
+    items = plan_health(plan=plan, structure=structure)
+    context = {
+        "plan": plan,
+        "items": items,
+        "can_edit": can_edit,
+        "problems": sum(len(item.problems) for item in items),
+    }
+    # A SafeString: the template engine escaped what it rendered.
+    return render_to_string("scorecard/_strategy_health.html", context, request=request)
+
+
+def add_action_plan(user: User, objective: Objective) -> Link | None:
+    """Where to add an action plan for the objective: the administration, for staff only."""
+    if not user.is_staff:
+        return None
+    url = reverse("admin:actionplans_actionplan_add")
+    return Link("add an action plan", f"{url}?objective={objective.pk}")

@@ -290,7 +290,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 # --- REST framework ---------------------------------------------------------------------------
-# The API's shared pieces live in accounts/api_base.py; its rules are described there.
+# The API's shared pieces live in core/api.py, core/api_http.py and accounts/api_base.py.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # First, so an unauthenticated request answers 401 with `WWW-Authenticate: Token`.
@@ -298,15 +298,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "accounts.api_http.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api_http.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # JSON only: no browsable API, whose forms would list objects the person may not see.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["accounts.api_http.BoundedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api_http.BoundedJSONParser"],
     "URL_FORMAT_OVERRIDE": None,
-    "EXCEPTION_HANDLER": "accounts.api_http.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["accounts.api_http.TokenClientRateThrottle"],
+    "EXCEPTION_HANDLER": "core.api_http.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api_http.TokenClientRateThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Decimals are answered as strings (exact), and read from JSON numbers or strings.
     "COERCE_DECIMAL_TO_STRING": True,
@@ -351,7 +351,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "accounts.api_base.add_error_responses",
+        "core.api.add_error_responses",
     ],
 }
 

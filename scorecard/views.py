@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.views_base import signed_in_user
+from accounts.permissions import signed_in_user
 from strategy.models import StrategicPlan
 from strategy.selectors import plans_for
 

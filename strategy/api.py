@@ -17,16 +17,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers
 
 from accounts.api_base import (
-    IdFilter,
-    ModelSerializer,
     ReadWriteDeleteViewSet,
     ReadWriteViewSet,
     ScorecardViewSet,
     VisibleRelatedField,
-    merged,
-    refuse_changes,
 )
 from accounts.models import OrgUnit, User
+from core.api import IdFilter, ModelSerializer, merged, refuse_changes
 from strategy import services
 from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
 

@@ -14,6 +14,7 @@ which page to return to.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -26,10 +27,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.forms import add_service_error
-from accounts.permissions import get_visible_or_404, require_perm
-from accounts.views_base import HtmxHttpRequest, signed_in_user, wants_fragment
-from strategy import services
+from accounts.permissions import (
+    get_visible_or_404,
+    require_perm,
+    signed_in_user,
+)
+from core.htmx import HtmxHttpRequest, wants_fragment
+from core.validation import add_service_error
+from strategy import extensions, services
 from strategy.forms import (
     ObjectiveForm,
     ObjectiveLinkForm,
@@ -120,7 +125,7 @@ def plans(request: HttpRequest) -> HttpResponse:
         "strategy/plans.html",
         {
             "plans": plans_for(user),
-            "can_add": user.has_perm("strategy.add_plan"),
+            "actions": extensions.actions_for_plans(user),
         },
     )
 
@@ -212,7 +217,9 @@ def _workspace_context(
         "steps": setup_steps(plan, step) if step else [],
         "can_edit": can_edit,
         "sections": sections,
-        "structure": structure,  # for the health checklist, which would read it again
+        "plan_links": extensions.links_for_plan(signed_in_user(request), plan),
+        # Rendered only if the template shows them (the templates call a callable).
+        "plan_sections": partial(extensions.sections_for_plan, request, plan, can_edit, structure),
         "links": structure.links,
         "strategy_map": layout(structure.perspectives, structure.objectives, structure.links),
         "map_id": f"plan-{plan.pk}-map",
@@ -615,7 +622,11 @@ def _render_setup(
         {
             "form": form,
             "next_url": next_step_url(plan, step),
-            "objectives": [o for section in context["sections"] for o in section.items],
+            "objectives": [
+                (item, extensions.actions_for_objective(signed_in_user(request), item.objective))
+                for section in context["sections"]
+                for item in section.items
+            ],
         }
     )
     template = (
