@@ -185,6 +185,20 @@ AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A second, higher limit per username from any address (accounts/sign_in.py), so rotating
+# addresses does not give unlimited guesses. Its pause is short and refused attempts during a
+# pause do not extend it: a stranger cannot keep the owner out for long.
+AXES_HANDLER = "accounts.sign_in.SignInAttemptHandler"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+SIGN_IN_USERNAME_FAILURE_LIMIT = env_int("SIGN_IN_USERNAME_FAILURE_LIMIT", 20, minimum=1)
+SIGN_IN_USERNAME_COOLOFF_TIME = timedelta(
+    minutes=env_int("SIGN_IN_USERNAME_LOCKOUT_MINUTES", 5, minimum=1)
+)
+# Attempts older than axes' own pause are deleted, so the per-username window cannot be longer.
+if SIGN_IN_USERNAME_COOLOFF_TIME > AXES_COOLOFF_TIME:
+    raise ImproperlyConfigured(
+        "SIGN_IN_USERNAME_LOCKOUT_MINUTES must not be longer than SIGN_IN_LOCKOUT_MINUTES."
+    )
 # Keep every refused sign-in (not only the current counts) so admins see them in the audit trail.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
