@@ -33,4 +33,6 @@ def can_view_audit_trail(user: User) -> bool:
 
 add_perm("accounts.manage_people", can_manage_people)
 add_perm("accounts.view_audit_trail", can_view_audit_trail)
+# The security policy is organisation-wide too: the same admins of the whole organisation.
+add_perm("accounts.manage_security_policy", can_view_audit_trail)
 add_perm("accounts.view_orgunit", can_view_org_unit)

@@ -24,7 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.forms import (
     InvitationAcceptForm,
     MembershipAddForm,
@@ -347,6 +347,8 @@ def _person_page(
         "notice": notice,
         "invitation": Invitation.objects.filter(user=person).first(),
         "is_self": person.pk == admin.pk,
+        "two_factor_on": two_factor.has_two_factor(person),
+        "two_factor_reset_refusal": two_factor.reset_refusal(person=person, by=admin),
     }
     template = "accounts/person.html"
     if partial and wants_fragment(request):

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from the package, no CDN
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "auditlog",
     "rules.apps.AutodiscoverRulesConfig",
@@ -74,6 +77,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor sign-in: marks the session verified once a code was given (user.is_verified()),
+    # then keeps a person who still owes a code, or must enrol, on those pages.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.TwoFactorMiddleware",
     # After authentication, so every audit log entry names the signed-in person.
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -204,6 +211,13 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 
+# Two-factor sign-in (django-otp; accounts/two_factor.py): optional for everyone, and an
+# organisation admin can require it for admins and executives (stored in the database).
+# Authenticator apps show this name next to the account.
+OTP_TOTP_ISSUER = "Bearing"
+# How many one-time backup codes a person gets when they enrol or ask for new ones.
+TWO_FACTOR_BACKUP_CODES = 10
+
 # Sessions end after SESSION_IDLE_MINUTES without a request: the cookie and the stored session
 # expire that long after they were last saved, and saving on every request moves that moment
 # forward while the person is active. Django's own mechanism, so nothing custom to maintain.
@@ -307,6 +321,8 @@ SPECTACULAR_SETTINGS = {
         "The balanced scorecard over HTTP: org units, people and roles, strategic plans, "
         "objectives, KPIs with targets and actuals, scores, and action plans.\n\n"
         "Sign in with `POST /api/v1/auth/token/` and send `Authorization: Token <token>`. "
+        "Tokens are for integrations, with accounts of their own: an account that uses "
+        "two-factor sign-in cannot get a token with a password alone. "
         "Periods are dates (`YYYY-MM-DD`), the first day of the period. Decimal numbers are "
         "answered as strings and accepted as JSON numbers or strings. Lists are paginated "
         "(`page`, `page_size` up to 500). Unknown query parameters answer 400. Errors are JSON "
