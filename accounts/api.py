@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.api_base import (
     ReadWriteDeleteViewSet,
     ReadWriteViewSet,
@@ -62,6 +62,17 @@ class TokenView(ObtainAuthToken):
                 {"detail": "Too many failed sign-in attempts; try again later."}, status=429
             )
         serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        # A password alone must not get round a second factor: tokens are for integrations,
+        # which sign in with accounts of their own.
+        if two_factor.has_two_factor(user) or two_factor.is_two_factor_required(user):
+            return Response(
+                {
+                    "detail": "This account signs in with two-factor sign-in, so it cannot get "
+                    "an API token with a password. Use an integration account without it."
+                },
+                status=403,
+            )
         return super().post(request, *args, **kwargs)
 
 

@@ -126,3 +126,22 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation for {self.user}"
+
+
+class SecurityPolicy(models.Model):
+    """Organisation-wide sign-in rules that organisation admins set in the app: a single row."""
+
+    two_factor_required = models.BooleanField(
+        "two-factor sign-in required for admins and executives", default=False
+    )
+
+    class Meta:
+        verbose_name = "security policy"
+        verbose_name_plural = "security policy"
+        constraints = [
+            # One organisation, one policy.
+            models.CheckConstraint(condition=Q(pk=1), name="securitypolicy_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return "Security policy"

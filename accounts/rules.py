@@ -41,4 +41,6 @@ def can_view_org_unit(user: User, unit: OrgUnit | None) -> bool:
 add_perm("accounts.manage_people", can_manage_people)
 # The trail spans the whole organisation, so only admins of the whole organisation read it.
 add_perm("accounts.view_audit_trail", is_organisation_admin)
+# The security policy is organisation-wide too: the same admins of the whole organisation.
+add_perm("accounts.manage_security_policy", is_organisation_admin)
 add_perm("accounts.view_orgunit", can_view_org_unit)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_two_factor
 
 app_name = "people"
 
@@ -14,6 +14,12 @@ urlpatterns = [
     path("<int:pk>/deactivate/", views.person_deactivate, name="person_deactivate"),
     path("<int:pk>/reactivate/", views.person_reactivate, name="person_reactivate"),
     path("<int:pk>/invitation/", views.person_send_invitation, name="person_send_invitation"),
+    path(
+        "<int:pk>/two-factor/reset/",
+        views_two_factor.person_two_factor_reset,
+        name="person_two_factor_reset",
+    ),
+    path("security-policy/", views_two_factor.security_policy, name="security_policy"),
     path("<int:pk>/memberships/", views.membership_add, name="membership_add"),
     path("memberships/<int:pk>/role/", views.membership_change_role, name="membership_role"),
     path("memberships/<int:pk>/remove/", views.membership_remove, name="membership_remove"),

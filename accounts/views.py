@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.forms import (
     InvitationAcceptForm,
     MembershipAddForm,
@@ -349,6 +349,8 @@ def _person_page(
         "invitation": Invitation.objects.filter(user=person).first(),
         "is_self": person.pk == admin.pk,
         "may_change_account": may_change_account(admin, person),
+        "two_factor_on": two_factor.has_two_factor(person),
+        "two_factor_reset_refusal": two_factor.reset_refusal(person=person, by=admin),
     }
     template = "accounts/person.html"
     if partial and wants_fragment(request):

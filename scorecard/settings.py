@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc served from the package, no CDN
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "auditlog",
     "rules.apps.AutodiscoverRulesConfig",
@@ -77,6 +80,10 @@ MIDDLEWARE = [
     # Refuses an oversized body before anything reads it (the CSRF check reads the form later,
     # in process_view); after authentication, so its page shows who is signed in.
     "scorecard.middleware.RequestSizeLimitMiddleware",
+    # Two-factor sign-in: marks the session verified once a code was given (user.is_verified()),
+    # then keeps a person who still owes a code, or must enrol, on those pages.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.TwoFactorMiddleware",
     # After authentication, so every audit log entry names the signed-in person.
     "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -190,6 +197,20 @@ AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A second, higher limit per username from any address (accounts/sign_in.py), so rotating
+# addresses does not give unlimited guesses. Its pause is short and refused attempts during a
+# pause do not extend it: a stranger cannot keep the owner out for long.
+AXES_HANDLER = "accounts.sign_in.SignInAttemptHandler"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+SIGN_IN_USERNAME_FAILURE_LIMIT = env_int("SIGN_IN_USERNAME_FAILURE_LIMIT", 20, minimum=1)
+SIGN_IN_USERNAME_COOLOFF_TIME = timedelta(
+    minutes=env_int("SIGN_IN_USERNAME_LOCKOUT_MINUTES", 5, minimum=1)
+)
+# Attempts older than axes' own pause are deleted, so the per-username window cannot be longer.
+if SIGN_IN_USERNAME_COOLOFF_TIME > AXES_COOLOFF_TIME:
+    raise ImproperlyConfigured(
+        "SIGN_IN_USERNAME_LOCKOUT_MINUTES must not be longer than SIGN_IN_LOCKOUT_MINUTES."
+    )
 # Keep every refused sign-in (not only the current counts) so admins see them in the audit trail.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -198,6 +219,12 @@ AXES_HTTP_RESPONSE_CODE = 429
 # "Forgot your password?" (accounts/password_reset.py): the e-mailed link works once, for an
 # hour; how often one address or one account gets such a link is limited there.
 PASSWORD_RESET_TIMEOUT = 60 * 60
+# Two-factor sign-in (django-otp; accounts/two_factor.py): optional for everyone, and an
+# organisation admin can require it for admins and executives (stored in the database).
+# Authenticator apps show this name next to the account.
+OTP_TOTP_ISSUER = "Bearing"
+# How many one-time backup codes a person gets when they enrol or ask for new ones.
+TWO_FACTOR_BACKUP_CODES = 10
 
 # Sessions end after SESSION_IDLE_MINUTES without a request: the cookie and the stored session
 # expire that long after they were last saved, and saving on every request moves that moment
@@ -328,6 +355,8 @@ SPECTACULAR_SETTINGS = {
         "The balanced scorecard over HTTP: org units, people and roles, strategic plans, "
         "objectives, KPIs with targets and actuals, scores, and action plans.\n\n"
         "Sign in with `POST /api/v1/auth/token/` and send `Authorization: Token <token>`. "
+        "Tokens are for integrations, with accounts of their own: an account that uses "
+        "two-factor sign-in cannot get a token with a password alone. "
         "Periods are dates (`YYYY-MM-DD`), the first day of the period. Decimal numbers are "
         "answered as strings and accepted as JSON numbers or strings. Lists are paginated "
         "(`page`, `page_size` up to 500). Unknown query parameters answer 400. Errors are JSON "

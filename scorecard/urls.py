@@ -13,6 +13,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password-reset/", include("accounts.password_urls")),
+    # Two-factor sign-in: the code step after the password, and each person's Security page.
+    path("account/", include("accounts.two_factor_urls")),
     path("audit/", include("accounts.audit_urls")),
     path("people/", include("accounts.urls")),
     # The strategy workspace: plans, perspectives, objectives, links; its KPI and target pages.

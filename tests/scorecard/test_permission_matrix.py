@@ -261,6 +261,16 @@ MATRIX: dict[str, Row] = {
     "people:org_unit_move": post(PEOPLE_OF_SALES, "unit:sales"),
     "people:org_unit_archive": post(PEOPLE_OF_SALES, "unit:sales"),
     "people:org_unit_restore": post(PEOPLE_OF_SALES, "unit:sales"),
+    # Two-factor sign-in: resetting a person's is an account action of their admins; the
+    # policy is organisation-wide.
+    "people:person_two_factor_reset": post(PEOPLE_OF_SALES, "user:viewer"),
+    "people:security_policy": get(ORGANISATION_ADMINS),
+    # Each person's own Security page and the code step of signing in.
+    "security:security": get(EVERYONE),
+    "security:two_factor_enrol": get(EVERYONE),
+    "security:backup_codes_replace": post(EVERYONE),
+    "security:two_factor_remove": post(EVERYONE),
+    "security:two_factor_verify": get(EVERYONE),
     # An invitation link is public; one that does not exist is simply not found.
     "people:invitation_accept": Row(
         dict.fromkeys(ROLES, HIDDEN), "get", None, (("token", "no-such-invitation"),)
