@@ -38,10 +38,14 @@ def test_a_unit_admin_cannot_change_a_person_without_roles_in_their_units(org):
     assert response.status_code == 403, response.content
     root.refresh_from_db()
     assert root.email == "root@example.com"
-    # A lesser role is refused as well; the organisation's admin manages everyone.
+    # A lesser role is refused as well; so is the organisation's admin, since a superuser's
+    # account is changed by a superuser only.
     viewer = client_for(org.viewer)
     assert viewer.patch(f"/api/v1/users/{root.pk}/", {"last_name": "X"}).status_code == 403
     response = client_for(org.admin).patch(f"/api/v1/users/{root.pk}/", {"last_name": "Root"})
+    assert response.status_code == 403, response.content
+    other_superuser = UserFactory(username="other_root", is_superuser=True)
+    response = client_for(other_superuser).patch(f"/api/v1/users/{root.pk}/", {"last_name": "Root"})
     assert response.status_code == 200, response.content
 
 

@@ -241,6 +241,13 @@ def delete(expected: dict[str, str], obj: str | None = None) -> Row:
 MATRIX: dict[str, Row] = {
     "home": get(EVERYONE),
     "login": get(PUBLIC),
+    # "Forgot your password?" is open to everyone; a made-up link answers "invalid link".
+    "password_reset": get(PUBLIC),
+    "password_reset_done": get(PUBLIC),
+    "password_reset_confirm": Row(
+        PUBLIC, "get", None, (("uidb64", "MQ"), ("token", "no-such-token"))
+    ),
+    "password_reset_complete": get(PUBLIC),
     # Signing out ends on the sign-in page, for everyone.
     "logout": post(dict.fromkeys(ROLES, LOGIN)),
     "audit_trail": get(ORGANISATION_ADMINS),
