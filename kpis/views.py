@@ -130,6 +130,11 @@ class RowForm:
         return self.row.kpi
 
     @property
+    def saved(self) -> bool:
+        """Whether the row was just saved (its notice says how): the page moves on to the next."""
+        return bool(self.notice)
+
+    @property
     def needs_action(self) -> bool:
         """Whether the corrective-action field is shown open: off track, or already written."""
         return (
