@@ -10,6 +10,7 @@ from accounts.models import Role
 from kpis.models import Actual, Kpi
 from tests.e2e.signals import wait_for_page
 from tests.factories import (
+    ActualFactory,
     KpiFactory,
     MembershipFactory,
     ObjectiveFactory,
@@ -113,3 +114,17 @@ def test_saving_with_a_rows_save_button_moves_on_to_the_next_rows_actual_as_ente
     expect_saved(page, revenue)
     expect(page.locator(f"#value-{deals.pk}")).to_be_focused()
     assert Actual.objects.get(kpi=revenue).value == 101
+
+
+def test_the_first_tab_reaches_a_link_to_the_first_empty_actual(page, transactional_db):
+    leads, revenue, _ = sales_kpis(("LEAD", "Leads"), ("REV", "Revenue"), ("WIN", "Deals won"))
+    ActualFactory(kpi=leads, period=due_month(), value=Decimal(120))
+    open_my_updates(page)
+
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to the first empty actual")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+
+    expect(page.locator(f"#value-{revenue.pk}")).to_be_focused()
