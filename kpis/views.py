@@ -139,6 +139,11 @@ class RowForm:
         return self.row.kpi
 
     @property
+    def saved(self) -> bool:
+        """Whether the row was just saved (its notice says how): the page moves on to the next."""
+        return bool(self.notice)
+
+    @property
     def needs_action(self) -> bool:
         """Whether the corrective-action field is shown open: off track, or already written."""
         return (
@@ -241,12 +246,17 @@ def _updates_page(
         (group, [overrides.get(row.kpi.pk) or RowForm.stored(row) for row in group.rows])
         for group in groups
     ]
+    first_empty = next(
+        (form for _, forms in shown for form in forms if not form.row.locked and not form.value),
+        None,
+    )
     fy = settings.FISCAL_YEAR_START_MONTH
     month = day or periods.last_closed_period(today, "monthly", fy)
     current_month = periods.period_start(today, "monthly")
     following = periods.shift(month, "monthly", 1)
     context = {
         "groups": shown,
+        "first_empty": first_empty,
         "page_period": page_period,
         "month": month,
         "month_value": f"{month:%Y-%m}",

@@ -1,8 +1,7 @@
-// "My updates": Enter in an actual saves its row (htmx) and moves to the next row's actual.
+// "My updates": Enter in an actual saves its row (htmx), as the row's Save button does; once the
+// saved row is in place, focus moves to the next row's actual.
 // Without this script the page is one form: Enter and "Save all" post every row.
 (() => {
-  let movingFrom = null; // the id of the row whose save Enter started
-
   document.addEventListener("keydown", (event) => {
     const input = event.target;
     if (event.key !== "Enter" || !(input instanceof HTMLInputElement)) return;
@@ -11,7 +10,6 @@
     const save = row && row.querySelector("button.save-row");
     if (!save) return;
     event.preventDefault(); // not the form's implicit "Save all"
-    movingFrom = row.id;
     save.click();
   });
 
@@ -26,25 +24,29 @@
     }
   });
 
+  const nextActual = (row) => {
+    const rows = Array.from(document.querySelectorAll("tr.update-row"));
+    const next = rows.slice(rows.indexOf(row) + 1).find((r) => r.querySelector("input.update-value:not([disabled])"));
+    return (next || row).querySelector("input.update-value:not([disabled])");
+  };
+
+  // Focus moves only when the answered row has settled: htmx fires afterSettle on the new row,
+  // after the swap that replaced the old one (and the control that had focus with it). Earlier
+  // events (the request's end, afterRequest) can come before the swap, and a timer is a guess.
   document.addEventListener("htmx:afterSettle", (event) => {
-    const target = event.detail.target;
-    const id = target && target.id;
-    if (!id || !id.startsWith("row-")) return;
-    const row = document.getElementById(id);
-    if (!row) return;
+    const row = event.target;
+    if (!(row instanceof HTMLTableRowElement) || !row.classList.contains("update-row")) return;
     const invalid = row.querySelector("[aria-invalid='true']");
     if (invalid) {
       // Stay on the row, on the field that needs attention (e.g. the corrective action).
       invalid.focus();
-    } else if (movingFrom === id) {
-      const rows = Array.from(document.querySelectorAll("tr.update-row"));
-      const next = rows.slice(rows.indexOf(row) + 1).find((r) => r.querySelector("input.update-value:not([disabled])"));
-      const input = next ? next.querySelector("input.update-value") : row.querySelector("input.update-value");
+    } else if (row.hasAttribute("data-saved")) {
+      const input = nextActual(row);
       if (input) {
         input.focus();
         input.select();
       }
     }
-    movingFrom = null;
+    // Otherwise htmx has already put focus back on the control that had it (same id).
   });
 })();

@@ -1,10 +1,16 @@
+"""A department head enters the month's actuals on My updates, by keyboard, in a real browser."""
+
+from __future__ import annotations
+
 from decimal import Decimal
 
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from accounts.models import Role
-from kpis.models import Actual
+from kpis.models import Actual, Kpi
+from tests.e2e.signals import wait_for_page
 from tests.factories import (
+    ActualFactory,
     KpiFactory,
     MembershipFactory,
     ObjectiveFactory,
@@ -15,18 +21,39 @@ from tests.factories import (
 from tests.kpis.updates_org import due_month
 
 
-def test_head_of_sales_enters_an_off_track_value_gives_a_corrective_action_and_sees_the_status(
-    page, transactional_db
-):
+def sales_kpis(*names: tuple[str, str]) -> list[Kpi]:
+    """KPIs of Sales (code, name) with the due month's targets, and its head (head.sales)."""
     sales = OrgUnitFactory(name="Sales", code="sales")
     head = UserFactory(username="head.sales", first_name="Sofia", password="demo-pass-1")
     MembershipFactory(user=head, org_unit=sales, role=Role.MANAGER)
     objective = ObjectiveFactory(org_unit=sales, plan__org_unit=sales, code="C1")
-    revenue = KpiFactory(objective=objective, code="REV", name="Revenue")
-    deals = KpiFactory(objective=objective, code="WIN", name="Deals won")
-    for kpi in (revenue, deals):
+    kpis = [KpiFactory(objective=objective, code=code, name=name) for code, name in names]
+    for kpi in kpis:
         TargetFactory(kpi=kpi, period=due_month(), goal=Decimal(100), red_flag=Decimal(90))
+    return kpis
 
+
+def open_my_updates(page: Page) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("head.sales")
+    page.get_by_label("Password").fill("demo-pass-1")
+    page.get_by_label("Password").press("Enter")
+    wait_for_page(page, "Strategic plans")
+    page.get_by_role("link", name="My updates").click()
+    wait_for_page(page, "My updates")
+
+
+def expect_saved(page: Page, kpi: Kpi) -> None:
+    """The row's answer is in place: marked saved, and saying so."""
+    row = page.locator(f"#row-{kpi.pk}")
+    expect(row).to_have_attribute("data-saved", "")
+    expect(row.get_by_role("status")).to_have_text("Saved.")
+
+
+def test_head_of_sales_enters_an_off_track_value_gives_a_corrective_action_and_sees_the_status(
+    page, transactional_db
+):
+    revenue, deals = sales_kpis(("REV", "Revenue"), ("WIN", "Deals won"))
     blocked: list[str] = []
     page.on(
         "console",
@@ -34,17 +61,13 @@ def test_head_of_sales_enters_an_off_track_value_gives_a_corrective_action_and_s
             blocked.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("head.sales")
-    page.get_by_label("Password").fill("demo-pass-1")
-    page.get_by_label("Password").press("Enter")
-    page.get_by_role("link", name="My updates").click()
-    expect(page.get_by_role("heading", name="My updates")).to_be_visible()
+    open_my_updates(page)
     page.evaluate("window.__marker = 1")
 
     # Enter saves the row and moves on to the next row's actual.
     page.locator(f"#value-{revenue.pk}").fill("105")
     page.locator(f"#value-{revenue.pk}").press("Enter")
+    expect_saved(page, revenue)
     expect(page.locator(f"#row-{revenue.pk} .badge")).to_have_text("on track")
     expect(page.locator(f"#value-{deals.pk}")).to_be_focused()
 
@@ -55,15 +78,53 @@ def test_head_of_sales_enters_an_off_track_value_gives_a_corrective_action_and_s
     expect(page.locator(f"#corrective_action-{deals.pk}-error")).to_have_text(
         "Off track: say what you will do about it."
     )
+    expect(page.locator(f"#row-{deals.pk}")).not_to_have_attribute("data-saved", "")
     expect(action).to_be_focused()
     assert not Actual.objects.filter(kpi=deals).exists()
 
     action.fill("Two more sales reps from next month.")
     page.get_by_role("button", name="Save WIN").click()
 
+    expect_saved(page, deals)
     expect(page.locator(f"#row-{deals.pk} .badge")).to_have_text("off track")
-    expect(page.locator(f"#row-{deals.pk}")).to_contain_text("Saved.")
     assert page.evaluate("window.__marker") == 1  # no page load happened
     assert blocked == []  # nothing inline, nothing the Content-Security-Policy refuses
     saved = Actual.objects.get(kpi=deals)
     assert (saved.value, saved.corrective_action) == (70, "Two more sales reps from next month.")
+
+
+def test_saving_with_a_rows_save_button_moves_on_to_the_next_rows_actual_as_enter_does(
+    page, transactional_db
+):
+    # Rows come in the order of their codes.
+    leads, revenue, deals = sales_kpis(("LEAD", "Leads"), ("REV", "Revenue"), ("WIN", "Deals won"))
+    open_my_updates(page)
+
+    page.locator(f"#value-{leads.pk}").fill("120")
+    page.get_by_role("button", name="Save LEAD").click()
+
+    expect_saved(page, leads)
+    expect(page.locator(f"#value-{revenue.pk}")).to_be_focused()
+
+    # By keyboard too: Enter on the Save button itself.
+    page.keyboard.type("101")
+    page.get_by_role("button", name="Save REV").focus()
+    page.keyboard.press("Enter")
+
+    expect_saved(page, revenue)
+    expect(page.locator(f"#value-{deals.pk}")).to_be_focused()
+    assert Actual.objects.get(kpi=revenue).value == 101
+
+
+def test_the_first_tab_reaches_a_link_to_the_first_empty_actual(page, transactional_db):
+    leads, revenue, _ = sales_kpis(("LEAD", "Leads"), ("REV", "Revenue"), ("WIN", "Deals won"))
+    ActualFactory(kpi=leads, period=due_month(), value=Decimal(120))
+    open_my_updates(page)
+
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to the first empty actual")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+
+    expect(page.locator(f"#value-{revenue.pk}")).to_be_focused()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from accounts.models import Membership, Role
+from tests.e2e.signals import wait_for_page
 from tests.factories import (
     KpiFactory,
     MembershipFactory,
@@ -29,7 +30,7 @@ def sign_in(page: Page, username: str, password: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_label("Password").press("Enter")
-    expect(page.get_by_role("heading", name="Strategic plans")).to_be_visible()
+    wait_for_page(page, "Strategic plans")
 
 
 def test_admin_gives_a_viewer_the_manager_role_in_sales_without_a_page_reload(
@@ -45,13 +46,13 @@ def test_admin_gives_a_viewer_the_manager_role_in_sales_without_a_page_reload(
 
     sign_in(page, "admin", "pass-1")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
-    expect(page.get_by_role("heading", name="People", exact=True)).to_be_visible()
+    wait_for_page(page, "People")
 
     # The search narrows the list as one types (htmx), then the person's page opens.
     page.get_by_label("Search").fill("vic")
     expect(page.get_by_role("link", name="Alex Admin")).to_have_count(0)
     page.get_by_role("link", name="Vic Viewer").click()
-    expect(page.get_by_role("heading", name="Vic Viewer")).to_be_visible()
+    wait_for_page(page, "Vic Viewer")
 
     # A marker that a full page load would wipe out.
     page.evaluate("window.__stillTheSamePage = true")

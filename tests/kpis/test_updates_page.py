@@ -14,6 +14,7 @@ from accounts.permissions import forget_access
 from kpis import periods
 from kpis.models import Kpi
 from kpis.selectors import kpis_updatable_by
+from kpis.services import period_lock
 from tests.factories import (
     ActualFactory,
     KpiFactory,
@@ -177,6 +178,37 @@ def test_a_row_shows_the_stored_actual_its_version_score_and_a_sparkline():
     assert '<svg class="sparkline"' in html
     assert "<polyline" in html
     assert f"{org.month:%b %Y} 95.5" in html
+
+
+def test_the_first_link_of_the_page_leads_to_the_first_actual_still_to_enter():
+    org = build_org()
+    client = client_for(org.manager)
+    skip_link = '<a class="skip-link" href="#value-{}">Skip to the first empty actual</a>'
+
+    empty = client.get(URL).content.decode()
+    ActualFactory(kpi=org.rev, period=org.month)
+    one_entered = client.get(URL).content.decode()
+    ActualFactory(kpi=org.win, period=org.month)
+    all_entered = client.get(URL).content.decode()
+
+    body = empty.index("<body")
+    assert empty.index(skip_link.format(org.rev.pk)) < empty.index('href="#main"')
+    assert empty.find("<a ", body) == empty.index(skip_link.format(org.rev.pk))
+    assert skip_link.format(org.win.pk) in one_entered
+    assert "Skip to the first empty actual" not in all_entered
+
+
+def test_the_link_to_the_first_empty_actual_passes_over_locked_rows():
+    org = build_org()
+    period_lock(period=org.month, by=org.admin)
+    # REV's row is the month's, locked; WIN is quarterly, its quarter still open.
+    Kpi.objects.filter(pk=org.win.pk).update(frequency="quarterly")
+    quarter = periods.last_closed_period(timezone.localdate(), "quarterly")
+    TargetFactory(kpi=org.win, period=quarter)
+
+    html = client_for(org.manager).get(URL).content.decode()
+
+    assert f'href="#value-{org.win.pk}">Skip to the first empty actual' in html
 
 
 def test_the_page_takes_as_many_queries_for_many_kpis_as_for_a_few():

@@ -90,6 +90,27 @@ def test_an_off_track_value_asks_for_a_corrective_action_before_it_is_saved():
     assert Actual.objects.get().corrective_action == "Two more sales reps."
 
 
+def test_a_saved_row_is_marked_saved_for_the_page_and_a_refused_or_conflicting_one_is_not():
+    org = build_org()
+    client = client_for(org.manager)
+    saved_row = f'<tr id="row-{org.rev.pk}" class="update-row" data-kpi="{org.rev.pk}" data-saved>'
+
+    refused = client.post(row_url(org.rev), row_data(org.rev, org.month, "70"), **HTMX)
+    saved = client.post(row_url(org.rev), row_data(org.rev, org.month, "95"), **HTMX)
+    unchanged = client.post(
+        row_url(org.rev), row_data(org.rev, org.month, "95", version="1"), **HTMX
+    )
+    conflict = client.post(row_url(org.rev), row_data(org.rev, org.month, "96"), **HTMX)
+
+    assert refused.status_code == 400
+    assert "data-saved" not in refused.content.decode()
+    assert (saved.status_code, saved_row in saved.content.decode()) == (200, True)
+    assert (unchanged.status_code, saved_row in unchanged.content.decode()) == (200, True)
+    assert "Nothing changed." in unchanged.content.decode()
+    assert conflict.status_code == 409
+    assert "data-saved" not in conflict.content.decode()
+
+
 def test_an_at_risk_value_needs_no_corrective_action():
     org = build_org()
 
