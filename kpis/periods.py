@@ -8,7 +8,6 @@ April 2026 to March 2027.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
 
@@ -86,11 +85,6 @@ def periods_between(
     return result
 
 
-def months_of(start: date, frequency: Frequency | str) -> list[date]:
-    """The first days of the months that make up the period starting on `start`."""
-    return [add_months(start, n) for n in range(MONTHS_PER_PERIOD[Frequency(frequency)])]
-
-
 def fiscal_year(day: date, fiscal_year_start_month: int = 1) -> int:
     """The fiscal year containing `day`, named after the calendar year in which it ends."""
     start = period_start(day, Frequency.YEARLY, fiscal_year_start_month)
@@ -101,15 +95,6 @@ def fiscal_quarter(day: date, fiscal_year_start_month: int = 1) -> int:
     """1-4: the quarter of the fiscal year containing `day`."""
     year_start = period_start(day, Frequency.YEARLY, fiscal_year_start_month)
     return (_month_index(day) - _month_index(year_start)) // 3 + 1
-
-
-def year_to_date(day: date, fiscal_year_start_month: int = 1) -> Iterator[date]:
-    """The month starts from the start of the fiscal year up to and including `day`'s month."""
-    current = period_start(day, Frequency.YEARLY, fiscal_year_start_month)
-    last = period_start(day, Frequency.MONTHLY)
-    while current <= last:
-        yield current
-        current = add_months(current, 1)
 
 
 def label(start: date, frequency: Frequency | str, fiscal_year_start_month: int = 1) -> str:

@@ -2,10 +2,15 @@
 
 `plan_scorecard` loads everything it needs in a fixed number of queries (the plans of the
 cascade, their perspectives, objectives, KPIs, and the targets and actuals of the periods in
-view) and scores in memory with the pure engine in `kpis.scoring`, so its cost in queries does
-not grow with the number of KPIs. Targets and actuals are combined in Python rather than with
-SQL aggregates because a view must know which of its periods are reported, derive missing red
-flags period by period and combine a calculated KPI's inputs before applying its formula.
+view) and scores in memory with the pure engine, so its cost in queries does not grow with
+the number of KPIs. Compute, then explain: each KPI of one period is scored by
+`kpis.scoring.evaluate_kpi`, a combined view by `kpis.combined_periods.evaluate_view` (both
+through `kpis.scoring.score`), each roll-up by `kpis.scoring.rollup`; `kpis.explanations` then
+words those results.
+
+Targets and actuals are combined in Python rather than with SQL aggregates because a view must
+know which of its periods are reported, derive missing red flags period by period and combine
+a calculated KPI's inputs before applying its formula.
 
 It scores for a reader: the words explaining a score never name or value a KPI or objective
 the reader may not see (DESIGN.md §5), whichever page, API call or report shows them; the
@@ -26,7 +31,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Role, User
 from accounts.permissions import access_for, visible_unit_ids
-from kpis import formulas, periods, scoring
+from kpis import combined_periods, explanations, formulas, periods, scoring
 from kpis.models import VALUE_FIELD_OPTIONS, Actual, ActualStatus, Kpi, PeriodLock, Target
 from kpis.scoring import KpiResult, RollupResult, View
 from strategy.models import Objective, Perspective, StrategicPlan
@@ -111,7 +116,7 @@ def kpi_periods(kpi: Kpi, day: date, view: str, fiscal_year_start_month: int) ->
     if view == MONTH:
         return [own]
     try:
-        return scoring.view_periods(day, view, kpi.frequency, fiscal_year_start_month)
+        return combined_periods.view_periods(day, view, kpi.frequency, fiscal_year_start_month)
     except ValueError:
         return [own]
 
@@ -176,7 +181,7 @@ def shown_formula(*, kpi: Kpi, reader: Reader) -> str:
     hidden = {
         code for code, plan_unit, unit in inputs if not _sees_objective(units, plan_unit, unit)
     }
-    return scoring.formula_words(kpi.formula, hidden)
+    return explanations.formula_words(kpi.formula, hidden)
 
 
 _VALUE_QUANTUM = Decimal(1).scaleb(-VALUE_FIELD_OPTIONS["decimal_places"])
@@ -229,9 +234,9 @@ class _Values:
                     if value is not None:
                         self.actuals[(kpi.pk, period)] = value
 
-    def period_values(self, kpi: Kpi, period: date) -> scoring.PeriodValues:
+    def period_values(self, kpi: Kpi, period: date) -> combined_periods.PeriodValues:
         target = self.targets.get((kpi.pk, period))
-        return scoring.PeriodValues(
+        return combined_periods.PeriodValues(
             actual=self.actuals.get((kpi.pk, period)),
             goal=target.goal if target else None,
             red_flag=target.red_flag if target else None,
@@ -259,7 +264,7 @@ def _evaluate(
                 else None
                 for code in formulas.formula_codes(kpi.formula)
             }
-        return scoring.evaluate_kpi(
+        result = scoring.evaluate_kpi(
             direction=kpi.direction,
             actual=v.actual,
             goal=v.goal,
@@ -268,11 +273,15 @@ def _evaluate(
             red_flag_high=v.red_flag_high,
             tolerance=kpi.tolerance,
             previous_score=previous_score,
+        )
+        return explanations.explain_kpi(
+            result,
+            tolerance=kpi.tolerance,
             formula=kpi.formula,
             inputs=inputs,
             hidden_inputs=hidden_inputs,
         )
-    combined = scoring.combine_periods(
+    combined = combined_periods.combine_periods(
         kpi_periods_,
         {p: values.period_values(kpi, p) for p in kpi_periods_},
         kpi.aggregation,
@@ -290,21 +299,28 @@ def _evaluate(
             inputs[code] = (
                 None
                 if used is None
-                else scoring.aggregate(
+                else combined_periods.aggregate(
                     [values.actuals.get((used.pk, p)) for p in combined.reported], used.aggregation
                 )
             )
         combined = replace(
             combined, actual=_as_value(formulas.evaluate_formula(kpi.formula, inputs))
         )
-    return scoring.evaluate_view(
+    result = combined_periods.evaluate_view(
+        combined, direction=kpi.direction, previous_score=previous_score
+    )
+    return explanations.explain_view(
+        result,
         combined,
-        direction=kpi.direction,
         tolerance=kpi.tolerance,
-        previous_score=previous_score,
         formula=kpi.formula,
         hidden_inputs=hidden_inputs,
     )
+
+
+def _rollup(children: Iterable[tuple[str, scoring.ScoreLike | None, Decimal]]) -> RollupResult:
+    """`kpis.scoring.rollup`, then its words."""
+    return explanations.explain_rollup(scoring.rollup(children))
 
 
 def plan_scorecard(
@@ -350,7 +366,7 @@ def plan_scorecard(
     def objective_name(objective: Objective) -> str:
         if objective.pk in seen_objectives:
             return f"Objective {objective.code}"
-        return scoring.HIDDEN_OBJECTIVE
+        return explanations.HIDDEN_OBJECTIVE
 
     kpi_scores: dict[int, KpiScore] = {}
     for kpi in kpis:
@@ -379,7 +395,7 @@ def plan_scorecard(
             if child.pk not in seen
         ]
         own = kpis_by_objective[objective.pk]
-        result = scoring.rollup(
+        result = _rollup(
             [(f"KPI {k.kpi.code}", k.result.score, k.kpi.weight) for k in own]
             + [(objective_name(c.objective), c.rollup.score, c.objective.weight) for c in children]
         )
@@ -404,7 +420,7 @@ def plan_scorecard(
             PerspectiveScore(
                 perspective=perspective,
                 objectives=scored,
-                rollup=scoring.rollup(
+                rollup=_rollup(
                     [
                         (objective_name(o.objective), o.rollup.score, o.objective.weight)
                         for o in scored
@@ -419,7 +435,7 @@ def plan_scorecard(
         period=period,
         view=view,
         perspectives=perspective_scores,
-        rollup=scoring.rollup(
+        rollup=_rollup(
             [(p.perspective.name, p.rollup.score, p.perspective.weight) for p in perspective_scores]
         ),
         kpis_reported=sum(p.kpis_reported for p in perspective_scores),
@@ -449,8 +465,8 @@ def locked_periods(candidates: Iterable[date]) -> set[date]:
 
 
 def target_result(kpi: Kpi, target: Target | None, value: Decimal | None) -> scoring.KpiResult:
-    """How the value scores against the target (no query)."""
-    return scoring.evaluate_kpi(
+    """How the value scores against the target, explained (no query)."""
+    result = scoring.evaluate_kpi(
         direction=kpi.direction,
         actual=value,
         goal=target.goal if target else None,
@@ -459,6 +475,7 @@ def target_result(kpi: Kpi, target: Target | None, value: Decimal | None) -> sco
         red_flag_high=target.red_flag_high if target else None,
         tolerance=kpi.tolerance,
     )
+    return explanations.explain_kpi(result, tolerance=kpi.tolerance)
 
 
 def target_thresholds(kpi: Kpi, target: Target | None) -> scoring.Thresholds | None:

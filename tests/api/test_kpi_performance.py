@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from kpis import scoring
+from kpis import combined_periods, explanations, scoring
 from kpis.models import Kpi
 from tests.api.conftest import client_for
 from tests.factories import ActualFactory, KpiFactory, TargetFactory
@@ -22,8 +22,10 @@ def test_anonymous_requests_are_refused(org):
 
 
 def test_a_months_performance_is_the_engines(org):
-    expected = scoring.evaluate_kpi(
-        direction="increase", actual=Decimal(95), goal=Decimal(100), red_flag=Decimal(90)
+    expected = explanations.explain_kpi(
+        scoring.evaluate_kpi(
+            direction="increase", actual=Decimal(95), goal=Decimal(100), red_flag=Decimal(90)
+        )
     )
 
     response = client_for(org.manager).get(url(org.kpi), {"period": "2026-01-01"})
@@ -63,12 +65,14 @@ def test_a_quarter_combines_the_months_as_the_engine_does(org):
         ActualFactory(kpi=org.kpi, period=day, value=Decimal(actual))
     months = [datetime.date(2026, m, 1) for m in (1, 2, 3)]
     values = {
-        months[0]: scoring.PeriodValues(Decimal(95), Decimal(100), Decimal(90)),
-        months[1]: scoring.PeriodValues(Decimal(110), Decimal(100), Decimal(90)),
-        months[2]: scoring.PeriodValues(Decimal(80), Decimal(100), Decimal(90)),
+        months[0]: combined_periods.PeriodValues(Decimal(95), Decimal(100), Decimal(90)),
+        months[1]: combined_periods.PeriodValues(Decimal(110), Decimal(100), Decimal(90)),
+        months[2]: combined_periods.PeriodValues(Decimal(80), Decimal(100), Decimal(90)),
     }
-    combined = scoring.combine_periods(months, values, "sum", direction="increase")
-    expected = scoring.evaluate_view(combined, direction="increase")
+    combined = combined_periods.combine_periods(months, values, "sum", direction="increase")
+    expected = explanations.explain_view(
+        combined_periods.evaluate_view(combined, direction="increase"), combined
+    )
 
     data = client_for(org.viewer).get(url(org.kpi), {"period": "2026-03-01", "view": "quarter"})
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Role, User
-from kpis import scoring
+from kpis import explanations
 from kpis.models import Kpi
 from kpis.selectors import plan_scorecard
 from tests.api.conftest import client_for as api_client_for
@@ -81,12 +81,12 @@ def assert_ops_hidden(text: str) -> None:
     assert "OPS" not in text
     assert "Throughput" not in text
     assert OPS_VALUE not in text
-    assert scoring.HIDDEN_KPI in text
+    assert explanations.HIDDEN_KPI in text
 
 
 def assert_ops_shown(text: str) -> None:
     assert f"OPS = {OPS_VALUE}" in text
-    assert scoring.HIDDEN_KPI not in text
+    assert explanations.HIDDEN_KPI not in text
 
 
 def test_a_reader_who_cannot_see_an_input_gets_neither_its_code_nor_its_value_on_the_page(org):
@@ -105,8 +105,8 @@ def test_a_reader_who_cannot_see_an_input_gets_neither_its_code_nor_its_value_in
     assert_ops_hidden(explanation)
     assert f"REV = {REV_VALUE}" in explanation
     assert explanation.startswith(
-        f"Actual calculated as 100 * [{scoring.HIDDEN_KPI}] / REV with REV = {REV_VALUE} and "
-        f"{scoring.HIDDEN_KPI}."
+        f"Actual calculated as 100 * [{explanations.HIDDEN_KPI}] / REV with REV = {REV_VALUE} and "
+        f"{explanations.HIDDEN_KPI}."
     )
     assert body["score"] == "10.000"
     assert body["actual"] == "202.846563"
@@ -179,6 +179,6 @@ def test_a_roll_up_names_a_cascaded_objective_the_reader_cannot_see_without_its_
     shown = sales_objective_words(org.admin)
 
     assert "SECRET1" not in hidden
-    assert f"{scoring.HIDDEN_OBJECTIVE}: score 6.7, weight 1" in hidden
+    assert f"{explanations.HIDDEN_OBJECTIVE}: score 6.7, weight 1" in hidden
     assert "Objective SECRET1: score 6.7, weight 1" in shown
     assert hidden.split("Score = ")[1] == shown.split("Score = ")[1]  # the same numbers

@@ -9,17 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpis import periods
-from kpis.scoring import (
-    Aggregation,
-    Direction,
+from kpis.combined_periods import (
     PeriodValues,
-    Status,
-    View,
     aggregate,
     combine_periods,
     evaluate_view,
     view_periods,
 )
+from kpis.explanations import explain_view, period_note
+from kpis.scoring import Aggregation, Direction, Status, View
 
 D = Decimal
 JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
@@ -87,10 +85,13 @@ def test_year_to_date_with_an_april_fiscal_start_spans_the_new_year():
     st.dates(min_value=date(1950, 1, 1), max_value=date(2150, 12, 31)),
     st.integers(min_value=1, max_value=12),
 )
-def test_monthly_year_to_date_matches_the_periods_module(day, fiscal_start):
-    assert view_periods(day, View.YEAR_TO_DATE, "monthly", fiscal_start) == list(
-        periods.year_to_date(day, fiscal_start)
-    )
+def test_monthly_year_to_date_runs_month_by_month_from_the_fiscal_year_start_to_the_day(
+    day, fiscal_start
+):
+    months = view_periods(day, View.YEAR_TO_DATE, "monthly", fiscal_start)
+    assert months[0] == periods.period_start(day, "yearly", fiscal_start)
+    assert months[-1] == periods.period_start(day, "monthly")
+    assert months == [periods.add_months(months[0], n) for n in range(len(months))]
 
 
 def test_a_view_shorter_than_the_kpis_period_is_refused():
@@ -158,7 +159,7 @@ def test_a_partly_reported_quarter_is_compared_with_the_targets_of_the_reported_
     assert not combined.complete
     assert (combined.periods_reported, combined.periods_expected) == (2, 3)
     assert combined.reported == (JAN, FEB)
-    assert combined.note == (
+    assert period_note(combined) == (
         "Partly reported: 2 of 3 months (Jan 2026, Feb 2026); "
         "sum compared with the targets of those months only."
     )
@@ -169,7 +170,7 @@ def test_a_partly_reported_quarter_is_not_averaged_as_if_it_were_complete():
     combined = combine_periods(Q1, values, "average", direction="increase")
     assert combined.actual == D("12.5")
     assert combined.goal == D(15)
-    result = evaluate_view(combined, direction="increase")
+    result = explain_view(evaluate_view(combined, direction="increase"), combined)
     assert not result.complete
     assert (result.periods_reported, result.periods_expected) == (2, 3)
     assert result.explanation[0].startswith("Partly reported: 2 of 3 months (Jan 2026, Mar 2026)")
@@ -208,7 +209,7 @@ def test_a_reported_month_without_a_target_leaves_the_view_without_a_target():
     combined = combine_periods(Q1, values, "sum", direction="increase")
     assert combined.actual == D(45)
     assert combined.thresholds is None
-    assert combined.note.endswith("No target for Feb 2026, so no combined target.")
+    assert period_note(combined).endswith("No target for Feb 2026, so no combined target.")
     assert evaluate_view(combined, direction="increase").status is Status.NO_DATA
 
 
@@ -220,7 +221,7 @@ def test_a_quarter_with_nothing_reported_still_shows_its_whole_target():
     assert combined.actual is None
     assert combined.goal == D(42)
     assert combined.periods_reported == 0
-    assert combined.note == "None of the 3 months reported yet."
+    assert period_note(combined) == "None of the 3 months reported yet."
     assert evaluate_view(combined, direction="increase").status is Status.NO_DATA
 
 
@@ -240,7 +241,9 @@ def test_a_range_kpi_combines_both_edges_of_its_band():
 
 def test_a_complete_quarter_is_scored_like_a_single_period():
     combined = combine_periods(Q1, FULL_QUARTER, "sum", direction="increase")
-    result = evaluate_view(combined, direction=Direction.INCREASE, previous_score=D(5))
+    result = explain_view(
+        evaluate_view(combined, direction=Direction.INCREASE, previous_score=D(5)), combined
+    )
     assert result.complete
     assert result.score == Fraction(170, 21)  # 10/3 · (1 + (45 - 35) / (42 - 35))
     assert result.display_score == "8.1"
@@ -260,7 +263,7 @@ def test_year_to_date_with_an_april_fiscal_start():
     assert combined.goal == D(270)
     assert combined.red_flag == D(243)
     assert combined.complete
-    assert combined.note == "Sum of 3 months: Apr 2026, May 2026, Jun 2026."
+    assert period_note(combined) == "Sum of 3 months: Apr 2026, May 2026, Jun 2026."
 
 
 def test_a_quarterly_kpi_per_year_names_its_quarters():
@@ -275,7 +278,9 @@ def test_a_quarterly_kpi_per_year_names_its_quarters():
         fiscal_year_start_month=4,
     )
     assert (combined.actual, combined.goal) == (D(10), D(8))
-    assert combined.note.startswith("Partly reported: 2 of 4 periods (FY2026 Q1, FY2026 Q2)")
+    assert period_note(combined).startswith(
+        "Partly reported: 2 of 4 periods (FY2026 Q1, FY2026 Q2)"
+    )
 
 
 @given(

@@ -111,7 +111,7 @@ def test_next_and_previous_period_are_one_shift_away():
     assert periods.previous_period(date(2026, 1, 1), "quarterly") == date(2025, 10, 1)
 
 
-# --- periods_between and months_of -----------------------------------------------------------
+# --- periods_between -----------------------------------------------------------------------
 
 
 def test_periods_between_lists_every_overlapping_month_across_the_new_year():
@@ -143,20 +143,7 @@ def test_periods_between_is_empty_when_last_is_before_the_first_period():
     assert periods.periods_between(date(2026, 3, 1), date(2026, 2, 28), "monthly") == []
 
 
-def test_months_of_a_quarter_and_a_fiscal_year():
-    assert periods.months_of(date(2025, 11, 1), "quarterly") == [
-        date(2025, 11, 1),
-        date(2025, 12, 1),
-        date(2026, 1, 1),
-    ]
-    year = periods.months_of(date(2025, 10, 1), "yearly")
-    assert len(year) == 12
-    assert year[0] == date(2025, 10, 1)
-    assert year[-1] == date(2026, 9, 1)
-    assert periods.months_of(date(2026, 2, 1), "monthly") == [date(2026, 2, 1)]
-
-
-# --- fiscal years, quarters, year to date and labels ----------------------------------------
+# --- fiscal years, quarters and labels ---------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -182,19 +169,6 @@ def test_fiscal_year_is_named_after_the_calendar_year_in_which_it_ends(
 ):
     assert periods.fiscal_year(day, fiscal_start_month) == year
     assert periods.fiscal_quarter(day, fiscal_start_month) == quarter
-
-
-def test_year_to_date_runs_from_the_fiscal_year_start_to_the_days_month():
-    assert list(periods.year_to_date(date(2026, 3, 17))) == [
-        date(2026, 1, 1),
-        date(2026, 2, 1),
-        date(2026, 3, 1),
-    ]
-    april = list(periods.year_to_date(date(2026, 2, 10), 4))
-    assert april[0] == date(2025, 4, 1)
-    assert april[-1] == date(2026, 2, 1)
-    assert len(april) == 11
-    assert list(periods.year_to_date(date(2026, 10, 31), 10)) == [date(2026, 10, 1)]
 
 
 @pytest.mark.parametrize(
@@ -286,8 +260,9 @@ def test_periods_between_covers_the_range_without_gaps(
 @given(period=period_starts(frequency=st.just(Frequency.QUARTERLY)))
 def test_every_quarter_is_three_consecutive_months_of_one_fiscal_year(period):
     start, _, fiscal_start_month = period
-    months = periods.months_of(start, Frequency.QUARTERLY)
-    assert len(months) == 3
+    months = periods.periods_between(
+        start, periods.period_end(start, Frequency.QUARTERLY), Frequency.MONTHLY
+    )
     assert [periods.add_months(start, n) for n in range(3)] == months
     assert len({periods.fiscal_year(month, fiscal_start_month) for month in months}) == 1
     assert len({periods.fiscal_quarter(month, fiscal_start_month) for month in months}) == 1
@@ -316,14 +291,6 @@ def test_fiscal_quarter_is_between_one_and_four_and_fiscal_year_ends_in_its_own_
     year_start = periods.period_start(day, Frequency.YEARLY, fiscal_start_month)
     year_end = periods.period_end(year_start, Frequency.YEARLY)
     assert periods.fiscal_year(day, fiscal_start_month) == year_end.year
-
-
-@given(day=days, fiscal_start_month=fiscal_start_months)
-def test_year_to_date_is_the_months_of_the_fiscal_year_up_to_the_day(day, fiscal_start_month):
-    months = list(periods.year_to_date(day, fiscal_start_month))
-    year_start = periods.period_start(day, Frequency.YEARLY, fiscal_start_month)
-    assert months == periods.months_of(year_start, Frequency.YEARLY)[: len(months)]
-    assert months[-1] == periods.period_start(day, Frequency.MONTHLY)
 
 
 @given(today=days, frequency=frequencies, fiscal_start_month=fiscal_start_months)

@@ -1,6 +1,7 @@
 """The whole scorecard of a plan for a period, read in a fixed number of queries."""
 
 import datetime
+import random
 from decimal import Decimal
 from fractions import Fraction
 
@@ -8,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kpis import scoring
 from kpis.models import Actual, Aggregation, Direction, Kpi, Target
 from kpis.scoring import Status, Trend
 from kpis.selectors import plan_scorecard
@@ -105,6 +107,59 @@ def test_a_kpi_scores_by_the_design_formula_and_the_objective_averages_by_weight
     assert objective_score.rollup.score == (Fraction(20, 3) * 3 + Fraction(10, 3)) / 4
     assert scorecard.rollup.score == objective_score.rollup.score
     assert scorecard.coverage == "2 of 2 KPIs reported"
+
+
+@pytest.mark.parametrize("view", ["month", "quarter"])
+def test_every_score_of_the_scorecard_comes_from_the_tested_formula(monkeypatch, view):
+    """plan_scorecard → evaluate_kpi / evaluate_view → scoring.score (via range_score for a
+    band): the function the hypothesis properties check, on random values."""
+    rng = random.Random(11)
+    objective = ObjectiveFactory(code="F1")
+    for n, direction in enumerate([Direction.INCREASE, Direction.DECREASE, Direction.RANGE] * 4):
+        kpi = KpiFactory(objective=objective, code=f"K{n}", direction=direction)
+        for period in (JAN, FEB):
+            goal = Decimal(rng.randint(-500, 500))
+            TargetFactory(
+                kpi=kpi,
+                period=period,
+                goal=goal,
+                red_flag=goal - rng.randint(1, 50) if direction != Direction.DECREASE else None,
+                goal_high=goal + 20 if direction == Direction.RANGE else None,
+                red_flag_high=goal + 20 + rng.randint(1, 50)
+                if direction == Direction.RANGE
+                else None,
+            )
+            ActualFactory(kpi=kpi, period=period, value=goal + rng.randint(-80, 80))
+    scored: list[Fraction] = []
+    formula = scoring.score
+
+    def spy(*args):
+        result = formula(*args)
+        scored.append(result)
+        return result
+
+    monkeypatch.setattr(scoring, "score", spy)
+
+    scorecard = plan_scorecard(plan=objective.plan, period=FEB, view=view, reader=None)
+
+    monkeypatch.undo()
+    results = [k.result for k in next(scorecard.objectives()).kpis]
+    assert all(r.score is not None for r in results)
+    for r in results:
+        assert r.score in scored
+        expected = (
+            scoring.range_score(r.actual, r.goal, r.red_flag, r.goal_high, r.red_flag_high)
+            if r.direction == Direction.RANGE
+            else scoring.score(r.actual, r.goal, r.red_flag)
+        )
+        assert r.score == expected
+    objective_score = next(scorecard.objectives())
+    assert (
+        objective_score.rollup.score
+        == scoring.rollup(
+            [(f"KPI {k.kpi.code}", k.result.score, k.kpi.weight) for k in objective_score.kpis]
+        ).score
+    )
 
 
 def test_kpis_without_data_are_left_out_of_the_roll_up_and_counted_as_missing():

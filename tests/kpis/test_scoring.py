@@ -2,13 +2,16 @@
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
 from kpis import models
+from kpis.explanations import explain_kpi, explain_rollup
 from kpis.scoring import (
     Aggregation,
     Direction,
+    KpiResult,
     Status,
     Trend,
     derive_red_flag,
@@ -268,8 +271,13 @@ def test_trend_is_flat_below_a_change_of_a_tenth(now, before, expected):
 # --- one KPI, all together ---------------------------------------------------------------------
 
 
+def explained(**values: Any) -> KpiResult:
+    """`evaluate_kpi`, then its words, as the scorecard does it."""
+    return explain_kpi(evaluate_kpi(**values))
+
+
 def test_evaluate_kpi_derives_the_red_flag_and_explains_the_score():
-    result = evaluate_kpi(direction="increase", actual=D(95), goal=D(100))
+    result = explained(direction="increase", actual=D(95), goal=D(100))
     assert result.red_flag == D(90)
     assert result.red_flag_derived
     assert result.score == 5
@@ -285,7 +293,7 @@ def test_evaluate_kpi_derives_the_red_flag_and_explains_the_score():
 
 
 def test_evaluate_kpi_uses_a_stated_red_flag_and_reports_the_trend():
-    result = evaluate_kpi(
+    result = explained(
         direction=Direction.DECREASE, actual=D(4), goal=D(5), red_flag=D(8), previous_score=D(5)
     )
     assert not result.red_flag_derived
@@ -297,13 +305,13 @@ def test_evaluate_kpi_uses_a_stated_red_flag_and_reports_the_trend():
 
 
 def test_evaluate_kpi_explains_a_score_held_at_ten():
-    result = evaluate_kpi(direction="increase", actual=D(130), goal=D(100), red_flag=D(90))
+    result = explained(direction="increase", actual=D(130), goal=D(100), red_flag=D(90))
     assert result.score == 10
     assert any("capped at 10" in line for line in result.explanation)
 
 
 def test_evaluate_kpi_without_an_actual_has_no_data_but_keeps_the_target():
-    result = evaluate_kpi(direction="increase", actual=None, goal=D(100))
+    result = explained(direction="increase", actual=None, goal=D(100))
     assert result.status is Status.NO_DATA
     assert result.score is None
     assert result.goal == D(100)
@@ -313,20 +321,20 @@ def test_evaluate_kpi_without_an_actual_has_no_data_but_keeps_the_target():
 
 
 def test_evaluate_kpi_without_a_target_has_no_data():
-    result = evaluate_kpi(direction="increase", actual=D(5), goal=None)
+    result = explained(direction="increase", actual=D(5), goal=None)
     assert result.status is Status.NO_DATA
     assert result.variance is None
     assert "No target for this period, so no score." in result.explanation
 
 
 def test_evaluate_kpi_with_a_zero_goal_and_no_red_flag_says_why_there_is_no_score():
-    result = evaluate_kpi(direction="decrease", actual=D(0), goal=D(0))
+    result = explained(direction="decrease", actual=D(0), goal=D(0))
     assert result.status is Status.NO_DATA
     assert any("from a goal of 0" in line for line in result.explanation)
 
 
 def test_evaluate_kpi_of_a_range_kpi_explains_both_edges():
-    result = evaluate_kpi(
+    result = explained(
         direction="range",
         actual=D("24.5"),
         goal=D(19),
@@ -344,7 +352,7 @@ def test_evaluate_kpi_of_a_range_kpi_explains_both_edges():
 
 
 def test_evaluate_kpi_of_a_range_kpi_derives_both_red_flags():
-    result = evaluate_kpi(direction="range", actual=D(112), goal=D(90), goal_high=D(110))
+    result = explained(direction="range", actual=D(112), goal=D(90), goal_high=D(110))
     assert (result.red_flag, result.red_flag_high) == (D(81), D(121))
     assert result.red_flag_derived
     assert result.red_flag_high_derived
@@ -352,7 +360,7 @@ def test_evaluate_kpi_of_a_range_kpi_derives_both_red_flags():
 
 
 def test_evaluate_kpi_ignores_upper_values_for_a_one_sided_kpi():
-    result = evaluate_kpi(
+    result = explained(
         direction="increase", actual=D(95), goal=D(100), red_flag=D(90), goal_high=D(120)
     )
     assert result.goal_high is None
@@ -361,11 +369,9 @@ def test_evaluate_kpi_ignores_upper_values_for_a_one_sided_kpi():
 
 def calculated_kpi_explanation(hidden: set[str]) -> str:
     """The first line explaining 100 * WON / LEADS with WON = 12 and LEADS = 40."""
-    return evaluate_kpi(
-        direction="increase",
-        actual=D(30),
-        goal=D(25),
-        red_flag=D(20),
+    result = evaluate_kpi(direction="increase", actual=D(30), goal=D(25), red_flag=D(20))
+    return explain_kpi(
+        result,
         formula="100 * WON / LEADS",
         inputs={"WON": D(12), "LEADS": D(40)},
         hidden_inputs=hidden,
@@ -401,7 +407,9 @@ def test_rollup_is_the_weighted_average_of_the_children_with_data():
 
 
 def test_rollup_explains_each_child_with_its_score_and_weight():
-    result = rollup([("F1", D(8), D(2)), ("F2", D(5), D(1)), ("F3", None, D(3)), ("F4", D(1), 0)])
+    result = explain_rollup(
+        rollup([("F1", D(8), D(2)), ("F2", D(5), D(1)), ("F3", None, D(3)), ("F4", D(1), 0)])
+    )
     assert result.explanation == (
         "F1: score 8.0, weight 2 (66.67 % of the total).",
         "F2: score 5.0, weight 1 (33.33 % of the total).",

@@ -1,10 +1,15 @@
-"""The worked examples in docs/scoring.md are checked against the code, row by row."""
+"""The worked examples in docs/scoring.md are checked against the code, row by row.
+
+Each row goes through `evaluate_kpi` then `explain_kpi`, the path `plan_scorecard` takes for
+a KPI in one period (tests/kpis/test_plan_scorecard.py shows it scores through `score`).
+"""
 
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from kpis.explanations import explain_kpi
 from kpis.scoring import DEFAULT_TOLERANCE, Direction, display_score, evaluate_kpi
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "scoring.md"
@@ -68,5 +73,6 @@ def test_a_worked_example_in_the_docs_matches_the_code(row):
         red_flag_high=number(row["red flag high"]),
         tolerance=tolerance(row["tolerance"]),
     )
+    result = explain_kpi(result, tolerance=tolerance(row["tolerance"]))
     assert display_score(result.score) == row["score"]
     assert result.status.label == row["status"]

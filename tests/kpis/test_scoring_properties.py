@@ -1,11 +1,19 @@
-"""Properties of the scoring engine that hold whatever the numbers (hypothesis)."""
+"""Properties of the scoring engine that hold whatever the numbers (hypothesis).
 
+The formula's properties are checked on `score` and `range_score`; the properties under "one
+path" prove that `evaluate_kpi` and `evaluate_view`, which `kpis.selectors.plan_scorecard`
+calls for every KPI, give exactly those scores, and that the words change no number.
+"""
+
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from kpis.combined_periods import PeriodValues, combine_periods, evaluate_view
+from kpis.explanations import explain_kpi, explain_rollup, explain_view
 from kpis.scoring import (
     Direction,
     Status,
@@ -210,7 +218,7 @@ def test_a_child_with_weight_zero_changes_nothing(children, extra_score, positio
 
 @given(named_children)
 def test_a_rollup_lies_between_its_lowest_and_highest_counted_child(children):
-    result = rollup(children)
+    result = explain_rollup(rollup(children))
     counted = [s for _, s, w in children if s is not None and w > 0]
     if not counted:
         assert result.score is None
@@ -225,3 +233,61 @@ def test_trend_one_way_is_the_opposite_trend_the_other_way(now, before):
     forward, backward = trend(now, before), trend(before, now)
     opposite = {Trend.UP: Trend.DOWN, Trend.DOWN: Trend.UP, Trend.FLAT: Trend.FLAT}
     assert backward is opposite[forward]
+
+
+# --- one path: what the scorecard runs is what the formula's properties check ----------------
+
+directions = st.sampled_from(list(Direction))
+
+
+@given(directions, st.none() | values, values, st.none() | values, margins, st.none() | margins)
+def test_evaluate_kpi_scores_with_the_tested_formula(
+    direction, actual, goal, red_flag, width, red_flag_high_margin
+):
+    goal_high = goal + width if direction is Direction.RANGE else None
+    red_flag_high = (
+        None
+        if goal_high is None or red_flag_high_margin is None
+        else goal_high + red_flag_high_margin
+    )
+    result = evaluate_kpi(
+        direction=direction,
+        actual=actual,
+        goal=goal,
+        red_flag=red_flag,
+        goal_high=goal_high,
+        red_flag_high=red_flag_high,
+    )
+    if direction is Direction.RANGE:
+        expected = range_score(
+            actual, goal, result.red_flag, result.goal_high, result.red_flag_high
+        )
+    else:
+        expected = score(actual, goal, result.red_flag)
+    assert result.score == expected
+    assert result.status is status_for(expected)
+    if red_flag is not None:
+        assert result.red_flag == red_flag
+    assert explain_kpi(result).score == expected
+
+
+@given(directions, values, values, st.none() | values, margins, scores)
+def test_a_view_of_one_period_scores_like_that_period(
+    direction, actual, goal, red_flag, width, previous
+):
+    goal_high = goal + width if direction is Direction.RANGE else None
+    month = date(2026, 1, 1)
+    period = PeriodValues(actual, goal, red_flag, goal_high, None)
+    combined = combine_periods([month], {month: period}, "sum", direction=direction)
+    view = evaluate_view(combined, direction=direction, previous_score=previous)
+    single = evaluate_kpi(
+        direction=direction,
+        actual=actual,
+        goal=goal,
+        red_flag=red_flag,
+        goal_high=goal_high,
+        previous_score=previous,
+    )
+    assert (view.score, view.status, view.trend) == (single.score, single.status, single.trend)
+    explained = explain_view(view, combined)
+    assert (explained.score, explained.status) == (view.score, view.status)

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, User
 from actionplans.models import ActionPlan, Task
-from kpis import periods
+from kpis import periods, scoring
 from kpis.models import Actual, Direction, Frequency, Kpi, Target
 from scorecard import demo_data
 from scorecard.demo_data import KpiSpec
@@ -407,32 +407,27 @@ def _band(spec: KpiSpec, period: datetime.date, plan_start: datetime.date, fy_mo
     )
 
 
-def _band_edges(band: Band) -> tuple[Decimal, Decimal, Decimal, Decimal]:
-    """A range KPI's red flag, band and upper red flag, from low to high."""
-    if band.red_flag is None or band.goal_high is None or band.red_flag_high is None:
-        raise ValueError("A range KPI needs both edges of its band and both red flags.")
-    return band.red_flag, band.goal, band.goal_high, band.red_flag_high
-
-
-def _effective_red_flag(spec: KpiSpec, band: Band) -> Decimal:
-    """The red flag the scoring uses: the target's, or one derived from the tolerance."""
-    if band.red_flag is not None:
-        return band.red_flag
-    margin = spec.tolerance * abs(band.goal)
-    return band.goal + margin if spec.direction == Direction.DECREASE else band.goal - margin
+def _thresholds(spec: KpiSpec, band: Band) -> scoring.Thresholds:
+    """The goal and red flags the scoring engine uses for the band (red flags derived if unset)."""
+    return scoring.resolve_thresholds(
+        spec.direction, band.goal, band.red_flag, band.goal_high, band.red_flag_high, spec.tolerance
+    )
 
 
 def _draw_actual(spec: KpiSpec, band: Band, progress: float, rng: random.Random) -> Decimal:
     """An actual placed around the target as the spec's performance says, with noise."""
     position = rng.gauss(spec.performance + _IMPROVEMENT * (progress - 0.5), spec.noise)
+    t = _thresholds(spec, band)
+    if t.red_flag is None:
+        raise ValueError(f"{spec.code}: the target has no red flag and none can be derived.")
     if spec.direction == Direction.RANGE:
-        red_flag_low, goal_low, goal_high, red_flag_high = _band_edges(band)
-        centre = (goal_low + goal_high) / 2
-        reach = red_flag_high - centre if position >= 0 else centre - red_flag_low
+        if t.goal_high is None or t.red_flag_high is None:
+            raise ValueError(f"{spec.code}: a range KPI needs both edges of its band.")
+        centre = (t.goal + t.goal_high) / 2
+        reach = t.red_flag_high - centre if position >= 0 else centre - t.red_flag
         value = float(centre) + position * float(reach)
     else:
-        red_flag = _effective_red_flag(spec, band)
-        value = float(band.goal) + position * float(band.goal - red_flag)
+        value = float(t.goal) + position * float(t.goal - t.red_flag)
     actual = _quantize(value, spec.decimals)
     if spec.floor is not None:
         actual = max(actual, spec.floor)
@@ -441,22 +436,27 @@ def _draw_actual(spec: KpiSpec, band: Band, progress: float, rng: random.Random)
     return actual
 
 
+_STANDINGS: dict[scoring.Status, Standing] = {
+    scoring.Status.ON_TRACK: "ahead",
+    scoring.Status.AT_RISK: "behind",
+    scoring.Status.OFF_TRACK: "failing",
+}
+
+
 def _standing(spec: KpiSpec, band: Band, value: Decimal) -> Standing:
-    """How the period went, in the status bands' terms, to pick a fitting analysis."""
-    if spec.direction == Direction.RANGE:
-        red_flag_low, goal_low, goal_high, red_flag_high = _band_edges(band)
-        if goal_low <= value <= goal_high:
-            return "ahead"
-        if red_flag_low <= value <= red_flag_high:
-            return "behind"
-        return "failing"
-    red_flag = _effective_red_flag(spec, band)
-    higher_is_better = band.goal > red_flag
-    if (value >= band.goal) if higher_is_better else (value <= band.goal):
-        return "ahead"
-    if (value >= red_flag) if higher_is_better else (value <= red_flag):
-        return "behind"
-    return "failing"
+    """How the period went, as the scoring engine's status says, to pick a fitting analysis."""
+    result = scoring.evaluate_kpi(
+        direction=spec.direction,
+        actual=value,
+        goal=band.goal,
+        red_flag=band.red_flag,
+        goal_high=band.goal_high,
+        red_flag_high=band.red_flag_high,
+        tolerance=spec.tolerance,
+    )
+    if result.status is scoring.Status.NO_DATA:
+        raise ValueError(f"{spec.code}: the target cannot be scored.")
+    return _STANDINGS[result.status]
 
 
 _ANALYSES: dict[Standing, tuple[tuple[str, ...], float]] = {
