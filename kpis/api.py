@@ -8,7 +8,6 @@ Scores come from the scoring engine through `kpis.selectors.plan_scorecard`.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, ClassVar, cast
@@ -46,6 +45,7 @@ from core.api import (
 from core.api_http import Conflict, validation_error_detail
 from kpis import periods, scoring, selectors, services
 from kpis.models import VALUE_FIELD_OPTIONS, Actual, Kpi, Status, Target
+from kpis.rules import actuals_refusal
 from strategy.models import Objective, StrategicPlan
 
 KPI_UNITS = ("objective__plan__org_unit_id", "objective__org_unit_id")
@@ -401,17 +401,14 @@ class ActualSerializer(ModelSerializer):
     def _record(self, **values: Any) -> Actual:
         request: Request = self.context["request"]
         try:
-            actual, _ = services.actual_record(by=cast(User, request.user), **values)
+            actual, _ = services.actual_record(
+                by=cast(User, request.user), source=services.Source.INTEGRATION, **values
+            )
         except services.ActualVersionConflict as conflict:
             raise Conflict(
                 conflict.messages[0], current=ActualSerializer(conflict.current).data
             ) from None
         return actual
-
-
-def _refusal(kpi: Kpi) -> str:
-    """Why the person may not record the KPI's actuals, in the words of the HTML pages."""
-    return services.actuals_refusal(kpi) or "You may not update this KPI."
 
 
 class ActualFilter(PeriodFilterSet):
@@ -469,7 +466,8 @@ class _RowsRefused(Exception):
 
 
 class _KpiFinder:
-    """Finds the KPIs that bulk rows name, among those the person may see, in three queries."""
+    """Finds the KPIs that bulk rows name, among those the person may see: by id here, by
+    code through `selectors.KpiCodes` (as the import does)."""
 
     def __init__(
         self, user: User, default_plan: int | None, rows: Sequence[Mapping[str, Any]]
@@ -477,23 +475,10 @@ class _KpiFinder:
         self.default_plan = default_plan
         kpis = visible(Kpi.objects.select_related("objective", "plan"), user, *KPI_UNITS)
         ids = {row["kpi"] for row in rows if "kpi" in row}
-        coded = [row for row in rows if "kpi" not in row]
-        planned = {(self._plan(row), row["kpi_code"]) for row in coded if self._plan(row)}
-        unplanned = {row["kpi_code"] for row in coded if not self._plan(row)}
         self.by_id = {kpi.pk: kpi for kpi in kpis.filter(pk__in=ids)} if ids else {}
-        self.by_plan_code: dict[tuple[int, str], Kpi] = {}
-        if planned:
-            in_plans = kpis.filter(
-                plan_id__in={plan for plan, _ in planned}, code__in={code for _, code in planned}
-            )
-            self.by_plan_code = {(kpi.plan_id, kpi.code): kpi for kpi in in_plans}
-        self.by_code: dict[str, list[Kpi]] = defaultdict(list)
-        if unplanned:
-            current = kpis.filter(code__in=unplanned, is_retired=False).exclude(
-                plan__status=StrategicPlan.Status.ARCHIVED
-            )
-            for kpi in current:
-                self.by_code[kpi.code].append(kpi)
+        self.codes = selectors.KpiCodes(
+            user, ((self._plan(row), row["kpi_code"]) for row in rows if "kpi" not in row)
+        )
 
     def _plan(self, row: Mapping[str, Any]) -> int | None:
         plan: int | None = row.get("plan", self.default_plan)
@@ -508,17 +493,7 @@ class _KpiFinder:
             if "kpi_code" in row and row["kpi_code"] != kpi.code:
                 return f"KPI {row['kpi']} has the code {kpi.code}, not {row['kpi_code']}."
             return kpi
-        code, plan = row["kpi_code"], self._plan(row)
-        if plan is not None:
-            found = self.by_plan_code.get((plan, code))
-            return found or f"No KPI with code {code} in plan {plan}."
-        matches = self.by_code.get(code, [])
-        if len(matches) == 1:
-            return matches[0]
-        if not matches:
-            return f"No KPI with code {code} in an active or draft plan."
-        plans = ", ".join(f"{kpi.plan.name} (id {kpi.plan_id})" for kpi in matches)
-        return f"The code {code} is used in several plans ({plans}); give plan."
+        return self.codes.find(row["kpi_code"], self._plan(row))
 
 
 def _bulk_description() -> str:
@@ -557,7 +532,7 @@ class ActualViewSet(ReadWriteViewSet):
         return actual.kpi
 
     def refusal(self, kind: str, obj: Model) -> str | None:
-        return _refusal(cast(Actual, obj).kpi)
+        return actuals_refusal(self.request.user, cast(Actual, obj).kpi)
 
     @extend_schema(
         request=BulkRowSerializer(many=True),
@@ -602,8 +577,9 @@ class ActualViewSet(ReadWriteViewSet):
             if isinstance(kpi, str):
                 errors[index] = {"kpi_code" if "kpi" not in parsed[index] else "kpi": [kpi]}
                 continue
-            if kpi.pk not in allowed:
-                errors[index] = {"kpi": [_refusal(kpi)]}
+            refusal = actuals_refusal(user, kpi, is_updater=kpi.pk in allowed)
+            if refusal is not None:
+                errors[index] = {"kpi": [refusal]}
                 continue
             parsed[index]["kpi_object"] = kpi
             good.append(index)
@@ -664,7 +640,9 @@ class ActualViewSet(ReadWriteViewSet):
         with transaction.atomic():
             if rows:
                 try:
-                    results = services.actuals_bulk_record(rows=rows, by=user)
+                    results = services.actuals_bulk_record(
+                        rows=rows, by=user, source=services.Source.INTEGRATION
+                    )
                 except DjangoValidationError as error:
                     for key, messages in validation_error_detail(error).items():
                         if not key.isdigit():  # not about one row: refuse the whole call

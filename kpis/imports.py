@@ -28,6 +28,7 @@ from xml.parsers import expat
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.reader.excel import ExcelReader
@@ -37,19 +38,39 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import User
+from core.numbers import parse_number, parse_required_number
 from kpis import periods, scoring
-from kpis.forms import parse_optional_value, parse_period, parse_value
+from kpis.forms import parse_period
 from kpis.models import Actual, Kpi, Target
-from kpis.selectors import kpis_updatable_among, lock_message, locked_periods, plain_number
+from kpis.rules import actuals_refusal
+from kpis.selectors import (
+    OFF_TRACK_NEEDS_ACTION,
+    KpiCodes,
+    future_message,
+    kpis_updatable_among,
+    lock_message,
+    locked_periods,
+    needs_corrective_action,
+    plain_number,
+)
 from strategy.models import StrategicPlan
 
 REQUIRED_COLUMNS = ("kind", "kpi_code", "period")
-VALUE_COLUMNS = ("value", "goal", "red_flag", "goal_high", "red_flag_high", "analysis")
+VALUE_COLUMNS = (
+    "value",
+    "goal",
+    "red_flag",
+    "goal_high",
+    "red_flag_high",
+    "analysis",
+    "corrective_action",
+)
 # Read by people, left alone by the import: the template names each KPI.
 INFORMATIONAL_COLUMNS = ("kpi_name",)
 COLUMNS = (*REQUIRED_COLUMNS[:2], "kpi_name", REQUIRED_COLUMNS[2], *VALUE_COLUMNS)
 TARGET_COLUMNS = ("goal", "red_flag", "goal_high", "red_flag_high")
-ACTUAL_COLUMNS = ("value", "analysis")
+ACTUAL_COLUMNS = ("value", "analysis", "corrective_action")
+OFF_TRACK_IN_IMPORT = f"{OFF_TRACK_NEEDS_ACTION[:-1]} in the corrective_action column."
 ROW_KEY = "_row"
 ERROR_KEY = "_error"
 
@@ -558,6 +579,7 @@ class CheckedRow:
     period: datetime.date | None = None
     value: Decimal | None = None
     analysis: str | None = None
+    corrective_action: str | None = None
     target: TargetValues | None = None
     before: str = ""
     after: str = ""
@@ -588,44 +610,29 @@ def _target_text(values: Sequence[Decimal | None]) -> str:
 
 
 class _Resolver:
-    """Finds KPIs by code for the person: within a plan, or across the plans they can see."""
+    """Finds KPIs by code for the person (`KpiCodes`): in the plan chosen, or else uniquely
+    across the current plans they can see."""
 
     def __init__(self, codes: Iterable[str], *, user: User, plan: StrategicPlan | None) -> None:
-        candidates = Kpi.objects.filter(code__in=set(codes)).select_related(
-            "plan", "objective", "objective__plan"
-        )
-        if plan is not None:
-            candidates = candidates.filter(plan=plan)
-        self.plan = plan
+        self.plan_id = plan.pk if plan is not None else None
         self.user = user
-        self.by_code: dict[str, list[Kpi]] = defaultdict(list)
-        for kpi in candidates:
-            if user.has_perm("kpis.view_kpi", kpi):
-                self.by_code[kpi.code].append(kpi)
+        self.codes = KpiCodes(user, ((self.plan_id, code) for code in codes))
         self._updatable: set[int] | None = None
         self._may_edit: dict[int, bool] = {}
 
     def kpi(self, code: str) -> Kpi:
-        if not code:
-            raise _Refused("No KPI code.")
-        found = self.by_code.get(code, [])
-        if not found:
-            where = f" in {self.plan}" if self.plan is not None else ""
-            raise _Refused(f"Unknown KPI code {code}{where}.")
-        if len(found) > 1:
-            plans = ", ".join(sorted(str(kpi.plan) for kpi in found))
-            raise _Refused(
-                f"KPI code {code} is used in several plans ({plans}): "
-                "choose the plan to import into."
-            )
-        return found[0]
+        found = self.codes.find(code, self.plan_id)
+        if isinstance(found, str):
+            raise _Refused(found)
+        return found
 
-    def may_update(self, kpi: Kpi) -> bool:
+    def actuals_refusal(self, kpi: Kpi) -> str | None:
         """`kpis.update_actuals` for every KPI of the file at once, on the first question."""
         if self._updatable is None:
-            ids = [found.pk for kpis in self.by_code.values() for found in kpis]
-            self._updatable = kpis_updatable_among(self.user, ids)
-        return kpi.pk in self._updatable
+            found = [*self.codes.by_plan_code.values()]
+            found += [kpi for kpis in self.codes.by_code.values() for kpi in kpis]
+            self._updatable = kpis_updatable_among(self.user, (kpi.pk for kpi in found))
+        return actuals_refusal(self.user, kpi, is_updater=kpi.pk in self._updatable)
 
     def may_edit(self, kpi: Kpi) -> bool:
         if kpi.pk not in self._may_edit:
@@ -633,10 +640,12 @@ class _Resolver:
         return self._may_edit[kpi.pk]
 
 
-def _number(cells: dict[str, str], column: str, *, required: bool) -> Decimal | None:
+def _number(cells: dict[str, str], column: str, kpi: Kpi, *, required: bool) -> Decimal | None:
     text = cells.get(column, "")
     try:
-        return parse_value(text) if required else parse_optional_value(text)
+        if required:
+            return parse_required_number(text, percent=kpi.is_percentage)
+        return parse_number(text, percent=kpi.is_percentage)
     except ValidationError as error:
         if error.code == "required":
             raise _Refused(f"No {column.replace('_', ' ')}.") from None
@@ -696,7 +705,7 @@ def check_rows(
         if row.period in locked:
             row.status, row.reason = RowStatus.REFUSED, lock_message(row.period)
         elif row.value is not None:
-            _compare_actual(row, row.value, actuals.get(stored))
+            _compare_actual(row, row.value, actuals.get(stored), targets.get(stored))
         elif row.target is not None:
             _compare_target(row, row.target, targets.get(stored))
     return checked
@@ -722,18 +731,21 @@ def _check_row(row: CheckedRow, resolver: _Resolver, fy: int) -> tuple[Kind, Kpi
         )
     row.period = period
     if row.kind is Kind.ACTUAL:
-        if kpi.is_calculated:
-            raise _Refused(f"{kpi.code} is a calculated KPI ({kpi.formula}): import its inputs.")
-        if kpi.is_retired:
-            raise _Refused(f"{kpi.code} is retired; its actuals can no longer change.")
-        if not resolver.may_update(kpi):
-            raise _Refused(f"No permission: you may not update the actuals of {kpi.code}.")
+        refusal = resolver.actuals_refusal(kpi)
+        if refusal is not None:
+            raise _Refused(refusal)
         stray = [column for column in TARGET_COLUMNS if cells.get(column, "").strip()]
         if stray:
-            raise _Refused(f"An actual row takes value and analysis, not {', '.join(stray)}.")
-        row.value = _number(cells, "value", required=True)
-        analysis = cells.get("analysis", "").strip()
-        row.analysis = analysis or None  # an empty analysis keeps the stored one
+            raise _Refused(
+                "An actual row takes value, analysis and corrective_action, "
+                f"not {', '.join(stray)}."
+            )
+        if period > timezone.localdate():
+            raise _Refused(future_message(period))
+        row.value = _number(cells, "value", kpi, required=True)
+        # An empty analysis or corrective action keeps the stored one.
+        row.analysis = cells.get("analysis", "").strip() or None
+        row.corrective_action = cells.get("corrective_action", "").strip() or None
         return kind, kpi, period
     if not resolver.may_edit(kpi):
         raise _Refused(f"No permission: you may not set the targets of {kpi.code}.")
@@ -743,12 +755,12 @@ def _check_row(row: CheckedRow, resolver: _Resolver, fy: int) -> tuple[Kind, Kpi
             "A target row takes goal, red_flag, goal_high and red_flag_high, "
             f"not {', '.join(stray)}."
         )
-    goal = _number(cells, "goal", required=True) or Decimal(0)  # required: never None
+    goal = _number(cells, "goal", kpi, required=True) or Decimal(0)  # required: never None
     values = (
         goal,
-        _number(cells, "red_flag", required=False),
-        _number(cells, "goal_high", required=False),
-        _number(cells, "red_flag_high", required=False),
+        _number(cells, "red_flag", kpi, required=False),
+        _number(cells, "goal_high", kpi, required=False),
+        _number(cells, "red_flag_high", kpi, required=False),
     )
     errors = scoring.validate_target(kpi.direction, *values, tolerance=kpi.tolerance)
     if errors:
@@ -757,17 +769,23 @@ def _check_row(row: CheckedRow, resolver: _Resolver, fy: int) -> tuple[Kind, Kpi
     return kind, kpi, period
 
 
-def _compare_actual(row: CheckedRow, value: Decimal, current: Actual | None) -> None:
+def _compare_actual(
+    row: CheckedRow, value: Decimal, current: Actual | None, target: Target | None
+) -> None:
     row.after = plain_number(value)
-    if current is None:
-        row.status = RowStatus.CREATE
-        return
-    row.before = plain_number(current.value)
-    analysis = current.analysis if row.analysis is None else row.analysis
-    if current.value == value and current.analysis == analysis:
+    texts = (current.analysis, current.corrective_action) if current is not None else ("", "")
+    analysis = texts[0] if row.analysis is None else row.analysis
+    action = texts[1] if row.corrective_action is None else row.corrective_action
+    if current is not None and (current.value, *texts) == (value, analysis, action):
         row.status = RowStatus.UNCHANGED
+        row.before = plain_number(current.value)
+    elif row.kpi is not None and needs_corrective_action(row.kpi, target, value, action):
+        row.status, row.reason = RowStatus.REFUSED, OFF_TRACK_IN_IMPORT
+    elif current is None:
+        row.status = RowStatus.CREATE
     else:
         row.status = RowStatus.CHANGE
+        row.before = plain_number(current.value)
         if current.value == value:
             row.before, row.after = "analysis", "new analysis"
 
@@ -831,7 +849,8 @@ def template_xlsx(rows: Sequence[Sequence[str]]) -> bytes:
     sheet.append(list(COLUMNS))
     for row in rows:
         sheet.append([_xlsx_text(cell) for cell in row])
-    for column, width in zip("ABCDEFGHIJ", (8, 10, 30, 12, 12, 12, 12, 12, 14, 40), strict=True):
+    widths = (8, 10, 30, 12, 12, 12, 12, 12, 14, 40, 40)
+    for column, width in zip("ABCDEFGHIJK", widths, strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -12,11 +12,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from core.numbers import DECIMAL_PLACES, MAX_DIGITS
 from kpis import formulas, periods, scoring
 from strategy.models import WEIGHT_FIELD_OPTIONS, Objective, StrategicPlan
 
-# Every measured value: exact decimals, never floats, so scores match the spreadsheets.
-VALUE_FIELD_OPTIONS: dict[str, Any] = {"max_digits": 20, "decimal_places": 6}
+# Every measured value: exact decimals, never floats, so scores match the spreadsheets. The
+# limits are the typed numbers' limits (core.numbers), so what parses also fits.
+VALUE_FIELD_OPTIONS: dict[str, Any] = {"max_digits": MAX_DIGITS, "decimal_places": DECIMAL_PLACES}
 
 
 class Direction(models.TextChoices):
@@ -148,6 +150,11 @@ class Kpi(models.Model):
     @property
     def is_calculated(self) -> bool:
         return bool(self.formula.strip())
+
+    @property
+    def is_percentage(self) -> bool:
+        """Its values are percentages: typed values may end in a % sign."""
+        return self.unit.strip() == "%"
 
     def clean(self) -> None:
         if self.objective_id and self.plan_id and self.objective.plan_id != self.plan_id:

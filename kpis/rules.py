@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from rules.permissions import add_perm
 from rules.predicates import predicate
 
@@ -17,15 +18,41 @@ def can_view_kpi(user: User, kpi: Kpi | None) -> bool:
     return kpi is not None and can_view_objective(user, kpi.objective)
 
 
+def actuals_closed(kpi: Kpi) -> str | None:
+    """Why the KPI takes actuals from nobody, superusers included (retired, or calculated);
+    None when it takes them."""
+    if kpi.is_retired:
+        return f"{kpi.code} is retired; its actuals can no longer change."
+    if kpi.is_calculated:
+        return f"{kpi.code} is calculated from {kpi.formula}; enter its inputs instead."
+    return None
+
+
+def actuals_refusal(
+    user: User | AnonymousUser, kpi: Kpi, *, is_updater: bool | None = None
+) -> str | None:
+    """Why the person may not record the KPI's actuals, or None: the one decision behind
+    `kpis.update_actuals`, in the one wording every page, import and API answer uses.
+
+    Admins and managers update every KPI of their units (subtrees included); contributors the
+    KPIs naming them as updaters. `is_updater` is that role check when the caller already
+    made it for many KPIs at once (`kpis.selectors.kpis_updatable_among`).
+    """
+    closed = actuals_closed(kpi)
+    if closed is not None:
+        return closed
+    if is_updater is None:
+        unit_id = kpi.objective.org_unit_id
+        is_updater = holds_role(user, unit_id, Role.ADMIN, Role.MANAGER) or (
+            holds_role(user, unit_id, Role.CONTRIBUTOR)
+            and kpi.updaters.filter(pk=user.pk or 0).exists()
+        )
+    return None if is_updater else f"You may not update the actuals of {kpi.code}."
+
+
 @predicate
 def can_update_actuals(user: User, kpi: Kpi | None) -> bool:
-    """Managers update every KPI of their unit; contributors the KPIs they are updaters of."""
-    if kpi is None or kpi.is_retired or kpi.is_calculated:
-        return False
-    unit_id = kpi.objective.org_unit_id
-    if holds_role(user, unit_id, Role.ADMIN, Role.MANAGER):
-        return True
-    return holds_role(user, unit_id, Role.CONTRIBUTOR) and kpi.updaters.filter(pk=user.pk).exists()
+    return kpi is not None and actuals_refusal(user, kpi) is None
 
 
 @predicate

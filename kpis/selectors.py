@@ -456,6 +456,24 @@ def lock_message(period: date) -> str:
     return f"{period:%b %Y} is locked; ask an admin to unlock it."
 
 
+def future_message(period: date) -> str:
+    """Why a period that starts after today takes no actuals, on every channel."""
+    return f"The period starting {period.day} {period:%b %Y} has not begun: enter its actual then."
+
+
+OFF_TRACK_NEEDS_ACTION = "Off track: say what you will do about it."
+
+
+def needs_corrective_action(
+    kpi: Kpi, target: Target | None, value: Decimal, corrective_action: str
+) -> bool:
+    """Whether a person saving the value must say what they will do: it puts the KPI off
+    track and no corrective action is written (no query)."""
+    if corrective_action.strip():
+        return False
+    return target_result(kpi, target, value).status is scoring.Status.OFF_TRACK
+
+
 def locked_periods(candidates: Iterable[date]) -> set[date]:
     """Which of the periods are locked (one query, none for no periods)."""
     wanted = set(candidates)
@@ -498,17 +516,17 @@ def value_result(*, kpi: Kpi, period: date, value: Decimal | None) -> scoring.Kp
 
 
 def kpis_updatable_by(user: User | AnonymousUser) -> QuerySet[Kpi]:
-    """Every KPI whose actuals the person may update, as `kpis.update_actuals` decides, in SQL.
+    """Every KPI whose actuals the person may update: `kpis.rules.actuals_refusal` in SQL.
 
-    Admins and managers update every KPI of the units where they hold the role (subtrees
-    included); contributors the KPIs of their units that name them as updaters. Retired and
-    calculated KPIs take no actuals. Active superusers hold every permission (Django's rule),
-    so for them this is every KPI: callers that write leave out those that take no actuals.
+    The two are held equal for every role by tests/kpis/test_actuals_refusal.py: admins and
+    managers update every KPI of their units (subtrees included); contributors the KPIs of
+    their units that name them as updaters; retired and calculated KPIs take no actuals, not
+    even from superusers.
     """
     access = access_for(user)
-    if access.is_superuser:
-        return Kpi.objects.all()
     kpis = Kpi.objects.filter(is_retired=False).exclude(formula__regex=r"\S")
+    if access.is_superuser:
+        return kpis
     managed = access.units({Role.ADMIN, Role.MANAGER})
     contributed = access.units({Role.CONTRIBUTOR})
     is_updater = Exists(
@@ -522,11 +540,68 @@ def kpis_updatable_by(user: User | AnonymousUser) -> QuerySet[Kpi]:
 
 def kpis_updatable_among(user: User | AnonymousUser, kpi_ids: Iterable[int]) -> set[int]:
     """Which of the KPIs the person may update actuals of (`kpis_updatable_by`), in one query
-    rather than a `has_perm` per KPI (a contributor's updater check queries each time)."""
+    rather than a `has_perm` per KPI (a contributor's updater check queries each time); pass
+    the answer to `actuals_refusal(is_updater=...)` for the message."""
     wanted = set(kpi_ids)
     if not wanted:
         return set()
     return set(kpis_updatable_by(user).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
+class KpiCodes:
+    """Finds KPIs by code for a person, as every channel does (DESIGN §9): in the plan given,
+    else uniquely among the KPIs they see that are not retired and whose plan is not archived.
+
+    `wanted` is every (plan id or None, code) to be found; two queries for all of them.
+    """
+
+    def __init__(self, user: User | AnonymousUser, wanted: Iterable[tuple[int | None, str]]):
+        pairs = {(plan, code) for plan, code in wanted if code}
+        units = visible_unit_ids(user)
+        kpis = Kpi.objects.select_related("plan", "objective", "objective__plan")
+        plans = StrategicPlan.objects.all()
+        if units is not None:
+            kpis = kpis.filter(
+                Q(objective__plan__org_unit_id__in=units) | Q(objective__org_unit_id__in=units)
+            )
+            plans = plans.filter(org_unit_id__in=units)
+        planned = {(plan, code) for plan, code in pairs if plan is not None}
+        unplanned = {code for plan, code in pairs if plan is None}
+        current = Q(code__in=unplanned, is_retired=False) & ~Q(
+            plan__status=StrategicPlan.Status.ARCHIVED
+        )
+        in_plans = Q(
+            plan_id__in={plan for plan, _ in planned}, code__in={code for _, code in planned}
+        )
+        self.by_plan_code: dict[tuple[int, str], Kpi] = {}
+        self.by_code: dict[str, list[Kpi]] = defaultdict(list)
+        for kpi in kpis.filter(current | in_plans) if pairs else []:
+            if (kpi.plan_id, kpi.code) in planned:
+                self.by_plan_code[kpi.plan_id, kpi.code] = kpi
+            archived = kpi.plan.status == StrategicPlan.Status.ARCHIVED
+            if kpi.code in unplanned and not kpi.is_retired and not archived:
+                self.by_code[kpi.code].append(kpi)
+        wanted_plans = {plan for plan, _ in planned}
+        self.plan_names = (
+            dict(plans.filter(pk__in=wanted_plans).values_list("pk", "name"))
+            if wanted_plans
+            else {}
+        )
+
+    def find(self, code: str, plan: int | None) -> Kpi | str:
+        """The KPI with the code, or the message saying why there is none."""
+        if not code:
+            return "No KPI code."
+        if plan is not None:
+            where = self.plan_names.get(plan, f"plan {plan}")
+            return self.by_plan_code.get((plan, code)) or f"No KPI with code {code} in {where}."
+        matches = self.by_code.get(code, [])
+        if not matches:
+            return f"No KPI with code {code} in an active or draft plan."
+        if len(matches) > 1:
+            plans = ", ".join(sorted(f"{kpi.plan.name} (id {kpi.plan_id})" for kpi in matches))
+            return f"KPI code {code} is used in several plans ({plans}): name the plan."
+        return matches[0]
 
 
 # How many of a KPI's periods its sparkline shows, by frequency.
@@ -549,6 +624,16 @@ class UpdateRow:
     @property
     def thresholds(self) -> scoring.Thresholds | None:
         return target_thresholds(self.kpi, self.target)
+
+    @property
+    def awaiting_comment(self) -> bool:
+        """Off track with no corrective action: a value an integration sent (people are asked
+        for one before saving), so the KPI's owner is asked for it here."""
+        return (
+            self.actual is not None
+            and not self.actual.corrective_action.strip()
+            and self.result.status is scoring.Status.OFF_TRACK
+        )
 
 
 @dataclass
@@ -625,8 +710,6 @@ def kpis_for_updates(user: User | AnonymousUser) -> QuerySet[Kpi]:
     """The person's KPIs that take actuals, ordered as "My updates" groups them."""
     return (
         kpis_updatable_by(user)
-        .filter(is_retired=False)
-        .exclude(formula__regex=r"\S")
         .select_related("objective", "objective__perspective", "plan")
         .order_by("plan__name", "objective__perspective__order", "objective__code", "code")
     )

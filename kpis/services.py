@@ -26,12 +26,29 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from kpis import scoring
 from kpis.models import Actual, ActualStatus, ImportBatch, Kpi, PeriodLock, Target
-from kpis.selectors import lock_message, locked_periods, plain_number, value_result
+from kpis.rules import actuals_closed
+from kpis.selectors import (
+    OFF_TRACK_NEEDS_ACTION,
+    future_message,
+    lock_message,
+    locked_periods,
+    needs_corrective_action,
+    plain_number,
+)
 from strategy.models import StrategicPlan
 
-OFF_TRACK_NEEDS_ACTION = "Off track: say what you will do about it."
+
+class Source(StrEnum):
+    """Who sends a value, which decides whether an off-track one needs a corrective action.
+
+    People (My updates, imports) are asked for it before the value is saved. Integrations
+    (the API) cannot answer: their value is saved, and an off-track actual without a corrective
+    action shows as awaiting a comment from its owner on My updates.
+    """
+
+    PERSON = "person"
+    INTEGRATION = "integration"
 
 
 class Outcome(StrEnum):
@@ -66,19 +83,26 @@ def _refuse_locked(period: date) -> None:
         raise PeriodLocked(period)
 
 
-def actuals_refusal(kpi: Kpi) -> str | None:
-    """Why the KPI takes no actuals from anyone (retired, or calculated); None if it takes them."""
-    if kpi.is_retired:
-        return f"{kpi.code} is retired; its actuals can no longer change."
-    if kpi.is_calculated:
-        return f"{kpi.code} is calculated from {kpi.formula}; enter its inputs instead."
-    return None
-
-
-def _refuse_unwritable(kpi: Kpi) -> None:
-    refusal = actuals_refusal(kpi)
+def _refuse_unwritable(kpi: Kpi, period: date) -> None:
+    """Refuse a KPI that takes no actuals, and a period that has not started yet."""
+    refusal = actuals_closed(kpi)
     if refusal is not None:
         raise ValidationError(refusal)
+    if period > timezone.localdate():
+        raise ValidationError(future_message(period), code="future_period")
+
+
+def _unchanged(existing: Actual, value: Decimal, analysis: str, corrective_action: str) -> bool:
+    """Whether saving these values writes nothing: an approved actual saved unchanged stays
+    approved (nothing new for an approver to review). Only a returned actual saved again
+    unchanged is written, as a new submission: its updater confirms the value."""
+    same = (existing.value, existing.analysis, existing.corrective_action) == (
+        value,
+        analysis,
+        corrective_action,
+    )
+    resubmitted = settings.SCORECARD_APPROVAL and existing.status == ActualStatus.RETURNED
+    return same and not resubmitted
 
 
 def _new_status() -> str:
@@ -94,17 +118,18 @@ def actual_record(
     analysis: str = "",
     corrective_action: str = "",
     expected_version: int | None = None,
-    require_corrective_action: bool = False,
+    source: Source = Source.PERSON,
 ) -> tuple[Actual, Outcome]:
     """Create or change the KPI's actual for the period.
 
     `expected_version` is the version the change was based on (0 for "there was none"); a
     different current version raises ActualVersionConflict and nothing is written. A save
-    that changes nothing keeps the version. A locked period raises PeriodLocked. With
-    `require_corrective_action`, a change that puts the KPI off track needs a corrective action
-    (ValidationError on "corrective_action"). With approval on, a change is submitted anew.
+    that changes nothing keeps the version (`_unchanged`). A locked period raises PeriodLocked,
+    a future one ValidationError. From a person (`Source`), a change that puts the KPI off
+    track needs a corrective action (ValidationError on "corrective_action"). With approval
+    on, a change is submitted anew.
     """
-    _refuse_unwritable(kpi)
+    _refuse_unwritable(kpi, period)
     with transaction.atomic():
         _refuse_locked(period)
         existing = (
@@ -119,21 +144,12 @@ def actual_record(
             if existing is None:
                 raise ValidationError("This actual was deleted in the meantime; reload the page.")
             raise ActualVersionConflict(existing)
-        unchanged = existing is not None and (
-            existing.value,
-            existing.analysis,
-            existing.corrective_action,
-        ) == (value, analysis, corrective_action)
-        # Saving a returned actual again unchanged submits it again.
-        resubmitted = settings.SCORECARD_APPROVAL and getattr(existing, "status", None) == (
-            ActualStatus.RETURNED
-        )
-        if existing is not None and unchanged and not resubmitted:
+        if existing is not None and _unchanged(existing, value, analysis, corrective_action):
             return existing, Outcome.UNCHANGED
-        if require_corrective_action and not corrective_action.strip():
-            result = value_result(kpi=kpi, period=period, value=value)
-            if result.status is scoring.Status.OFF_TRACK:
-                raise ValidationError({"corrective_action": OFF_TRACK_NEEDS_ACTION})
+        if source is Source.PERSON and needs_corrective_action(
+            kpi, Target.objects.filter(kpi=kpi, period=period).first(), value, corrective_action
+        ):
+            raise ValidationError({"corrective_action": OFF_TRACK_NEEDS_ACTION})
         if existing is None:
             actual = Actual(
                 kpi=kpi,
@@ -162,23 +178,32 @@ def actual_record(
 
 @dataclass(frozen=True)
 class ActualRow:
-    """One row of a bulk write: the KPI, its period and the value (analysis optional)."""
+    """One row of a bulk write: the KPI, its period and the value; an analysis or corrective
+    action left out (None) keeps the stored one."""
 
     kpi: Kpi
     period: date
     value: Decimal
     analysis: str | None = None
+    corrective_action: str | None = None
+
+
+def _given_or_kept(given: str | None, current: Actual | None, field: str) -> str:
+    """A bulk row's text, or the stored one when the row leaves it out."""
+    if given is not None:
+        return given
+    return str(getattr(current, field)) if current is not None else ""
 
 
 def actuals_bulk_record(
-    *, rows: Sequence[ActualRow], by: User | None
+    *, rows: Sequence[ActualRow], by: User | None, source: Source = Source.PERSON
 ) -> list[tuple[Actual, Outcome]]:
     """Upsert many actuals at once, all or nothing, answering per row (set-based).
 
-    Each row is validated like `actual_record` (locked periods included); a row without
-    `analysis` keeps the stored analysis. The same (KPI, period) twice in one call is refused.
-    Raises ValidationError with `error_dict` keyed by row index ("0", "1", ...) listing every
-    bad row.
+    Each row is validated like `actual_record` (locked and future periods, and from a person
+    the corrective action of an off-track value, included); unchanged rows are decided as
+    there (`_unchanged`). The same (KPI, period) twice in one call is refused. Raises
+    ValidationError with `error_dict` keyed by row index ("0", "1", ...) listing every bad row.
     """
     errors: dict[str, list[ValidationError]] = {}
     seen: dict[tuple[int, date], int] = {}
@@ -186,7 +211,7 @@ def actuals_bulk_record(
     for index, row in enumerate(rows):
         key = (row.kpi.pk, row.period)
         try:
-            _refuse_unwritable(row.kpi)
+            _refuse_unwritable(row.kpi, row.period)
             if key in seen:
                 raise ValidationError(
                     f"Row {seen[key]} already sets {row.kpi.code} for {row.period}."
@@ -215,19 +240,37 @@ def actuals_bulk_record(
                 kpi_id__in=kpi_ids, period__in=period_list
             )
         }
+        targets = (
+            {
+                (t.kpi_id, t.period): t
+                for t in Target.objects.filter(kpi_id__in=kpi_ids, period__in=period_list)
+            }
+            if source is Source.PERSON
+            else {}
+        )
         status = _new_status()
         results: list[tuple[Actual, Outcome]] = []
         to_create: list[Actual] = []
         to_update: list[tuple[Actual, Actual]] = []
-        for row in rows:
+        for index, row in enumerate(rows):
             current = existing.get((row.kpi.pk, row.period))
-            analysis = row.analysis
+            analysis = _given_or_kept(row.analysis, current, "analysis")
+            action = _given_or_kept(row.corrective_action, current, "corrective_action")
+            if current is not None and _unchanged(current, row.value, analysis, action):
+                results.append((current, Outcome.UNCHANGED))
+                continue
+            if source is Source.PERSON and needs_corrective_action(
+                row.kpi, targets.get((row.kpi.pk, row.period)), row.value, action
+            ):
+                errors[str(index)] = [ValidationError(OFF_TRACK_NEEDS_ACTION)]
+                continue
             if current is None:
                 actual = Actual(
                     kpi=row.kpi,
                     period=row.period,
                     value=row.value,
-                    analysis=analysis or "",
+                    analysis=analysis,
+                    corrective_action=action,
                     entered_by=by,
                     status=status,
                 )
@@ -235,13 +278,10 @@ def actuals_bulk_record(
                 results.append((actual, Outcome.CREATED))
                 continue
             current.kpi = row.kpi  # named in the audit trail without a query per row
-            new_analysis = current.analysis if analysis is None else analysis
-            if current.value == row.value and current.analysis == new_analysis:
-                results.append((current, Outcome.UNCHANGED))
-                continue
             before = copy.copy(current)
             current.value = row.value
-            current.analysis = new_analysis
+            current.analysis = analysis
+            current.corrective_action = action
             current.entered_by = by
             current.version += 1
             current.status = status
@@ -249,6 +289,8 @@ def actuals_bulk_record(
             current.reviewed_at = None
             to_update.append((before, current))
             results.append((current, Outcome.UPDATED))
+        if errors:
+            raise ValidationError(errors)
         now = timezone.now()
         for _, actual in to_update:
             actual.entered_at = now  # auto_now does not apply to bulk_update
@@ -258,6 +300,7 @@ def actuals_bulk_record(
             [
                 "value",
                 "analysis",
+                "corrective_action",
                 "entered_by",
                 "version",
                 "entered_at",
@@ -458,7 +501,13 @@ def import_commit(*, batch: ImportBatch, by: User, expected: str | None = None) 
                 "Something changed since the preview: check the rows again before importing."
             )
         actual_rows = [
-            ActualRow(kpi=row.kpi, period=row.period, value=row.value, analysis=row.analysis)
+            ActualRow(
+                kpi=row.kpi,
+                period=row.period,
+                value=row.value,
+                analysis=row.analysis,
+                corrective_action=row.corrective_action,
+            )
             for row in rows
             if row.writes and row.kpi and row.period and row.value is not None
         ]

@@ -34,8 +34,9 @@ from accounts.permissions import (
     signed_in_user,
 )
 from core.htmx import HtmxHttpRequest, wants_fragment
+from core.numbers import parse_required_number
 from kpis import periods, scoring
-from kpis.forms import parse_month, parse_period, parse_value
+from kpis.forms import parse_month, parse_period
 from kpis.imports import (
     ImportFileError,
     RowStatus,
@@ -47,6 +48,7 @@ from kpis.imports import (
     template_xlsx,
 )
 from kpis.models import Actual, ActualStatus, ImportBatch, Kpi, PeriodLock, Target
+from kpis.rules import actuals_refusal
 from kpis.selectors import (
     UpdateRow,
     actuals_awaiting_review,
@@ -89,7 +91,9 @@ def _kpi_for_update(request: HttpRequest, pk: int) -> Kpi:
         "kpis.view_kpi",
         pk=pk,
     )
-    require_perm(request.user, "kpis.update_actuals", kpi)
+    refusal = actuals_refusal(request.user, kpi)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
     return kpi
 
 
@@ -183,7 +187,7 @@ def _save_row(request: HttpRequest, row: UpdateRow, data: QueryDict) -> tuple[Ro
         form.errors["row"] = [lock_message(row.period)]
         return form, 400
     try:
-        value = parse_value(form.value)
+        value = parse_required_number(form.value, percent=row.kpi.is_percentage)
     except ValidationError as error:
         form.errors["value"] = list(error.messages)
         return form, 400
@@ -197,7 +201,6 @@ def _save_row(request: HttpRequest, row: UpdateRow, data: QueryDict) -> tuple[Ro
             analysis=form.analysis,
             corrective_action=form.corrective_action,
             expected_version=form.version,
-            require_corrective_action=True,
         )
     except ActualVersionConflict as conflict:
         current = conflict.current

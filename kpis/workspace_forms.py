@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from accounts.models import OrgUnit, User
+from core.numbers import parse_number
 from kpis.models import VALUE_FIELD_OPTIONS, Aggregation, Direction, Frequency, Kpi
 from kpis.selectors import plain_number
 from kpis.services import TARGET_FIELDS, TargetRow, cell_name
@@ -201,29 +203,16 @@ def kpi_initial(kpi: Kpi) -> dict[str, Any]:
 
 # --- the target grid ---------------------------------------------------------------------------
 
-NOT_A_NUMBER = "Enter a number, like 1250 or 12.5."
-
 
 def grid_fields(kpi: Kpi) -> tuple[str, ...]:
     """The grid's columns: a range KPI also has an upper goal and red flag."""
     return TARGET_FIELDS if kpi.direction == Direction.RANGE else TARGET_FIELDS[:2]
 
 
-def parse_number(text: str) -> Decimal | None:
-    """A typed number, None for an empty cell; InvalidOperation for anything else."""
-    text = text.strip().replace(" ", "")
-    if not text:
-        return None
-    value = Decimal(text)
-    if not value.is_finite():
-        raise InvalidOperation(text)
-    return value
-
-
 def parse_grid(
     data: Mapping[str, str], kpi: Kpi, periods: Sequence[date]
 ) -> tuple[list[TargetRow], dict[str, str]]:
-    """The grid's rows, and an error for each cell holding something other than a number."""
+    """The grid's rows, and an error for each cell that does not hold a number (`core.numbers`)."""
     rows = []
     errors: dict[str, str] = {}
     for period in periods:
@@ -231,9 +220,9 @@ def parse_grid(
         for field in grid_fields(kpi):
             name = cell_name(field, period)
             try:
-                values[field] = parse_number(data.get(name, ""))
-            except InvalidOperation:
-                errors[name] = NOT_A_NUMBER
+                values[field] = parse_number(data.get(name, ""), percent=kpi.is_percentage)
+            except ValidationError as error:
+                errors[name] = error.messages[0]
                 values[field] = None
         rows.append(TargetRow(period=period, **values))
     return rows, errors

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import OrgUnit, Role, User
 from accounts.permissions import access_for, get_visible_or_404, require_perm, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
+from core.numbers import parse_required_number
 from core.validation import add_service_error
 from kpis import periods
 from kpis.models import Direction, Kpi
@@ -436,11 +436,13 @@ def _parse_helper(data: dict[str, str], action: str) -> tuple[dict[str, Any], di
     errors: dict[str, str] = {}
     if action == "grow":
         try:
-            values["percent"] = Decimal(data.get("percent", "").strip())
-            if not values["percent"].is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            errors["percent"] = "Enter the growth per period in %, e.g. 2 or -1.5."
+            values["percent"] = parse_required_number(data.get("percent"), percent=True)
+        except ValidationError as error:
+            errors["percent"] = (
+                "Enter the growth per period in %, e.g. 2 or -1.5."
+                if error.code == "required"
+                else error.messages[0]
+            )
         try:
             values["start"] = date.fromisoformat(data.get("start", ""))
         except ValueError:

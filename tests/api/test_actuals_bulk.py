@@ -84,7 +84,7 @@ def test_good_and_bad_rows_together_write_nothing_and_every_bad_row_is_named(org
     assert errors["1"] == {"value": ["A valid number is required."]}
     assert errors["2"] == {"period": ["This field is required."]}
     assert errors["3"] == {"kpi": ["No KPI with id 999999."]}
-    assert errors["4"] == {"kpi_code": [f"No KPI with code NOPE in plan {org.plan.pk}."]}
+    assert errors["4"] == {"kpi_code": [f"No KPI with code NOPE in {org.plan.name}."]}
     assert "used in several plans" in errors["5"]["kpi_code"][0]
     assert "use 2026-03-01" in str(errors["6"])
     assert errors["7"] == {"kpi": ["RATE is calculated from REV / 2; enter its inputs instead."]}
@@ -113,7 +113,7 @@ def test_a_contributor_writes_only_the_kpis_they_update(org):
     ]
     response = contributor.post(URL, rows)
     assert response.status_code == 400
-    assert response.json()["rows"] == {"1": {"kpi": ["You may not update this KPI."]}}
+    assert response.json()["rows"] == {"1": {"kpi": ["You may not update the actuals of COST."]}}
     assert not Actual.objects.filter(kpi__in=[org.kpi, other], period="2026-02-01").exists()
 
     assert contributor.post(URL, rows[:1]).status_code == 200
@@ -143,7 +143,7 @@ def test_a_viewer_writes_nothing(org):
         URL, [{"kpi": org.kpi.pk, "period": "2026-02-01", "value": 1}]
     )
     assert response.status_code == 400
-    assert response.json()["rows"] == {"0": {"kpi": ["You may not update this KPI."]}}
+    assert response.json()["rows"] == {"0": {"kpi": ["You may not update the actuals of REV."]}}
 
 
 @pytest.mark.usefixtures("transparency_off")

@@ -135,7 +135,7 @@ def test_the_preview_lists_every_row_and_the_commit_writes_the_accepted_ones():
     html = preview(client, csv_file(text), org.plan.pk)
 
     assert "3 rows for ACME plan: 1 will create, 0 will change, 1 unchanged, 1 refused." in html
-    assert "Unknown KPI code NOPE in ACME plan." in html
+    assert "No KPI with code NOPE in ACME plan." in html
     assert not Actual.objects.filter(kpi=org.rev).exists()
 
     response = commit(client)
@@ -199,12 +199,12 @@ def test_every_bad_row_is_refused_with_its_reason_and_nothing_of_it_is_written()
     assert "Bad period “last month”" in html
     assert "Too many digits" in html
     assert "NPS is quarterly" in html
-    assert "RATE is a calculated KPI" in html
-    assert "No permission: you may not update the actuals of OPS." in html
+    assert "RATE is calculated from REV / WIN; enter its inputs instead." in html
+    assert "You may not update the actuals of OPS." in html
     assert "is locked; ask an admin to unlock it." in html
     assert "No permission: you may not set the targets of REV." in html
     assert "Kind must be actual or target" in html
-    assert "An actual row takes value and analysis, not goal." in html
+    assert "An actual row takes value, analysis and corrective_action, not goal." in html
     assert "11 refused" in html
     assert "Nothing to import" in html
     assert quarterly.pk
@@ -219,7 +219,7 @@ def test_a_contributor_cannot_import_actuals_of_a_kpi_they_are_not_an_updater_of
     html = preview(client, csv_file(text), org.plan.pk)
     commit(client)
 
-    assert "No permission: you may not update the actuals of REV." in html
+    assert "You may not update the actuals of REV." in html
     assert list(Actual.objects.values_list("kpi__code", flat=True)) == ["WIN"]
 
 
@@ -268,7 +268,7 @@ def test_a_code_used_in_several_plans_is_refused_unless_a_plan_is_chosen():
     across = preview(client, csv_file(text))
     chosen = preview(client, csv_file(text), org.plan.pk)
 
-    assert "KPI code REV is used in several plans (ACME plan, Sales plan)" in across
+    assert "KPI code REV is used in several plans (ACME plan (id " in across
     assert "1 will create" in chosen
 
 

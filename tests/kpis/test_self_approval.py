@@ -79,7 +79,13 @@ def test_the_page_refuses_the_person_who_entered_the_actual_with_one_clear_messa
 def test_the_approvals_page_shows_ones_own_entry_without_an_approve_button_and_says_why():
     org = build_org()
     own = entered_by_manager(org)
-    other, _ = actual_record(kpi=org.win, period=org.month, value=Decimal(7), by=org.contributor)
+    other, _ = actual_record(
+        kpi=org.win,
+        period=org.month,
+        value=Decimal(7),
+        by=org.contributor,
+        corrective_action="Ask why.",
+    )
 
     html = client_for(org.manager).get(APPROVALS).content.decode()
     own_item = html.split(f'id="approval-{own.pk}"')[1].split("</li>")[0]

@@ -231,7 +231,8 @@ def test_text_in_a_cell_is_refused_in_that_cell_and_nothing_is_saved(ws, revenue
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert 'id="goal-2026-02-01-error">Enter a number, like 1250 or 12.5.</span>' in html
+    error = "“a lot” is not a number: write it like 1250, 1 250,5 or 12.5."
+    assert f'id="goal-2026-02-01-error">{error}</span>' in html
     assert 'value="a lot"' in html
     assert "Nothing was saved: 1 cell to correct" in html
     assert not Target.objects.exists()
@@ -291,3 +292,37 @@ def test_without_transparency_an_outsider_gets_404_for_the_grid(ws, revenue, opa
         client.post(f"/strategy/kpis/{revenue.pk}/targets/", grid(goal_2026_01="1")).status_code
         == 404
     )
+
+
+def test_the_grid_reads_numbers_as_people_type_them(ws, revenue):
+    response = client_for(ws.org.root_admin).post(
+        f"/strategy/kpis/{revenue.pk}/targets/",
+        grid(goal_2026_01="1 250,5", red_flag_2026_01="1,100.25", goal_2026_02="12 %"),
+        **HTMX,
+    )
+
+    assert response.status_code == 400  # REV is not a percentage: its % is refused
+    assert "“12 %”: this value is not a percentage" in response.content.decode()
+    assert not Target.objects.exists()
+
+    saved = client_for(ws.org.root_admin).post(
+        f"/strategy/kpis/{revenue.pk}/targets/",
+        grid(goal_2026_01="1 250,5", red_flag_2026_01="1,100.25"),
+        **HTMX,
+    )
+
+    assert saved.status_code == 200
+    assert goals(revenue) == {JAN: (D("1250.5"), D("1100.25"))}
+
+
+def test_the_growth_helper_takes_a_rate_with_its_percent_sign(ws, revenue):
+    target_set(kpi=revenue, period=JAN, goal=D(100))
+
+    response = client_for(ws.org.root_admin).post(
+        f"/strategy/kpis/{revenue.pk}/targets/",
+        {**grid(goal_2026_01="100"), "action": "grow", "percent": "10 %", "start": "2026-01-01"},
+        **HTMX,
+    )
+
+    assert response.status_code == 200
+    assert goals(revenue)[FEB] == (D(110), None)
