@@ -308,6 +308,8 @@ MATRIX: dict[str, Row] = {
     "strategy:perspective_delete": post(EDIT_SALES_STRATEGY, "perspective"),
     "strategy:objective_edit": post(EDIT_SALES_STRATEGY, "objective"),
     "strategy:objective_move": post(EDIT_SALES_STRATEGY, "objective"),
+    "strategy:objective_archive": post(EDIT_SALES_STRATEGY, "objective"),
+    "strategy:objective_restore": post(EDIT_SALES_STRATEGY, "objective"),
     "strategy:link_delete": post(EDIT_SALES_STRATEGY, "link"),
     "strategy:stakeholder_add": post(EDIT_SALES_STRATEGY, "plan"),
     "strategy:stakeholder_remove": post(EDIT_SALES_STRATEGY, "stakeholder"),
