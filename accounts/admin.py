@@ -1,3 +1,10 @@
+"""People and the organisation in the Django admin.
+
+Accounts run the People section's rules (see UserAdmin); invitations are read-only, since the
+People section sends them. Org units and memberships save through their model forms'
+`full_clean()`.
+"""
+
 from typing import Any, cast
 
 from django import forms

@@ -1,3 +1,11 @@
+"""Action plans and tasks in the Django admin: writable, with the same checks as the API.
+
+They have no services yet: the API writes them with `full_clean()` then `save()`
+(CleanModelSerializer), and the admin's model forms run the same `full_clean()`, so both
+enforce the models' constraints and `clean()` alike. When services come, this admin calls them
+or becomes read-only like the strategy's and the KPIs'.
+"""
+
 from django.contrib import admin
 
 from actionplans.models import ActionPlan, Task

@@ -1,15 +1,25 @@
+"""KPIs, targets, actuals and reports in the Django admin: read-only for every model.
+
+Their writes go through kpis/services.py, which holds rules no model constraint does: period
+locks, actual versions and the approval status, the KPI formula graph without cycles, codes
+unique per plan, the audit of bulk writes. An admin form saving with `save()` would bypass
+them, so the admin lists and shows; changes go through the pages, the import or the API.
+Variance reports are snapshots written by their task.
+"""
+
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdminMixin
 from kpis.models import Actual, Kpi, Target, VarianceLine, VarianceReport
 
 
-class TargetInline(admin.TabularInline[Target, Kpi]):
+class TargetInline(ReadOnlyAdminMixin, admin.TabularInline[Target, Kpi]):
     model = Target
     extra = 0
 
 
 @admin.register(Kpi)
-class KpiAdmin(admin.ModelAdmin[Kpi]):
+class KpiAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Kpi]):
     list_display = [
         "code",
         "name",
@@ -22,31 +32,27 @@ class KpiAdmin(admin.ModelAdmin[Kpi]):
     ]
     list_filter = ["plan", "direction", "frequency", "aggregation", "is_retired"]
     search_fields = ["code", "name"]
-    autocomplete_fields = ["objective", "owner"]
-    filter_horizontal = ["updaters"]
     inlines = [TargetInline]
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin[Target]):
+class TargetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Target]):
     list_display = ["kpi", "period", "goal", "red_flag", "goal_high", "red_flag_high"]
     list_filter = ["kpi__plan", "period"]
     search_fields = ["kpi__code", "kpi__name"]
-    autocomplete_fields = ["kpi"]
     date_hierarchy = "period"
 
 
 @admin.register(Actual)
-class ActualAdmin(admin.ModelAdmin[Actual]):
+class ActualAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Actual]):
     list_display = ["kpi", "period", "value", "entered_by", "entered_at", "version"]
     list_filter = ["kpi__plan", "period"]
     search_fields = ["kpi__code", "kpi__name", "analysis"]
-    autocomplete_fields = ["kpi", "entered_by"]
     readonly_fields = ["entered_at", "version"]
     date_hierarchy = "period"
 
 
-class VarianceLineInline(admin.TabularInline[VarianceLine, VarianceReport]):
+class VarianceLineInline(ReadOnlyAdminMixin, admin.TabularInline[VarianceLine, VarianceReport]):
     model = VarianceLine
     extra = 0
     can_delete = False
@@ -63,7 +69,7 @@ class VarianceLineInline(admin.TabularInline[VarianceLine, VarianceReport]):
 
 
 @admin.register(VarianceReport)
-class VarianceReportAdmin(admin.ModelAdmin[VarianceReport]):
+class VarianceReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[VarianceReport]):
     list_display = ["plan", "period", "score", "kpis_reported", "kpis_total", "created_at"]
     list_filter = ["plan"]
     inlines = [VarianceLineInline]

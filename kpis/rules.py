@@ -7,7 +7,7 @@ from rules.permissions import add_perm
 from rules.predicates import predicate
 
 from accounts.models import Role, User
-from accounts.permissions import holds_role
+from accounts.permissions import holds_role, holds_role_anywhere
 from accounts.rules import is_organisation_admin
 from kpis.models import Kpi
 from strategy.rules import can_edit_plan, can_view_objective
@@ -68,9 +68,16 @@ def can_approve_actuals(user: User, kpi: Kpi | None) -> bool:
     )
 
 
+@predicate
+def approves_somewhere(user: User) -> bool:
+    """Whether the person has an approval queue at all; each review then checks the unit."""
+    return holds_role_anywhere(user, Role.ADMIN, Role.MANAGER, Role.EXECUTIVE)
+
+
 add_perm("kpis.view_kpi", can_view_kpi)
 add_perm("kpis.update_actuals", can_update_actuals)
 add_perm("kpis.change_kpi", can_edit_kpi)
 add_perm("kpis.approve_actuals", can_approve_actuals)
+add_perm("kpis.view_approvals", approves_somewhere)
 # A lock freezes the period on every unit's KPIs: an organisation-wide action (DESIGN.md §5).
 add_perm("kpis.lock_period", is_organisation_admin)

@@ -339,7 +339,7 @@ def plan_scorecard(
     plan_ids = list(plan_units)
     perspectives = list(Perspective.objects.filter(plan=plan).order_by("order", "pk"))
     objectives = list(
-        Objective.objects.filter(plan_id__in=plan_ids)
+        Objective.objects.filter(plan_id__in=plan_ids, is_archived=False)
         .select_related("owner")
         .order_by("perspective__order", "code")
     )

@@ -25,11 +25,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import audit_rows, history_for
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.permissions import (
     access_for,
     get_visible_or_404,
-    holds_role_anywhere,
     require_perm,
     signed_in_user,
 )
@@ -512,8 +511,7 @@ def _require_approver(request: HttpRequest) -> User:
     """The reviewer, for the queue page only: it lists the units where they approve, and each
     review checks the actual's unit (`kpis.approve_actuals`)."""
     user = signed_in_user(request)
-    if not holds_role_anywhere(user, Role.ADMIN, Role.MANAGER, Role.EXECUTIVE):
-        raise PermissionDenied
+    require_perm(user, "kpis.view_approvals")
     return user
 
 

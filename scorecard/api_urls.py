@@ -10,6 +10,7 @@ from accounts import api as accounts_api
 from actionplans import api as actionplans_api
 from core.api_http import not_found
 from kpis import api as kpis_api
+from kpis import api_reviews
 from strategy import api as strategy_api
 
 router = SimpleRouter()
@@ -23,6 +24,8 @@ router.register("objective-links", strategy_api.ObjectiveLinkViewSet, basename="
 router.register("kpis", kpis_api.KpiViewSet, basename="kpi")
 router.register("targets", kpis_api.TargetViewSet, basename="target")
 router.register("actuals", kpis_api.ActualViewSet, basename="actual")
+router.register("approvals", api_reviews.ApprovalViewSet, basename="approval")
+router.register("period-locks", api_reviews.PeriodLockViewSet, basename="periodlock")
 router.register("action-plans", actionplans_api.ActionPlanViewSet, basename="actionplan")
 router.register("tasks", actionplans_api.TaskViewSet, basename="task")
 

@@ -252,7 +252,14 @@ class ObjectiveSerializer(ModelSerializer):
             "org_unit",
             "weight",
             "parent",
+            "is_archived",
         ]
+        extra_kwargs: ClassVar[dict[str, Any]] = {
+            "is_archived": {
+                "help_text": "An archived objective is off the strategy map and out of the "
+                "scores; its KPIs, actuals and action plans stay as they are."
+            }
+        }
         # The service refuses a duplicate code naming it.
         validators: ClassVar[list[Any]] = []
 
@@ -262,12 +269,23 @@ class ObjectiveSerializer(ModelSerializer):
 
     def create(self, validated_data: dict[str, Any]) -> Objective:
         _view(self).require("add", Objective(plan=validated_data["plan"]))
-        return services.objective_create(**validated_data)
+        archived = validated_data.pop("is_archived", False)
+        with transaction.atomic():
+            objective = services.objective_create(**validated_data)
+            return services.objective_archive(objective=objective) if archived else objective
 
     def update(self, instance: Objective, validated_data: dict[str, Any]) -> Objective:
-        return services.objective_update(
-            objective=instance, **merged(instance, validated_data, OBJECTIVE_FIELDS)
-        )
+        archived = validated_data.pop("is_archived", instance.is_archived)
+        with transaction.atomic():
+            objective = instance
+            if validated_data:
+                objective = services.objective_update(
+                    objective=instance, **merged(instance, validated_data, OBJECTIVE_FIELDS)
+                )
+            if archived != objective.is_archived:
+                change = services.objective_archive if archived else services.objective_restore
+                objective = change(objective=objective)
+            return objective
 
 
 class ObjectiveFilter(filters.FilterSet):
@@ -277,6 +295,7 @@ class ObjectiveFilter(filters.FilterSet):
     owner = IdFilter(field_name="owner_id")
     parent = IdFilter(field_name="parent_id")
     code = filters.CharFilter()
+    is_archived = filters.BooleanFilter()
 
     class Meta:
         model = Objective

@@ -124,6 +124,9 @@ class Objective(models.Model):
         related_name="children",
         help_text="The parent plan's objective that this one supports (cascading).",
     )
+    # Archived: off the strategy map and out of the scores; its KPIs, actuals and action plans
+    # stay as they were, so its history can still be read and it can be restored.
+    is_archived = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["plan", "perspective__order", "code"]

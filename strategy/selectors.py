@@ -34,11 +34,13 @@ def plans_for(user: User) -> QuerySet[StrategicPlan]:
 
 @dataclass
 class PlanStructure:
-    """A plan's perspectives (in map order), objectives and cause-effect links."""
+    """A plan's perspectives (in map order), objectives and cause-effect links; archived
+    objectives apart, with none of their links."""
 
     perspectives: list[Perspective]
     objectives: list[Objective]
     links: list[ObjectiveLink]
+    archived: list[Objective]
 
     def objectives_of(self, perspective: Perspective) -> list[Objective]:
         return [o for o in self.objectives if o.perspective_id == perspective.pk]
@@ -46,16 +48,20 @@ class PlanStructure:
 
 def plan_structure(*, plan: StrategicPlan) -> PlanStructure:
     """Everything the workspace and the strategy map draw, in three queries."""
+    objectives = list(
+        plan.objectives.select_related("owner", "org_unit", "parent").order_by("code")
+    )
     return PlanStructure(
         perspectives=list(plan.perspectives.order_by("order", "pk")),
-        objectives=list(
-            plan.objectives.select_related("owner", "org_unit", "parent").order_by("code")
-        ),
+        objectives=[o for o in objectives if not o.is_archived],
         links=list(
-            ObjectiveLink.objects.filter(cause__plan=plan)
+            ObjectiveLink.objects.filter(
+                cause__plan=plan, cause__is_archived=False, effect__is_archived=False
+            )
             .select_related("cause", "effect")
             .order_by("cause__code", "effect__code")
         ),
+        archived=[o for o in objectives if o.is_archived],
     )
 
 

@@ -12,6 +12,8 @@ constraints:
   or above it. The four standard perspectives stay (rename them or weight them 0); a custom
   perspective can be removed once it has no objectives.
 - A cause-effect link never closes a cycle; the error names the path it would close.
+- Archiving an objective takes it off the map and out of the scores and changes nothing else:
+  its KPIs, actuals, links and action plans stay as they are, to be read or restored with it.
 """
 
 from __future__ import annotations
@@ -480,6 +482,28 @@ def objective_move(*, objective: Objective, perspective: Perspective) -> Objecti
         validate_at_fields(locked)
         locked.save(update_fields=["perspective"])
         return locked
+
+
+def _objective_set_archived(*, objective: Objective, archived: bool) -> Objective:
+    with transaction.atomic():
+        locked = Objective.objects.select_for_update().get(pk=objective.pk)
+        if locked.is_archived == archived:
+            state = "archived" if archived else "not archived"
+            raise ValidationError({"is_archived": f"{locked.code} is {state} already."})
+        locked.is_archived = archived
+        validate_at_fields(locked)
+        locked.save(update_fields=["is_archived"])
+        return locked
+
+
+def objective_archive(*, objective: Objective) -> Objective:
+    """Take the objective off the strategy map and out of the scores; nothing else changes."""
+    return _objective_set_archived(objective=objective, archived=True)
+
+
+def objective_restore(*, objective: Objective) -> Objective:
+    """Put an archived objective back on the map and in the scores, as it was."""
+    return _objective_set_archived(objective=objective, archived=False)
 
 
 # --- cause-effect links --------------------------------------------------------------------------

@@ -19,6 +19,8 @@ urlpatterns = [
     path("perspectives/<int:pk>/delete/", views.perspective_delete, name="perspective_delete"),
     path("objectives/<int:pk>/edit/", views.objective_edit, name="objective_edit"),
     path("objectives/<int:pk>/move/", views.objective_move, name="objective_move"),
+    path("objectives/<int:pk>/archive/", views.objective_archive, name="objective_archive"),
+    path("objectives/<int:pk>/restore/", views.objective_restore, name="objective_restore"),
     path("links/<int:pk>/delete/", views.link_delete, name="link_delete"),
     # The guided setup; its KPI step is kpis.workspace_urls' "setup_kpis".
     path("plans/<int:pk>/setup/basics/", views.setup, {"step": "basics"}, name="setup_basics"),

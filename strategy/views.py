@@ -221,6 +221,7 @@ def _workspace_context(
         # Rendered only if the template shows them (the templates call a callable).
         "plan_sections": partial(extensions.sections_for_plan, request, plan, can_edit, structure),
         "links": structure.links,
+        "archived": structure.archived,
         "strategy_map": layout(structure.perspectives, structure.objectives, structure.links),
         "map_id": f"plan-{plan.pk}-map",
         "link_form": link_form or (ObjectiveLinkForm(plan=plan) if can_edit else None),
@@ -479,6 +480,38 @@ def objective_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         step=step,
         anchor=f"objective-{pk}",
     )
+
+
+@require_POST
+@login_required
+def objective_archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Take the objective off the map and out of the scores; its KPIs and plans stay."""
+    return _objective_archived(request, pk, archive=True)
+
+
+@require_POST
+@login_required
+def objective_restore(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _objective_archived(request, pk, archive=False)
+
+
+def _objective_archived(request: HtmxHttpRequest, pk: int, *, archive: bool) -> HttpResponse:
+    objective = _objective_for_change(request, pk)
+    plan, step = objective.plan, _posted_step(request)
+    change = services.objective_archive if archive else services.objective_restore
+    try:
+        objective = change(objective=objective)
+    except ValidationError as error:
+        return _render_plan(request, plan, status=400, step=step, errors=error.messages)
+    if archive:
+        notice = (
+            f"{objective} was archived: it is off the strategy map and out of the scores. "
+            "Its KPIs, their history and its action plans are kept as they are."
+        )
+        anchor = "archived-objectives"
+    else:
+        notice, anchor = f"{objective} was restored.", f"objective-{pk}"
+    return _saved(request, plan, notice, step=step, anchor=anchor)
 
 
 # --- cause-effect links --------------------------------------------------------------------------

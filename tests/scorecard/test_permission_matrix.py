@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role, User
 from actionplans.models import ActionPlan, Task
-from kpis.models import Actual, ImportBatch, Kpi, Target
+from kpis.models import Actual, ImportBatch, Kpi, PeriodLock, Target
 from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
 from tests.factories import (
     ActionPlanFactory,
@@ -58,6 +58,7 @@ ROLES = (
     "anonymous",
 )
 JAN = datetime.date(2026, 1, 1)
+LOCKED = datetime.date(2025, 12, 1)
 
 
 @dataclass
@@ -109,6 +110,7 @@ def build_world() -> World:
     import_batch = ImportBatch.objects.create(
         created_by=users["manager"], plan=plan, filename="actuals.csv", rows=[]
     )
+    PeriodLock.objects.create(period=LOCKED)
     stakeholder = Stakeholder.objects.create(
         plan=plan, user=users["viewer"], involvement=Stakeholder.Involvement.INFORMED
     )
@@ -200,6 +202,10 @@ APPROVE_SALES = expect(ALLOW, ALLOW, ALLOW, DENY, DENY, HIDDEN, **SALES_OBJECT)
 EDIT_SALES_ACTION_PLAN = expect(ALLOW, DENY, ALLOW, DENY, DENY, HIDDEN, **SALES_OBJECT)
 EDIT_OWN_TASK = expect(ALLOW, DENY, ALLOW, ALLOW, DENY, HIDDEN, **SALES_OBJECT)
 EDIT_PEOPLE_IN_SALES = expect(ALLOW, DENY, DENY, DENY, DENY, HIDDEN, **SALES_OBJECT)
+# Reviewers of any unit have a queue (perhaps empty); each review then checks the unit.
+APPROVAL_QUEUE = expect(
+    ALLOW, ALLOW, ALLOW, DENY, DENY, ALLOW, unit_admin=ALLOW, sub_admin=ALLOW, sub_executive=ALLOW
+)
 # An uploaded file is its uploader's (the Sales manager's) alone.
 UPLOADER_ONLY = expect(
     HIDDEN,
@@ -294,19 +300,7 @@ MATRIX: dict[str, Row] = {
     "kpis:locks": get(ORGANISATION_ADMINS),
     "kpis:lock_remove": post(ORGANISATION_ADMINS),
     # Reviewers see the queue (the Finance manager's and Sales EMEA's are empty); others may not.
-    "kpis:approvals": get(
-        expect(
-            ALLOW,
-            ALLOW,
-            ALLOW,
-            DENY,
-            DENY,
-            ALLOW,
-            unit_admin=ALLOW,
-            sub_admin=ALLOW,
-            sub_executive=ALLOW,
-        )
-    ),
+    "kpis:approvals": get(APPROVAL_QUEUE),
     "kpis:approval_review": post(APPROVE_SALES, "actual"),
     "kpis:kpi": get(SEE_SALES, "kpi"),
     "kpis:kpi_history": get(SEE_SALES, "kpi"),
@@ -325,6 +319,8 @@ MATRIX: dict[str, Row] = {
     "strategy:perspective_delete": post(EDIT_SALES_STRATEGY, "perspective"),
     "strategy:objective_edit": post(EDIT_SALES_STRATEGY, "objective"),
     "strategy:objective_move": post(EDIT_SALES_STRATEGY, "objective"),
+    "strategy:objective_archive": post(EDIT_SALES_STRATEGY, "objective"),
+    "strategy:objective_restore": post(EDIT_SALES_STRATEGY, "objective"),
     "strategy:link_delete": post(EDIT_SALES_STRATEGY, "link"),
     "strategy:stakeholder_add": post(EDIT_SALES_STRATEGY, "plan"),
     "strategy:stakeholder_remove": post(EDIT_SALES_STRATEGY, "stakeholder"),
@@ -391,6 +387,15 @@ MATRIX: dict[str, Row] = {
     "api:actual-bulk": post(EVERYONE),
     "api:actual-detail": get(SEE_SALES, "actual"),
     "api:actual-detail#patch": patch(UPDATE_SALES_KPI, "actual"),
+    "api:approval-list": get(APPROVAL_QUEUE),
+    "api:approval-review": post(APPROVE_SALES, "actual"),
+    # Period locks are organisation-wide, reading them included (as the locks page).
+    "api:periodlock-list": get(ORGANISATION_ADMINS),
+    "api:periodlock-list#post": post(ORGANISATION_ADMINS),
+    "api:periodlock-detail": Row(ORGANISATION_ADMINS, "get", None, (("period", "2025-12-01"),)),
+    "api:periodlock-detail#delete": Row(
+        ORGANISATION_ADMINS, "delete", None, (("period", "2025-12-01"),)
+    ),
     "api:actionplan-list": get(EVERYONE),
     "api:actionplan-detail": get(SEE_SALES, "action_plan"),
     "api:actionplan-detail#patch": patch(EDIT_SALES_ACTION_PLAN, "action_plan"),
