@@ -182,6 +182,12 @@ def code_verify(*, user: User, code: str) -> Device:
         if throttled is not None:
             raise ValidationError(_wait_message(throttled))
         accepted = next((device for device in devices if device.verify_token(token)), None)
+        if accepted is not None:
+            # The devices tried before the one that took the code counted a failure: the
+            # person gave a right code, so none of them owes a wait.
+            for device in devices:
+                if device is not accepted:
+                    device.throttle_reset()
     if accepted is None:
         # Outside the transaction, so the failures counted above stay counted.
         raise ValidationError(WRONG_CODE)

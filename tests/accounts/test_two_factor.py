@@ -165,6 +165,18 @@ def test_a_backup_code_signs_in_once(person):
     assert two_factor.backup_codes_left(person) == 9
 
 
+def test_a_right_backup_code_leaves_no_wait_on_the_authenticator(person):
+    """The authenticator is tried first and counts the backup code as a wrong code; the
+    person gave a right code, so nothing may make them wait afterwards."""
+    device, codes = enrol(person)
+
+    assert two_factor.code_verify(user=person, code=codes[0]) != device
+
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+    assert device.verify_is_allowed()[0] is True
+
+
 def test_an_authenticator_code_cannot_be_used_twice(person):
     device, _ = enrol(person)
     code = code_for(device, steps_ahead=1)
