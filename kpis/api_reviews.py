@@ -1,4 +1,4 @@
-"""The API for approvals and period locks, with the rules of their pages (kpis/views.py).
+"""The API for approvals and period locks, with the rules of their pages (kpis/views_*.py).
 
 - Approvals: `approvals/` lists the submitted actuals of the units where the caller approves
   (`kpis.view_approvals`, as the queue page); `approvals/{id}/review/` approves or returns one

@@ -2,32 +2,32 @@
 
 from django.urls import path
 
-from kpis import views
+from kpis import views, views_approvals, views_import, views_locks
 
 app_name = "kpis"
 
 urlpatterns = [
     path("updates/", views.updates, name="updates"),
     path("updates/<int:pk>/", views.update_row, name="update_row"),
-    path("updates/import/", views.import_start, name="import"),
+    path("updates/import/", views_import.import_start, name="import"),
     path(
         "updates/import/template.csv",
-        views.import_template,
+        views_import.import_template,
         {"fmt": "csv"},
         name="import_template_csv",
     ),
     path(
         "updates/import/template.xlsx",
-        views.import_template,
+        views_import.import_template,
         {"fmt": "xlsx"},
         name="import_template_xlsx",
     ),
-    path("updates/import/<int:pk>/", views.import_preview, name="import_preview"),
-    path("updates/import/<int:pk>/commit/", views.import_confirm, name="import_commit"),
-    path("updates/locks/", views.locks, name="locks"),
-    path("updates/locks/unlock/", views.lock_remove, name="lock_remove"),
-    path("updates/approvals/", views.approvals, name="approvals"),
-    path("updates/approvals/<int:pk>/", views.approval_review, name="approval_review"),
+    path("updates/import/<int:pk>/", views_import.import_preview, name="import_preview"),
+    path("updates/import/<int:pk>/commit/", views_import.import_confirm, name="import_commit"),
+    path("updates/locks/", views_locks.locks, name="locks"),
+    path("updates/locks/unlock/", views_locks.lock_remove, name="lock_remove"),
+    path("updates/approvals/", views_approvals.approvals, name="approvals"),
+    path("updates/approvals/<int:pk>/", views_approvals.approval_review, name="approval_review"),
     path("kpis/<int:pk>/", views.kpi_detail, name="kpi"),
     path("kpis/<int:pk>/history/", views.kpi_history, name="kpi_history"),
 ]

@@ -1,4 +1,5 @@
-"""The KPI pages: "My updates", importing actuals and targets, period locks, approvals, a KPI.
+"""The KPI pages: "My updates" and a KPI's page; importing (kpis/views_import.py), period
+locks (kpis/views_locks.py) and approvals (kpis/views_approvals.py) have their own modules.
 
 Who may do what (DESIGN.md §5, through `user.has_perm`): a KPI the person cannot see answers
 404; one they can see but may not update answers 403. Every form works as a plain POST (a
@@ -18,39 +19,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.audit import audit_rows, history_for
-from accounts.models import User
-from accounts.permissions import (
-    access_for,
-    get_visible_or_404,
-    require_perm,
-    signed_in_user,
-)
+from accounts.permissions import get_visible_or_404, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
 from core.numbers import parse_required_number
 from kpis import periods, scoring
-from kpis.forms import parse_month, parse_period
-from kpis.imports import (
-    ImportFileError,
-    RowStatus,
-    check_rows,
-    outcome_digest,
-    read_upload,
-    template_csv,
-    template_rows,
-    template_xlsx,
-)
-from kpis.models import Actual, ActualStatus, ImportBatch, Kpi, PeriodLock, Target
+from kpis.models import Actual, Kpi, Target
+from kpis.period_params import parse_month, parse_period
 from kpis.rules import actuals_refusal
 from kpis.selectors import (
     UpdateRow,
-    actuals_awaiting_review,
     kpis_for_updates,
     lock_message,
     plain_number,
@@ -59,20 +43,7 @@ from kpis.selectors import (
     target_result,
     update_rows,
 )
-from kpis.services import (
-    SELF_APPROVAL,
-    ActualVersionConflict,
-    ImportChanged,
-    Outcome,
-    actual_record,
-    actual_review,
-    approval_refusal,
-    import_batch_create,
-    import_commit,
-    period_lock,
-    period_unlock,
-)
-from strategy.models import StrategicPlan
+from kpis.services import ActualVersionConflict, Outcome, actual_record
 
 HISTORY_PER_PAGE = 50
 ROW_FIELDS = ("value", "analysis", "corrective_action")
@@ -94,9 +65,6 @@ def _kpi_for_update(request: HttpRequest, pk: int) -> Kpi:
     if refusal is not None:
         raise PermissionDenied(refusal)
     return kpi
-
-
-# --- "My updates" ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -327,263 +295,6 @@ def update_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         messages.success(request, f"{kpi.code}: {form.notice}")
         return redirect(f"{_updates_url(page_period)}#row-{pk}")
     return _updates_page(request, page_period=page_period, overrides={kpi.pk: form}, status=status)
-
-
-# --- Import ------------------------------------------------------------------------------------
-
-
-def _import_plans(user: User) -> list[StrategicPlan]:
-    plans = StrategicPlan.objects.exclude(status=StrategicPlan.Status.ARCHIVED).select_related(
-        "org_unit"
-    )
-    return [plan for plan in plans.order_by("name") if user.has_perm("strategy.view_plan", plan)]
-
-
-def _default_plan(plans: list[StrategicPlan]) -> StrategicPlan | None:
-    """The active plan at the top of the organisation, where most KPI codes live."""
-    active = [plan for plan in plans if plan.status == StrategicPlan.Status.ACTIVE]
-    top = [plan for plan in active if plan.parent_id is None]
-    candidates = top or active
-    return candidates[0] if candidates else None
-
-
-def _require_member(request: HttpRequest) -> User:
-    user = signed_in_user(request)
-    if not access_for(user).is_member:
-        raise PermissionDenied
-    return user
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def import_start(request: HtmxHttpRequest) -> HttpResponse:
-    """The upload step: a file and the plan whose KPI codes it uses."""
-    user = _require_member(request)
-    plans = _import_plans(user)
-    default = _default_plan(plans)
-    chosen = str(default.pk) if default else ""
-    error = ""
-    if request.method == "POST":
-        chosen = request.POST.get("plan", "").strip()
-        plan = next((p for p in plans if str(p.pk) == chosen), None)
-        upload = request.FILES.get("file")
-        if chosen and plan is None:
-            error = "Choose one of the plans in the list."
-        elif upload is None:
-            error = "Choose a file to import."
-        elif upload.size is not None and upload.size > settings.IMPORT_MAX_BYTES:
-            limit = settings.IMPORT_MAX_BYTES / (1024 * 1024)
-            error = (
-                f"The file is {upload.size / (1024 * 1024):.1f} MB; the limit is {limit:.1f} MB. "
-                "Split it into smaller files."
-            )
-        else:
-            try:
-                read = read_upload(upload.name or "", upload.read())
-            except ImportFileError as refusal:
-                error = str(refusal)
-            else:
-                batch = import_batch_create(
-                    user=user,
-                    plan=plan,
-                    filename=upload.name or "upload",
-                    rows=read.rows,
-                    notes=read.notes,
-                )
-                return redirect("kpis:import_preview", pk=batch.pk)
-    context = {"plans": plans, "chosen": chosen, "error": error}
-    return render(request, "kpis/import.html", context, status=400 if error else 200)
-
-
-def _preview(
-    request: HtmxHttpRequest, batch: ImportBatch, *, error: str = "", status: int = 200
-) -> HttpResponse:
-    rows = check_rows(batch.rows, user=signed_in_user(request), plan=batch.plan)
-    statuses = [row.status for row in rows]
-    counts = {status_.label: statuses.count(status_) for status_ in RowStatus}
-    context = {
-        "batch": batch,
-        "rows": rows,
-        "counts": counts,
-        "writes": any(row.writes for row in rows),
-        "digest": outcome_digest(rows),
-        "error": error,
-    }
-    return render(request, "kpis/import_preview.html", context, status=status)
-
-
-@require_GET
-@login_required
-def import_preview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Every row of the file, as importing it now would treat it."""
-    batch = get_object_or_404(
-        ImportBatch.objects.select_related("plan"), pk=pk, created_by=_require_member(request)
-    )
-    return _preview(request, batch)
-
-
-@require_POST
-@login_required
-def import_confirm(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Write every accepted row of the previewed file, or none."""
-    user = _require_member(request)
-    batch = get_object_or_404(ImportBatch.objects.select_related("plan"), pk=pk, created_by=user)
-    try:
-        summary = import_commit(batch=batch, by=user, expected=request.POST.get("digest"))
-    except ImportChanged as changed:
-        return _preview(request, batch, error=changed.messages[0], status=409)
-    except ValidationError as error:
-        return _preview(request, batch, error=" ".join(error.messages), status=400)
-    left_out = f"; {summary.refused} refused row{'s' if summary.refused != 1 else ''} left out"
-    messages.success(
-        request,
-        f"Imported {batch.filename}: {summary.created} created, {summary.changed} changed, "
-        f"{summary.unchanged} unchanged{left_out if summary.refused else ''}.",
-    )
-    return redirect("kpis:updates")
-
-
-@require_GET
-@login_required
-def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The import template, with a row to fill in for each KPI the person updates."""
-    rows = template_rows(kpis_for_updates(signed_in_user(request)), today=_today())
-    if fmt == "xlsx":
-        content = template_xlsx(rows)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content = template_csv(rows)
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="bearing-import.{fmt}"'
-    return response
-
-
-# --- Period locks ------------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def locks(request: HtmxHttpRequest) -> HttpResponse:
-    """The locked periods; an admin locks one by its month."""
-    require_perm(request.user, "kpis.lock_period")
-    error = ""
-    typed = ""
-    if request.method == "POST":
-        typed = request.POST.get("period", "").strip()
-        period = parse_month(typed)
-        if period is None:
-            error = "Enter a month as YYYY-MM, e.g. 2026-01."
-        else:
-            try:
-                _, outcome = period_lock(period=period, by=signed_in_user(request))
-            except ValidationError as refusal:
-                error = " ".join(refusal.messages)
-            else:
-                done = "was locked already" if outcome is Outcome.UNCHANGED else "is locked now"
-                messages.success(request, f"{period:%b %Y} {done}.")
-                return redirect("kpis:locks")
-    context = {
-        "locks": PeriodLock.objects.select_related("locked_by"),
-        "error": error,
-        "typed": typed,
-        "suggested": f"{periods.last_closed_period(_today(), 'monthly'):%Y-%m}",
-    }
-    return render(request, "kpis/locks.html", context, status=400 if error else 200)
-
-
-@require_POST
-@login_required
-def lock_remove(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, "kpis.lock_period")
-    period = parse_period(request.POST.get("period", ""))
-    if period is not None and period_unlock(period=period):
-        messages.success(request, f"{period:%b %Y} is unlocked.")
-    else:
-        messages.error(request, "That period was not locked.")
-    return redirect("kpis:locks")
-
-
-# --- Approval ----------------------------------------------------------------------------------
-
-
-def _require_approver(request: HttpRequest) -> User:
-    """The reviewer, for the queue page only: it lists the units where they approve, and each
-    review checks the actual's unit (`kpis.approve_actuals`)."""
-    user = signed_in_user(request)
-    require_perm(user, "kpis.view_approvals")
-    return user
-
-
-@require_GET
-@login_required
-def approvals(request: HtmxHttpRequest) -> HttpResponse:
-    """Submitted actuals of the units where the person approves."""
-    user = _require_approver(request)
-    actuals = list(actuals_awaiting_review(user))
-    context = {
-        "actuals": actuals,
-        "approval": settings.SCORECARD_APPROVAL,
-        "own": {a.pk for a in actuals if approval_refusal(actual=a, by=user)},
-        "self_approval": SELF_APPROVAL,
-    }
-    return render(request, "kpis/approvals.html", context)
-
-
-@require_POST
-@login_required
-def approval_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Approve or return one submitted actual."""
-    user = signed_in_user(request)
-    actual = get_object_or_404(
-        Actual.objects.select_related(
-            "kpi", "kpi__objective", "kpi__objective__plan", "entered_by"
-        ),
-        pk=pk,
-    )
-    if not user.has_perm("kpis.view_kpi", actual.kpi):
-        raise Http404
-    require_perm(user, "kpis.approve_actuals", actual.kpi)
-    decision = request.POST.get("decision", "")
-    comment = request.POST.get("comment", "").strip()
-    version = request.POST.get("version", "")
-    errors: list[str] = []
-    done = ""
-    if decision not in ("approve", "return"):
-        errors.append("Choose Approve or Return.")
-    else:
-        try:
-            actual = actual_review(
-                actual=actual,
-                by=user,
-                approve=decision == "approve",
-                comment=comment,
-                expected_version=int(version) if version.isdigit() else None,
-            )
-        except ValidationError as refusal:
-            errors.extend(refusal.messages)
-        else:
-            done = "Approved." if actual.status == ActualStatus.APPROVED else "Returned."
-    status = 400 if errors else 200
-    if wants_fragment(request):
-        context = {
-            "actual": actual,
-            "errors": errors,
-            "done": done,
-            "comment": comment,
-            "own": {actual.pk} if approval_refusal(actual=actual, by=user) else set(),
-            "self_approval": SELF_APPROVAL,
-        }
-        return render(request, "kpis/approvals.html#item", context, status=status)
-    if errors:
-        for message in errors:
-            messages.error(request, f"{actual.kpi.code}: {message}")
-    else:
-        messages.success(request, f"{actual.kpi.code} {actual.period:%b %Y}: {done}")
-    return redirect("kpis:approvals")
-
-
-# --- A KPI's page ------------------------------------------------------------------------------
 
 
 def _kpi_page(request: HtmxHttpRequest, pk: int, tab: str) -> HttpResponse:

@@ -284,7 +284,7 @@ SCORECARD_TRANSPARENCY = env_bool("SCORECARD_TRANSPARENCY", default=True)
 SCORECARD_APPROVAL = env_bool("SCORECARD_APPROVAL", default=False)
 
 # Bounds on a CSV or XLSX file of actuals and targets uploaded to /updates/import/, checked
-# before and while it is read (kpis/imports.py), so a small file that would unpack into
+# before and while it is read (kpis/imports/reading.py), so a small file that would unpack into
 # millions of cells is refused in a moment with a message instead of filling the memory.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000, minimum=1)

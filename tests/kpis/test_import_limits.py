@@ -17,8 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from kpis import imports
-from kpis.imports import ImportFileError, read_upload
+from kpis.imports import ImportFileError, read_upload, reading
 from kpis.models import ImportBatch
 from tests.kpis.updates_org import build_org, client_for
 
@@ -132,7 +131,7 @@ def openpyxl_never_reads(monkeypatch):  # type: ignore[no-untyped-def]
     def reached(*args: object, **kwargs: object) -> None:
         raise AssertionError("openpyxl was asked to read the workbook")
 
-    monkeypatch.setattr(imports, "ExcelReader", reached)
+    monkeypatch.setattr(reading, "ExcelReader", reached)
 
 
 @pytest.fixture

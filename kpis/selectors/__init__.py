@@ -1,0 +1,79 @@
+"""Reads of KPIs that must be fast, done in SQL and scored in memory with the pure engine.
+
+The modules, by topic: `scorecard` (the whole scorecard of a plan for a period), `values` (one
+value against its period and target), `updates` (who may update what, and "My updates"),
+`codes` (finding KPIs by code), `health` (the KPI items of a plan's checklist). Callers import
+from `kpis.selectors`, which re-exports the public names.
+"""
+
+from __future__ import annotations
+
+from kpis.selectors.codes import KpiCodes
+from kpis.selectors.health import plan_kpi_health
+from kpis.selectors.scorecard import (
+    MONTH,
+    VIEWS,
+    KpiScore,
+    ObjectiveScore,
+    PerspectiveScore,
+    PlanScorecard,
+    Reader,
+    kpi_periods,
+    plan_scorecard,
+    shown_formula,
+)
+from kpis.selectors.updates import (
+    SPARKLINE_PERIODS,
+    UpdateGroup,
+    UpdateRow,
+    actuals_awaiting_review,
+    kpis_for_updates,
+    kpis_updatable_among,
+    kpis_updatable_by,
+    update_period,
+    update_rows,
+)
+from kpis.selectors.values import (
+    OFF_TRACK_NEEDS_ACTION,
+    future_message,
+    lock_message,
+    locked_periods,
+    needs_corrective_action,
+    plain_number,
+    target_result,
+    target_thresholds,
+    value_result,
+)
+
+__all__ = [
+    "MONTH",
+    "OFF_TRACK_NEEDS_ACTION",
+    "SPARKLINE_PERIODS",
+    "VIEWS",
+    "KpiCodes",
+    "KpiScore",
+    "ObjectiveScore",
+    "PerspectiveScore",
+    "PlanScorecard",
+    "Reader",
+    "UpdateGroup",
+    "UpdateRow",
+    "actuals_awaiting_review",
+    "future_message",
+    "kpi_periods",
+    "kpis_for_updates",
+    "kpis_updatable_among",
+    "kpis_updatable_by",
+    "lock_message",
+    "locked_periods",
+    "needs_corrective_action",
+    "plain_number",
+    "plan_kpi_health",
+    "plan_scorecard",
+    "shown_formula",
+    "target_result",
+    "target_thresholds",
+    "update_period",
+    "update_rows",
+    "value_result",
+]

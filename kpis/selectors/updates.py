@@ -1,0 +1,177 @@
+""" "My updates": who may update which KPIs, the rows the page shows, and the actuals awaiting
+review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.models import Role, User
+from accounts.permissions import access_for
+from kpis import periods, scoring
+from kpis.models import Actual, ActualStatus, Kpi, Target
+from kpis.selectors.values import locked_periods, target_result, target_thresholds
+from strategy.models import Objective
+
+
+def kpis_updatable_by(user: User | AnonymousUser) -> QuerySet[Kpi]:
+    """Every KPI whose actuals the person may update: `kpis.rules.actuals_refusal` in SQL.
+
+    The two are held equal for every role by tests/kpis/test_actuals_refusal.py: admins and
+    managers update every KPI of their units (subtrees included); contributors the KPIs of
+    their units that name them as updaters; retired and calculated KPIs take no actuals, not
+    even from superusers.
+    """
+    access = access_for(user)
+    kpis = Kpi.objects.filter(is_retired=False).exclude(formula__regex=r"\S")
+    if access.is_superuser:
+        return kpis
+    managed = access.units({Role.ADMIN, Role.MANAGER})
+    contributed = access.units({Role.CONTRIBUTOR})
+    is_updater = Exists(
+        Kpi.updaters.through.objects.filter(kpi_id=OuterRef("pk"), user_id=user.pk or 0)
+    )
+    return kpis.filter(
+        Q(objective__org_unit_id__in=managed)
+        | (Q(objective__org_unit_id__in=contributed) & is_updater)
+    )
+
+
+def kpis_updatable_among(user: User | AnonymousUser, kpi_ids: Iterable[int]) -> set[int]:
+    """Which of the KPIs the person may update actuals of (`kpis_updatable_by`), in one query
+    rather than a `has_perm` per KPI (a contributor's updater check queries each time); pass
+    the answer to `actuals_refusal(is_updater=...)` for the message."""
+    wanted = set(kpi_ids)
+    if not wanted:
+        return set()
+    return set(kpis_updatable_by(user).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
+# How many of a KPI's periods its sparkline shows, by frequency.
+SPARKLINE_PERIODS = {"monthly": 12, "quarterly": 8, "yearly": 6}
+
+
+@dataclass
+class UpdateRow:
+    """One KPI on "My updates": its period, target, stored actual, score and recent values."""
+
+    kpi: Kpi
+    period: date
+    period_label: str
+    target: Target | None
+    actual: Actual | None
+    result: scoring.KpiResult
+    history: list[tuple[str, Decimal | None]]  # (period label, value), oldest first
+    locked: bool
+
+    @property
+    def thresholds(self) -> scoring.Thresholds | None:
+        return target_thresholds(self.kpi, self.target)
+
+    @property
+    def awaiting_comment(self) -> bool:
+        """Off track with no corrective action: a value an integration sent (people are asked
+        for one before saving), so the KPI's owner is asked for it here."""
+        return (
+            self.actual is not None
+            and not self.actual.corrective_action.strip()
+            and self.result.status is scoring.Status.OFF_TRACK
+        )
+
+
+@dataclass
+class UpdateGroup:
+    objective: Objective
+    rows: list[UpdateRow]
+
+
+def update_period(kpi: Kpi, day: date | None, today: date) -> date:
+    """The KPI's period on "My updates": the one containing `day`, or the last closed one."""
+    fy = settings.FISCAL_YEAR_START_MONTH
+    if day is None:
+        return periods.last_closed_period(today, kpi.frequency, fy)
+    return periods.period_start(day, kpi.frequency, fy)
+
+
+def update_rows(kpis: Iterable[Kpi], *, day: date | None, today: date) -> list[UpdateGroup]:
+    """The rows of "My updates" for the KPIs, grouped by objective, in four queries.
+
+    `day` picks the period (each KPI shows its period containing it); None shows each KPI's
+    last closed period, the one due now.
+    """
+    fy = settings.FISCAL_YEAR_START_MONTH
+    kpi_list = list(kpis)
+    wanted = {kpi.pk: update_period(kpi, day, today) for kpi in kpi_list}
+    windows = {
+        kpi.pk: [
+            periods.shift(wanted[kpi.pk], kpi.frequency, -n)
+            for n in reversed(range(SPARKLINE_PERIODS[kpi.frequency]))
+        ]
+        for kpi in kpi_list
+    }
+    first = min((w[0] for w in windows.values()), default=today)
+    targets = {
+        (t.kpi_id, t.period): t
+        for t in Target.objects.filter(kpi_id__in=wanted.keys(), period__in=set(wanted.values()))
+    }
+    actuals = {
+        (a.kpi_id, a.period): a
+        for a in Actual.objects.filter(
+            kpi_id__in=wanted.keys(),
+            period__gte=first,
+            period__lte=max(wanted.values(), default=today),
+        ).select_related("entered_by", "reviewed_by")
+    }
+    locked = locked_periods(wanted.values())
+    groups: dict[int, UpdateGroup] = {}
+    for kpi in kpi_list:
+        period = wanted[kpi.pk]
+        target = targets.get((kpi.pk, period))
+        actual = actuals.get((kpi.pk, period))
+        row = UpdateRow(
+            kpi=kpi,
+            period=period,
+            period_label=periods.label(period, kpi.frequency, fy),
+            target=target,
+            actual=actual,
+            result=target_result(kpi, target, actual.value if actual else None),
+            history=[
+                (
+                    periods.label(p, kpi.frequency, fy),
+                    a.value if (a := actuals.get((kpi.pk, p))) else None,
+                )
+                for p in windows[kpi.pk]
+            ],
+            locked=period in locked,
+        )
+        group = groups.setdefault(kpi.objective_id, UpdateGroup(kpi.objective, []))
+        group.rows.append(row)
+    return list(groups.values())
+
+
+def kpis_for_updates(user: User | AnonymousUser) -> QuerySet[Kpi]:
+    """The person's KPIs that take actuals, ordered as "My updates" groups them."""
+    return (
+        kpis_updatable_by(user)
+        .select_related("objective", "objective__perspective", "plan")
+        .order_by("plan__name", "objective__perspective__order", "objective__code", "code")
+    )
+
+
+def actuals_awaiting_review(user: User | AnonymousUser) -> QuerySet[Actual]:
+    """Submitted actuals of the units where the person approves (manager, executive, admin)."""
+    submitted = Actual.objects.filter(status=ActualStatus.SUBMITTED).select_related(
+        "kpi", "kpi__objective", "entered_by"
+    )
+    access = access_for(user)
+    if not access.is_superuser:
+        units = access.units({Role.ADMIN, Role.MANAGER, Role.EXECUTIVE})
+        submitted = submitted.filter(kpi__objective__org_unit_id__in=units)
+    return submitted.order_by("period", "kpi__code")

@@ -1,0 +1,80 @@
+"""One value against its period and target: how it reads, how it scores, whether it needs a
+corrective action, and the words refusing a locked or future period on every channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from kpis import explanations, scoring
+from kpis.models import Kpi, PeriodLock, Target
+
+
+def plain_number(value: Decimal) -> str:
+    """A stored value as people typed it: 123 rather than 123.000000."""
+    return format(value.normalize(), "f") if value.is_finite() else str(value)
+
+
+def lock_message(period: date) -> str:
+    return f"{period:%b %Y} is locked; ask an admin to unlock it."
+
+
+def future_message(period: date) -> str:
+    """Why a period that starts after today takes no actuals, on every channel."""
+    return f"The period starting {period.day} {period:%b %Y} has not begun: enter its actual then."
+
+
+OFF_TRACK_NEEDS_ACTION = "Off track: say what you will do about it."
+
+
+def needs_corrective_action(
+    kpi: Kpi, target: Target | None, value: Decimal, corrective_action: str
+) -> bool:
+    """Whether a person saving the value must say what they will do: it puts the KPI off
+    track and no corrective action is written (no query)."""
+    if corrective_action.strip():
+        return False
+    return target_result(kpi, target, value).status is scoring.Status.OFF_TRACK
+
+
+def locked_periods(candidates: Iterable[date]) -> set[date]:
+    """Which of the periods are locked (one query, none for no periods)."""
+    wanted = set(candidates)
+    if not wanted:
+        return set()
+    return set(PeriodLock.objects.filter(period__in=wanted).values_list("period", flat=True))
+
+
+def target_result(kpi: Kpi, target: Target | None, value: Decimal | None) -> scoring.KpiResult:
+    """How the value scores against the target, explained (no query)."""
+    result = scoring.evaluate_kpi(
+        direction=kpi.direction,
+        actual=value,
+        goal=target.goal if target else None,
+        red_flag=target.red_flag if target else None,
+        goal_high=target.goal_high if target else None,
+        red_flag_high=target.red_flag_high if target else None,
+        tolerance=kpi.tolerance,
+    )
+    return explanations.explain_kpi(result, tolerance=kpi.tolerance)
+
+
+def target_thresholds(kpi: Kpi, target: Target | None) -> scoring.Thresholds | None:
+    """The target's goal and red flags, those it does not state derived (no query)."""
+    if target is None:
+        return None
+    return scoring.resolve_thresholds(
+        kpi.direction,
+        target.goal,
+        target.red_flag,
+        target.goal_high,
+        target.red_flag_high,
+        kpi.tolerance,
+    )
+
+
+def value_result(*, kpi: Kpi, period: date, value: Decimal | None) -> scoring.KpiResult:
+    """How the value would score against the KPI's target for the period (one query)."""
+    return target_result(kpi, Target.objects.filter(kpi=kpi, period=period).first(), value)

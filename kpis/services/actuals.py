@@ -1,0 +1,374 @@
+"""Writing actuals: one at a time (`actual_record`), many at once (`actuals_bulk_record`), and
+reviewing them (`actual_review`, with the self-approval refusal).
+
+An actual is refused for a locked period, a period that has not started, a KPI that takes no
+actuals and a stale version; a value saved unchanged writes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from auditlog.cid import get_cid
+from auditlog.context import auditlog_disabled, auditlog_value
+from auditlog.diff import model_instance_diff
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from kpis.models import Actual, ActualStatus, Kpi, Target
+from kpis.rules import actuals_closed
+from kpis.selectors import (
+    OFF_TRACK_NEEDS_ACTION,
+    future_message,
+    locked_periods,
+    needs_corrective_action,
+    plain_number,
+)
+from kpis.services.common import Outcome, Source
+from kpis.services.locks import PeriodLocked, _refuse_locked
+
+
+class ActualVersionConflict(ValidationError):
+    """The actual was changed by someone else since the version the change was based on."""
+
+    def __init__(self, current: Actual) -> None:
+        self.current = current
+        who = current.entered_by or "someone else"
+        super().__init__(
+            f"{who} saved {plain_number(current.value)} for this period in the meantime "
+            f"(version {current.version}); reload to see it before changing it.",
+            code="version_conflict",
+        )
+
+
+def _refuse_unwritable(kpi: Kpi, period: date) -> None:
+    """Refuse a KPI that takes no actuals, and a period that has not started yet."""
+    refusal = actuals_closed(kpi)
+    if refusal is not None:
+        raise ValidationError(refusal)
+    if period > timezone.localdate():
+        raise ValidationError(future_message(period), code="future_period")
+
+
+def _unchanged(existing: Actual, value: Decimal, analysis: str, corrective_action: str) -> bool:
+    """Whether saving these values writes nothing: an approved actual saved unchanged stays
+    approved (nothing new for an approver to review). Only a returned actual saved again
+    unchanged is written, as a new submission: its updater confirms the value."""
+    same = (existing.value, existing.analysis, existing.corrective_action) == (
+        value,
+        analysis,
+        corrective_action,
+    )
+    resubmitted = settings.SCORECARD_APPROVAL and existing.status == ActualStatus.RETURNED
+    return same and not resubmitted
+
+
+def _new_status() -> str:
+    return ActualStatus.SUBMITTED if settings.SCORECARD_APPROVAL else ActualStatus.APPROVED
+
+
+def actual_record(
+    *,
+    kpi: Kpi,
+    period: date,
+    value: Decimal,
+    by: User | None,
+    analysis: str = "",
+    corrective_action: str = "",
+    expected_version: int | None = None,
+    source: Source = Source.PERSON,
+) -> tuple[Actual, Outcome]:
+    """Create or change the KPI's actual for the period.
+
+    `expected_version` is the version the change was based on (0 for "there was none"); a
+    different current version raises ActualVersionConflict and nothing is written. A save
+    that changes nothing keeps the version (`_unchanged`). A locked period raises PeriodLocked,
+    a future one ValidationError. From a person (`Source`), a change that puts the KPI off
+    track needs a corrective action (ValidationError on "corrective_action"). With approval
+    on, a change is submitted anew.
+    """
+    _refuse_unwritable(kpi, period)
+    with transaction.atomic():
+        _refuse_locked(period)
+        existing = (
+            # Lock the actual's row only: PostgreSQL cannot lock the nullable side of a join.
+            Actual.objects.select_for_update(of=("self",))
+            .select_related("entered_by")
+            .filter(kpi=kpi, period=period)
+            .first()
+        )
+        current_version = existing.version if existing else 0
+        if expected_version is not None and expected_version != current_version:
+            if existing is None:
+                raise ValidationError("This actual was deleted in the meantime; reload the page.")
+            raise ActualVersionConflict(existing)
+        if existing is not None and _unchanged(existing, value, analysis, corrective_action):
+            return existing, Outcome.UNCHANGED
+        if source is Source.PERSON and needs_corrective_action(
+            kpi, Target.objects.filter(kpi=kpi, period=period).first(), value, corrective_action
+        ):
+            raise ValidationError({"corrective_action": OFF_TRACK_NEEDS_ACTION})
+        if existing is None:
+            actual = Actual(
+                kpi=kpi,
+                period=period,
+                value=value,
+                analysis=analysis,
+                corrective_action=corrective_action,
+                entered_by=by,
+                status=_new_status(),
+            )
+            actual.full_clean()
+            actual.save()
+            return actual, Outcome.CREATED
+        existing.value = value
+        existing.analysis = analysis
+        existing.corrective_action = corrective_action
+        existing.entered_by = by
+        existing.version = current_version + 1
+        existing.status = _new_status()
+        existing.reviewed_by = None
+        existing.reviewed_at = None
+        existing.full_clean()
+        existing.save()
+        return existing, Outcome.UPDATED
+
+
+@dataclass(frozen=True)
+class ActualRow:
+    """One row of a bulk write: the KPI, its period and the value; an analysis or corrective
+    action left out (None) keeps the stored one."""
+
+    kpi: Kpi
+    period: date
+    value: Decimal
+    analysis: str | None = None
+    corrective_action: str | None = None
+
+
+def _given_or_kept(given: str | None, current: Actual | None, field: str) -> str:
+    """A bulk row's text, or the stored one when the row leaves it out."""
+    if given is not None:
+        return given
+    return str(getattr(current, field)) if current is not None else ""
+
+
+def actuals_bulk_record(
+    *, rows: Sequence[ActualRow], by: User | None, source: Source = Source.PERSON
+) -> list[tuple[Actual, Outcome]]:
+    """Upsert many actuals at once, all or nothing, answering per row (set-based).
+
+    Each row is validated like `actual_record` (locked and future periods, and from a person
+    the corrective action of an off-track value, included); unchanged rows are decided as
+    there (`_unchanged`). The same (KPI, period) twice in one call is refused. Raises
+    ValidationError with `error_dict` keyed by row index ("0", "1", ...) listing every bad row.
+    """
+    errors: dict[str, list[ValidationError]] = {}
+    seen: dict[tuple[int, date], int] = {}
+    locked = locked_periods(row.period for row in rows)
+    for index, row in enumerate(rows):
+        key = (row.kpi.pk, row.period)
+        try:
+            _refuse_unwritable(row.kpi, row.period)
+            if key in seen:
+                raise ValidationError(
+                    f"Row {seen[key]} already sets {row.kpi.code} for {row.period}."
+                )
+            if row.period in locked:
+                raise PeriodLocked(row.period)
+            candidate = Actual(kpi=row.kpi, period=row.period, value=row.value)
+            candidate.clean_fields(exclude=["kpi", "entered_by", "reviewed_by"])
+            candidate.clean()
+        except ValidationError as error:
+            errors[str(index)] = [error]
+        seen.setdefault(key, index)
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        kpi_ids = {row.kpi.pk for row in rows}
+        period_list = {row.period for row in rows}
+        # Again inside the transaction: a lock taken since the check above wins.
+        still_locked = locked_periods(period_list)
+        if still_locked:
+            raise PeriodLocked(min(still_locked))
+        existing = {
+            (a.kpi_id, a.period): a
+            for a in Actual.objects.select_for_update().filter(
+                kpi_id__in=kpi_ids, period__in=period_list
+            )
+        }
+        targets = (
+            {
+                (t.kpi_id, t.period): t
+                for t in Target.objects.filter(kpi_id__in=kpi_ids, period__in=period_list)
+            }
+            if source is Source.PERSON
+            else {}
+        )
+        status = _new_status()
+        results: list[tuple[Actual, Outcome]] = []
+        to_create: list[Actual] = []
+        to_update: list[tuple[Actual, Actual]] = []
+        for index, row in enumerate(rows):
+            current = existing.get((row.kpi.pk, row.period))
+            analysis = _given_or_kept(row.analysis, current, "analysis")
+            action = _given_or_kept(row.corrective_action, current, "corrective_action")
+            if current is not None and _unchanged(current, row.value, analysis, action):
+                results.append((current, Outcome.UNCHANGED))
+                continue
+            if source is Source.PERSON and needs_corrective_action(
+                row.kpi, targets.get((row.kpi.pk, row.period)), row.value, action
+            ):
+                errors[str(index)] = [ValidationError(OFF_TRACK_NEEDS_ACTION)]
+                continue
+            if current is None:
+                actual = Actual(
+                    kpi=row.kpi,
+                    period=row.period,
+                    value=row.value,
+                    analysis=analysis,
+                    corrective_action=action,
+                    entered_by=by,
+                    status=status,
+                )
+                to_create.append(actual)
+                results.append((actual, Outcome.CREATED))
+                continue
+            current.kpi = row.kpi  # named in the audit trail without a query per row
+            before = copy.copy(current)
+            current.value = row.value
+            current.analysis = analysis
+            current.corrective_action = action
+            current.entered_by = by
+            current.version += 1
+            current.status = status
+            current.reviewed_by = None
+            current.reviewed_at = None
+            to_update.append((before, current))
+            results.append((current, Outcome.UPDATED))
+        if errors:
+            raise ValidationError(errors)
+        now = timezone.now()
+        for _, actual in to_update:
+            actual.entered_at = now  # auto_now does not apply to bulk_update
+        Actual.objects.bulk_create(to_create, batch_size=1000)
+        Actual.objects.bulk_update(
+            [actual for _, actual in to_update],
+            [
+                "value",
+                "analysis",
+                "corrective_action",
+                "entered_by",
+                "version",
+                "entered_at",
+                "status",
+                "reviewed_by",
+                "reviewed_at",
+            ],
+            batch_size=1000,
+        )
+        created: list[tuple[Actual | None, Actual]] = [(None, actual) for actual in to_create]
+        _log_bulk([*created, *to_update], by=by)
+        return results
+
+
+def _log_bulk(changes: Sequence[tuple[Actual | None, Actual]], *, by: User | None) -> None:
+    """Record bulk-written actuals in the audit trail, as single saves would be (one query).
+
+    bulk_create and bulk_update send no signals, so django-auditlog would not see them.
+    """
+    if not changes or auditlog_disabled.get():
+        return
+    context: dict[str, Any] = auditlog_value.get(None) or {}
+    actor = by if by is not None else context.get("actor")
+    if not isinstance(actor, User):
+        actor = None
+    content_type = ContentType.objects.get_for_model(Actual)
+    cid = get_cid()
+    entries = []
+    for old, new in changes:
+        diff = model_instance_diff(
+            old, new, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES
+        )
+        if not diff:
+            continue
+        entries.append(
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(new.pk),
+                object_id=new.pk,
+                object_repr=str(new),
+                action=LogEntry.Action.CREATE if old is None else LogEntry.Action.UPDATE,
+                changes=diff,
+                actor=actor,
+                actor_email=getattr(actor, "email", None),
+                remote_addr=context.get("remote_addr"),
+                additional_data=new.get_additional_data(),
+                cid=cid,
+            )
+        )
+    LogEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+# --- Approval ----------------------------------------------------------------------------------
+
+SELF_APPROVAL = "You entered this value; another approver must approve it."
+
+
+def approval_refusal(*, actual: Actual, by: User) -> str | None:
+    """Why the person may not approve the actual whatever their role, or None.
+
+    The person who recorded its current version never approves it (four eyes).
+    """
+    if actual.entered_by_id is not None and actual.entered_by_id == by.pk:
+        return SELF_APPROVAL
+    return None
+
+
+def actual_review(
+    *,
+    actual: Actual,
+    by: User,
+    approve: bool,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Actual:
+    """Approve the actual, or return it to its updater with a comment saying why.
+
+    `expected_version` is the version the reviewer saw: a value changed since then is refused
+    (ActualVersionConflict), so nobody approves a number they have not seen. Reviewing does
+    not change the version. A locked period refuses reviews too, and nobody approves a value
+    they entered themselves (`approval_refusal`).
+    """
+    with transaction.atomic():
+        _refuse_locked(actual.period)
+        current = (
+            Actual.objects.select_for_update(of=("self",))
+            .select_related("entered_by", "kpi")
+            .get(pk=actual.pk)
+        )
+        if expected_version is not None and expected_version != current.version:
+            raise ActualVersionConflict(current)
+        if not approve and not comment.strip():
+            raise ValidationError({"review_comment": "Say why you return it."})
+        refusal = approval_refusal(actual=current, by=by) if approve else None
+        if refusal is not None:
+            raise ValidationError(refusal, code="self_approval")
+        current.status = ActualStatus.APPROVED if approve else ActualStatus.RETURNED
+        current.review_comment = comment.strip()
+        current.reviewed_by = by
+        current.reviewed_at = timezone.now()
+        current.full_clean()
+        current.save()
+        return current

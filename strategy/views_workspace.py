@@ -1,0 +1,329 @@
+"""The workspace's edits: perspectives, objectives, cause-effect links and stakeholders.
+
+Each form works as a plain POST and, with htmx, swaps the workspace. The guided setup's
+objectives and links steps post here too, with a `step` field saying which page to return to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.permissions import require_perm, signed_in_user
+from core.htmx import HtmxHttpRequest, wants_fragment
+from core.validation import add_service_error
+from strategy import services
+from strategy.forms import (
+    ObjectiveForm,
+    ObjectiveLinkForm,
+    PerspectiveForm,
+    PerspectiveMoveForm,
+    StakeholderForm,
+    objective_initial,
+)
+from strategy.models import Objective, ObjectiveLink, Stakeholder, StrategicPlan
+from strategy.selectors import objective_choices, people_for_plan
+from strategy.views import (
+    ObjectiveItem,
+    _objective_for_change,
+    _perspective_for_change,
+    _posted_step,
+    _render_plan,
+    _saved,
+    _step,
+    plan_for_change,
+)
+
+
+@require_POST
+@login_required
+def perspective_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    plan = plan_for_change(request, pk)
+    form = PerspectiveForm(request.POST, prefix="new-perspective")
+    if form.is_valid():
+        try:
+            perspective = services.perspective_create(plan=plan, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return _saved(request, plan, f"{perspective.name} was added.", anchor="perspectives")
+    return _render_plan(request, plan, status=400, new_perspective_form=form)
+
+
+@require_POST
+@login_required
+def perspective_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    perspective = _perspective_for_change(request, pk)
+    plan = perspective.plan
+    form = PerspectiveForm(request.POST, prefix=f"perspective-{perspective.pk}")
+    if form.is_valid():
+        try:
+            perspective = services.perspective_update(perspective=perspective, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return _saved(request, plan, f"{perspective.name} was saved.", anchor="perspectives")
+    return _render_plan(request, plan, status=400, perspective_form=(perspective.pk, form))
+
+
+@require_POST
+@login_required
+def perspective_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    perspective = _perspective_for_change(request, pk)
+    form = PerspectiveMoveForm(request.POST)
+    if not form.is_valid():
+        return _render_plan(
+            request, perspective.plan, status=400, errors=["Choose where to move it."]
+        )
+    services.perspective_reorder(perspective=perspective, position=form.cleaned_data["position"])
+    return _saved(
+        request, perspective.plan, f"{perspective.name} was moved.", anchor="perspectives"
+    )
+
+
+@require_POST
+@login_required
+def perspective_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    perspective = _perspective_for_change(request, pk)
+    try:
+        services.perspective_delete(perspective=perspective)
+    except ValidationError as error:
+        return _render_plan(
+            request, perspective.plan, status=400, errors=error.messages, errors_at="perspectives"
+        )
+    return _saved(
+        request, perspective.plan, f"{perspective.name} was removed.", anchor="perspectives"
+    )
+
+
+def _objective_form(
+    request: HttpRequest,
+    plan: StrategicPlan,
+    data: Any = None,
+    *,
+    prefix: str,
+    editing: Objective | None = None,
+    **kwargs: Any,
+) -> ObjectiveForm:
+    keep = [editing.owner_id] if editing is not None else []
+    people, units = objective_choices(plan, reader=signed_in_user(request), keep=keep)
+    return ObjectiveForm(data, plan=plan, people=people, units=units, prefix=prefix, **kwargs)
+
+
+@require_POST
+@login_required
+def objective_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    plan = plan_for_change(request, pk)
+    step = _posted_step(request)
+    perspective = plan.perspectives.filter(pk=request.POST.get("perspective_id") or 0).first()
+    if perspective is None:
+        return _render_plan(
+            request, plan, status=400, step=step, errors=["Choose a perspective of this plan."]
+        )
+    form = _objective_form(
+        request, plan, request.POST, prefix=f"new-{perspective.pk}", fixed_perspective=perspective
+    )
+    if form.is_valid():
+        try:
+            objective = services.objective_create(plan=plan, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return _saved(
+                request,
+                plan,
+                f"{objective} was added to {objective.perspective}.",
+                step=step,
+                anchor=f"objective-{objective.pk}",
+            )
+    return _render_plan(request, plan, status=400, step=step, add_form=(perspective.pk, form))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@vary_on_headers("HX-Request")
+def objective_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """GET: the plan page with this objective's form in its place (with htmx, just that)."""
+    objective = _objective_for_change(request, pk)
+    plan = objective.plan
+    prefix = f"objective-{objective.pk}"
+    if request.method == "GET":
+        step = _step(request.GET.get("step", ""))
+        form = _objective_form(
+            request, plan, prefix=prefix, editing=objective, initial=objective_initial(objective)
+        )
+        if wants_fragment(request):
+            return render(
+                request,
+                "strategy/plan.html#objective_item",
+                {
+                    "plan": plan,
+                    "can_edit": True,
+                    "step": step,
+                    "item": ObjectiveItem(objective, form),
+                },
+            )
+        return _render_plan(request, plan, step=step, editing=(objective.pk, form))
+    step = _posted_step(request)
+    form = _objective_form(request, plan, request.POST, prefix=prefix, editing=objective)
+    if form.is_valid():
+        data = {"parent": None, **form.cleaned_data}
+        try:
+            objective = services.objective_update(objective=objective, **data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return _saved(
+                request, plan, f"{objective} was saved.", step=step, anchor=f"objective-{pk}"
+            )
+    return _render_plan(request, plan, status=400, step=step, editing=(objective.pk, form))
+
+
+@require_POST
+@login_required
+def objective_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    objective = _objective_for_change(request, pk)
+    plan = objective.plan
+    step = _posted_step(request)
+    perspective = plan.perspectives.filter(pk=request.POST.get("perspective") or 0).first()
+    if perspective is None:
+        return _render_plan(
+            request, plan, status=400, step=step, errors=["Choose a perspective of this plan."]
+        )
+    objective = services.objective_move(objective=objective, perspective=perspective)
+    return _saved(
+        request,
+        plan,
+        f"{objective} was moved to {perspective.name}.",
+        step=step,
+        anchor=f"objective-{pk}",
+    )
+
+
+@require_POST
+@login_required
+def objective_archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Take the objective off the map and out of the scores; its KPIs and plans stay."""
+    return _objective_archived(request, pk, archive=True)
+
+
+@require_POST
+@login_required
+def objective_restore(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _objective_archived(request, pk, archive=False)
+
+
+def _objective_archived(request: HtmxHttpRequest, pk: int, *, archive: bool) -> HttpResponse:
+    objective = _objective_for_change(request, pk)
+    plan, step = objective.plan, _posted_step(request)
+    change = services.objective_archive if archive else services.objective_restore
+    try:
+        objective = change(objective=objective)
+    except ValidationError as error:
+        return _render_plan(request, plan, status=400, step=step, errors=error.messages)
+    if archive:
+        notice = (
+            f"{objective} was archived: it is off the strategy map and out of the scores. "
+            "Its KPIs, their history and its action plans are kept as they are."
+        )
+        anchor = "archived-objectives"
+    else:
+        notice, anchor = f"{objective} was restored.", f"objective-{pk}"
+    return _saved(request, plan, notice, step=step, anchor=anchor)
+
+
+@require_POST
+@login_required
+def link_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    plan = plan_for_change(request, pk)
+    step = _posted_step(request)
+    form = ObjectiveLinkForm(request.POST, plan=plan)
+    if form.is_valid():
+        try:
+            link = services.objective_link_create(**form.cleaned_data)
+        except ValidationError as error:
+            # A cycle or a self-link is about the pair chosen: shown at the effect.
+            form.add_error("effect", error)
+        else:
+            return _saved(request, plan, f"{link} was linked.", step=step, anchor="links")
+    return _render_plan(request, plan, status=400, step=step, link_form=form)
+
+
+@require_POST
+@login_required
+def link_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    link = _link_for_change(request, pk)
+    plan = link.cause.plan
+    services.objective_link_delete(link=link)
+    return _saved(request, plan, f"{link} was removed.", step=_posted_step(request), anchor="links")
+
+
+def _link_for_change(request: HttpRequest, pk: int) -> ObjectiveLink:
+    """The link: 404 unless its objectives are visible, 403 unless they may change."""
+    link = get_object_or_404(
+        ObjectiveLink.objects.select_related(
+            "cause__plan__org_unit", "cause__plan__parent", "effect"
+        ),
+        pk=pk,
+    )
+    if not request.user.has_perm("strategy.view_objective", link.cause):
+        raise Http404
+    require_perm(request.user, "strategy.change_objective", link.cause)
+    return link
+
+
+@require_POST
+@login_required
+def stakeholder_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    plan = plan_for_change(request, pk)
+    form = StakeholderForm(
+        request.POST,
+        plan=plan,
+        people=people_for_plan(plan, reader=signed_in_user(request)),
+        prefix="stakeholder",
+    )
+    if form.is_valid():
+        try:
+            stakeholder = services.stakeholder_add(
+                user=form.cleaned_data["user"],
+                involvement=form.cleaned_data["involvement"],
+                **form.subject_kwargs(),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            involvement = stakeholder.get_involvement_display().lower()
+            return _saved(
+                request,
+                plan,
+                f"{stakeholder.user.display_name} is now {involvement} on {stakeholder.subject}.",
+                anchor="stakeholders",
+                partial="stakeholders",
+            )
+    return _render_plan(request, plan, partial="stakeholders", status=400, stakeholder_form=form)
+
+
+@require_POST
+@login_required
+def stakeholder_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    stakeholder = get_object_or_404(
+        Stakeholder.objects.select_related("plan", "objective__plan", "user"), pk=pk
+    )
+    plan = stakeholder.plan or stakeholder.objective.plan  # type: ignore[union-attr]
+    if not request.user.has_perm("strategy.view_plan", plan):
+        raise Http404
+    require_perm(request.user, "strategy.change_plan", plan)
+    services.stakeholder_remove(stakeholder=stakeholder)
+    return _saved(
+        request,
+        plan,
+        f"{stakeholder.user.display_name} is no longer a stakeholder of {stakeholder.subject}.",
+        anchor="stakeholders",
+        partial="stakeholders",
+    )
