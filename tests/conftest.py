@@ -7,6 +7,10 @@ import pytest
 from accounts.models import User
 from tests.factories import UserFactory
 
+# The small organisation of the API tests (`org`, `transparency_off`, `client_for`), shared by
+# the API tests that sit next to their app's other tests.
+pytest_plugins = ["tests.api_org"]
+
 
 @pytest.fixture(autouse=True)
 def _sign_in_throttling_off(settings):  # type: ignore[no-untyped-def]

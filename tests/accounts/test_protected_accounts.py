@@ -19,7 +19,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import Invitation, Role, User
 from tests.accounts.org import Org, admin_user_form, build_org, client_for
-from tests.api.conftest import client_for as api_client_for
+from tests.api_org import client_for as api_client_for
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

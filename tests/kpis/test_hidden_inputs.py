@@ -15,7 +15,7 @@ from accounts.models import Role, User
 from kpis import explanations
 from kpis.models import Kpi
 from kpis.selectors import plan_scorecard
-from tests.api.conftest import client_for as api_client_for
+from tests.api_org import client_for as api_client_for
 from tests.factories import (
     ActualFactory,
     KpiFactory,

@@ -15,7 +15,7 @@ from kpis.selectors import plan_scorecard
 from strategy.models import Objective, ObjectiveLink
 from strategy.selectors import plan_structure
 from strategy.services import objective_archive, objective_create, objective_restore
-from tests.api.conftest import client_for as api_client_for
+from tests.api_org import client_for as api_client_for
 from tests.factories import ActionPlanFactory, ActualFactory, KpiFactory, TargetFactory
 from tests.strategy.workspace import HTMX, build_workspace, client_for
 

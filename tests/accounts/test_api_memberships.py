@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Membership, Role
-from tests.api.conftest import client_for, ids
+from tests.api_org import client_for, ids
 
 URL = "/api/v1/memberships/"
 

@@ -4,7 +4,7 @@ import pytest
 
 from kpis.models import Actual
 from kpis.services import period_lock
-from tests.api.conftest import FEB, client_for, ids
+from tests.api_org import FEB, client_for, ids
 from tests.factories import KpiFactory
 
 URL = "/api/v1/actuals/"

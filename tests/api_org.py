@@ -1,4 +1,6 @@
-"""A small organisation with one plan for the API tests, and clients acting as its people."""
+"""A small organisation with one plan for the API tests (tests/<app>/test_api_*.py), and
+clients acting as its people. Loaded for the whole suite by tests/conftest.py; a test module
+with an `org` fixture of its own uses that one."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.models import Membership, Role, User
-from tests.api.conftest import client_for, ids
+from tests.api_org import client_for, ids
 
 URL = "/api/v1/users/"
 

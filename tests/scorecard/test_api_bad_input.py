@@ -5,7 +5,7 @@ import json
 import pytest
 
 from kpis.models import Target
-from tests.api.conftest import client_for
+from tests.api_org import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from accounts.models import Membership, Role
 from actionplans.models import ActionPlan, Task
 from strategy.models import Objective, StrategicPlan
-from tests.api.conftest import client_for, ids
+from tests.api_org import client_for, ids
 from tests.factories import (
     ActionPlanFactory,
     MembershipFactory,

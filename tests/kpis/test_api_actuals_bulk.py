@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from kpis.models import Actual, Kpi
 from kpis.periods import add_months
 from kpis.services import period_lock
-from tests.api.conftest import client_for
+from tests.api_org import client_for
 from tests.factories import KpiFactory, ObjectiveFactory, StrategicPlanFactory
 
 URL = "/api/v1/actuals/bulk/"

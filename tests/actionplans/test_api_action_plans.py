@@ -3,7 +3,7 @@
 import pytest
 
 from actionplans.models import ActionPlan
-from tests.api.conftest import client_for, ids
+from tests.api_org import client_for, ids
 
 URL = "/api/v1/action-plans/"
 

@@ -7,7 +7,7 @@ import pytest
 
 from kpis import combined_periods, explanations, scoring
 from kpis.models import Kpi
-from tests.api.conftest import client_for
+from tests.api_org import client_for
 from tests.factories import ActualFactory, KpiFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db

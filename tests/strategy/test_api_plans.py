@@ -4,7 +4,7 @@ unit) write it."""
 import pytest
 
 from strategy.models import StrategicPlan
-from tests.api.conftest import client_for, ids
+from tests.api_org import client_for, ids
 from tests.factories import StrategicPlanFactory
 
 URL = "/api/v1/plans/"

@@ -3,7 +3,7 @@
 import pytest
 
 from actionplans.models import Task
-from tests.api.conftest import client_for, ids
+from tests.api_org import client_for, ids
 from tests.factories import TaskFactory
 
 URL = "/api/v1/tasks/"

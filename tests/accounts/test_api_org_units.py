@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.models import OrgUnit
-from tests.api.conftest import client_for, ids
+from tests.api_org import client_for, ids
 
 URL = "/api/v1/org-units/"
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from kpis import scoring
-from tests.api.conftest import client_for
+from tests.api_org import client_for
 from tests.factories import KpiFactory, ObjectiveFactory, StrategicPlanFactory
 
 URL = "/api/v1/scorecard/"

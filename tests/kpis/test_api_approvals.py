@@ -8,7 +8,7 @@ import pytest
 
 from accounts.models import Role
 from kpis.models import ActualStatus, PeriodLock
-from tests.api.conftest import JAN, client_for, ids
+from tests.api_org import JAN, client_for, ids
 from tests.factories import MembershipFactory, OrgUnitFactory, UserFactory
 
 URL = "/api/v1/approvals/"

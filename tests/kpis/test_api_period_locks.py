@@ -7,7 +7,7 @@ import pytest
 
 from accounts.models import Role
 from kpis.models import PeriodLock
-from tests.api.conftest import FEB, JAN, client_for
+from tests.api_org import FEB, JAN, client_for
 from tests.factories import MembershipFactory, UserFactory
 
 URL = "/api/v1/period-locks/"

@@ -4,7 +4,7 @@ plan."""
 import pytest
 
 from strategy.models import Objective
-from tests.api.conftest import client_for, ids
+from tests.api_org import client_for, ids
 from tests.factories import ObjectiveFactory, StrategicPlanFactory
 
 URL = "/api/v1/objectives/"

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.audit import history_for
 from kpis.models import Target
-from tests.api.conftest import client_for, ids
+from tests.api_org import client_for, ids
 
 URL = "/api/v1/targets/"
 
