@@ -8,13 +8,13 @@ from kpis import periods
 
 
 def last_closed_period(today: date, delay_days: int) -> date:
-    """The latest month that ended at least `delay_days` days before `today`.
+    """The latest month whose report is due by `today`: `delay_days` days after it ended.
 
-    With a delay of 3 days, the October report is due from 3 November: on 2 November the
-    last closed period is still September.
+    A month ends when the next begins; with a delay of 3 days the October report is due from
+    4 November (on 3 November the last closed period is still September), with no delay
+    from 1 November.
     """
     if delay_days < 0:
         raise ValueError("delay_days cannot be negative")
     cutoff = today - timedelta(days=delay_days)
-    # The months ending on or before the cutoff end before the month holding the day after it.
-    return periods.shift(periods.period_start(cutoff + timedelta(days=1), "monthly"), "monthly", -1)
+    return periods.shift(periods.period_start(cutoff, "monthly"), "monthly", -1)

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from kpis.models import VarianceLine, VarianceReport
 from kpis.reports.selectors import report_snapshot
+from kpis.scoring import score_to_decimal
 from strategy.models import StrategicPlan
 
 
@@ -42,7 +43,7 @@ def variance_report_compute(*, plan: StrategicPlan, period: date) -> VarianceRep
         report = VarianceReport.objects.create(
             plan=plan,
             period=period,
-            score=snapshot.summary["score"],
+            score=score_to_decimal(snapshot.scorecard.rollup.score),
             kpis_reported=snapshot.scorecard.kpis_reported,
             kpis_total=snapshot.scorecard.kpis_total,
             summary=snapshot.summary,
