@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -18,5 +20,6 @@ class KpisConfig(AppConfig):
         # Who locked a period (its removal is recorded as a delete: who unlocked it, when).
         register_for_audit(PeriodLock)
 
+        import_module("kpis.reports.rules")  # the report permissions
         strategy_pages.plan_links.append(extensions.kpis_and_targets)
         strategy_pages.plans_actions.append(extensions.new_plan)

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from accounts.models import OrgUnit
 from core.numbers import DECIMAL_PLACES, MAX_DIGITS
 from kpis import formulas, periods, scoring
 from strategy.models import WEIGHT_FIELD_OPTIONS, Objective, StrategicPlan
@@ -377,6 +378,11 @@ class VarianceReport(models.Model):
     score = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
     kpis_reported = models.PositiveIntegerField(default=0)
     kpis_total = models.PositiveIntegerField(default=0)
+    # Perspective scores and counts as computed (kpis.reports.services); the lines hold the rest.
+    summary = models.JSONField(default=dict, blank=True)
+    # A digest of the numbers and words the report was computed from: a report whose data
+    # still digests the same is up to date (kpis.reports.selectors.report_is_current).
+    fingerprint = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-period", "plan"]
@@ -401,8 +407,27 @@ class Status(models.TextChoices):
 
 
 class VarianceLine(models.Model):
+    """One KPI of a report, with the names it had then: a snapshot reads the same tomorrow."""
+
     report = models.ForeignKey(VarianceReport, on_delete=models.CASCADE, related_name="lines")
     kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="variance_lines")
+    position = models.PositiveIntegerField(default=0)
+    perspective_name = models.CharField(max_length=100, blank=True)
+    objective_code = models.CharField(max_length=20, blank=True)
+    objective_name = models.CharField(max_length=200, blank=True)
+    kpi_code = models.CharField(max_length=30, blank=True)
+    kpi_name = models.CharField(max_length=200, blank=True)
+    measure = models.CharField(max_length=30, blank=True)
+    owner_name = models.CharField(max_length=300, blank=True)
+    # The objective's unit: the lines a reader sees follow it (DESIGN.md §5).
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    org_unit_name = models.CharField(max_length=200, blank=True)
+    favourable = models.BooleanField(null=True, blank=True)
+    previous_score = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    trend = models.CharField(max_length=4, blank=True)
+    corrective_action = models.TextField(blank=True)
     actual = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)
     goal = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)
     red_flag = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)
@@ -413,7 +438,7 @@ class VarianceLine(models.Model):
     analysis = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["report", "kpi__code"]
+        ordering = ["report", "position"]
         constraints = [
             models.UniqueConstraint(fields=["report", "kpi"], name="varianceline_one_per_kpi"),
             models.CheckConstraint(

@@ -11,6 +11,7 @@ from actionplans import api as actionplans_api
 from core.api_http import not_found
 from kpis import api as kpis_api
 from kpis import api_reviews
+from kpis.reports import api as reports_api
 from strategy import api as strategy_api
 
 router = SimpleRouter()
@@ -26,6 +27,7 @@ router.register("targets", kpis_api.TargetViewSet, basename="target")
 router.register("actuals", kpis_api.ActualViewSet, basename="actual")
 router.register("approvals", api_reviews.ApprovalViewSet, basename="approval")
 router.register("period-locks", api_reviews.PeriodLockViewSet, basename="periodlock")
+router.register("variance-reports", reports_api.VarianceReportViewSet, basename="variancereport")
 router.register("action-plans", actionplans_api.ActionPlanViewSet, basename="actionplan")
 router.register("tasks", actionplans_api.TaskViewSet, basename="task")
 

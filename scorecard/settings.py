@@ -161,6 +161,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# Days after a month ends before its variance reports are computed (late actuals come in).
+VARIANCE_REPORT_DELAY_DAYS = env_int("VARIANCE_REPORT_DELAY_DAYS", 3, minimum=0, maximum=28)
 
 # --- Audit trail (django-auditlog; models are registered in each app's apps.py) ---------------
 # Compare old and new values as values, not as text: Decimal("90") and the stored

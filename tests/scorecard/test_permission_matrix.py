@@ -28,7 +28,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role, User
 from actionplans.models import ActionPlan, Task
-from kpis.models import Actual, ImportBatch, Kpi, PeriodLock, Target
+from kpis.models import Actual, ImportBatch, Kpi, PeriodLock, Target, VarianceReport
+from kpis.reports.services import variance_report_compute
 from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
 from tests.factories import (
     ActionPlanFactory,
@@ -76,6 +77,7 @@ class World:
     task: Task
     import_batch: ImportBatch
     stakeholder: Stakeholder
+    report: VarianceReport
 
 
 def build_world() -> World:
@@ -114,6 +116,7 @@ def build_world() -> World:
     stakeholder = Stakeholder.objects.create(
         plan=plan, user=users["viewer"], involvement=Stakeholder.Involvement.INFORMED
     )
+    report = variance_report_compute(plan=plan, period=JAN)
     return World(
         users,
         plan,
@@ -128,6 +131,7 @@ def build_world() -> World:
         task,
         import_batch,
         stakeholder,
+        report,
     )
 
 
@@ -304,6 +308,12 @@ MATRIX: dict[str, Row] = {
     "kpis:approval_review": post(APPROVE_SALES, "actual"),
     "kpis:kpi": get(SEE_SALES, "kpi"),
     "kpis:kpi_history": get(SEE_SALES, "kpi"),
+    # Variance reports: read by whoever sees the plan, recomputed by its unit's admins.
+    "reports:reports": get(EVERYONE),
+    "reports:report": get(SEE_SALES, "report"),
+    "reports:report_csv": get(SEE_SALES, "report"),
+    "reports:report_xlsx": get(SEE_SALES, "report"),
+    "reports:report_recompute": post(EDIT_SALES_STRATEGY, "report"),
     # The strategy workspace: everyone who sees the plan reads it; admins change it.
     "strategy:plans": get(EVERYONE),
     "strategy:plan": get(SEE_SALES, "plan"),
@@ -396,6 +406,8 @@ MATRIX: dict[str, Row] = {
     "api:periodlock-detail#delete": Row(
         ORGANISATION_ADMINS, "delete", None, (("period", "2025-12-01"),)
     ),
+    "api:variancereport-list": get(EVERYONE),
+    "api:variancereport-detail": get(SEE_SALES, "report"),
     "api:actionplan-list": get(EVERYONE),
     "api:actionplan-detail": get(SEE_SALES, "action_plan"),
     "api:actionplan-detail#patch": patch(EDIT_SALES_ACTION_PLAN, "action_plan"),

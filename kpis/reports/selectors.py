@@ -1,0 +1,243 @@
+"""Reads of variance reports: computing a snapshot, a report's lines for a reader, the latest.
+
+`report_snapshot` is the one place a report's numbers come from: `plan_scorecard` (the pages'
+engine) scores every KPI, then one query reads the actuals' words and one the units' names.
+Its cost in queries does not grow with the number of KPIs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from accounts.models import OrgUnit, User
+from accounts.permissions import visible_unit_ids
+from kpis import scoring
+from kpis.models import Actual, Status, VarianceLine, VarianceReport
+from kpis.selectors import KpiScore, ObjectiveScore, PlanScorecard, plan_scorecard
+from strategy.models import StrategicPlan
+
+# How many of the largest unfavourable variances a summary names.
+WORST_COUNT = 5
+STATUS_ORDER = (Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.NO_DATA)
+
+
+@dataclass
+class Snapshot:
+    """A report as it would be stored now: unsaved lines, the summary and their digest."""
+
+    scorecard: PlanScorecard
+    lines: list[VarianceLine]
+    summary: dict[str, Any]
+    fingerprint: str
+
+
+def _walk(objective: ObjectiveScore) -> Iterator[tuple[ObjectiveScore, KpiScore]]:
+    for kpi_score in objective.kpis:
+        yield objective, kpi_score
+    for child in objective.children:
+        yield from _walk(child)
+
+
+def _score(value: scoring.ScoreLike | None) -> Decimal | None:
+    return scoring.score_to_decimal(value)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def report_snapshot(*, plan: StrategicPlan, period: date) -> Snapshot:
+    """The plan's report for the period as the data stands: a line per KPI in scorecard order."""
+    scorecard = plan_scorecard(plan=plan, period=period, reader=None)
+    placed = [
+        (perspective.perspective, objective, kpi_score)
+        for perspective in scorecard.perspectives
+        for top in perspective.objectives
+        for objective, kpi_score in _walk(top)
+    ]
+    own_periods = {k.kpi.pk: k.periods[0] for _, _, k in placed if len(k.periods) == 1}
+    words = {
+        (kpi_id, day): (analysis, corrective)
+        for kpi_id, day, analysis, corrective in Actual.objects.filter(
+            kpi_id__in=own_periods, period__in=set(own_periods.values())
+        ).values_list("kpi_id", "period", "analysis", "corrective_action")
+    }
+    unit_names = dict(
+        OrgUnit.objects.filter(pk__in={o.objective.org_unit_id for _, o, _ in placed}).values_list(
+            "pk", "name"
+        )
+    )
+    lines: list[VarianceLine] = []
+    seen: set[int] = set()
+    for perspective, objective_score, kpi_score in placed:
+        kpi, result = kpi_score.kpi, kpi_score.result
+        if kpi.pk in seen:
+            continue
+        seen.add(kpi.pk)
+        objective = objective_score.objective
+        own = own_periods.get(kpi.pk)
+        analysis, corrective = words.get((kpi.pk, own), ("", "")) if own else ("", "")
+        lines.append(
+            VarianceLine(
+                kpi=kpi,
+                position=len(lines),
+                perspective_name=perspective.name,
+                objective_code=objective.code,
+                objective_name=objective.name,
+                kpi_code=kpi.code,
+                kpi_name=kpi.name,
+                measure=kpi.unit,
+                owner_name=kpi.owner.display_name if kpi.owner else "",
+                org_unit_id=objective.org_unit_id,
+                org_unit_name=unit_names.get(objective.org_unit_id, ""),
+                actual=result.actual,
+                goal=result.goal,
+                red_flag=result.red_flag,
+                score=_score(result.score),
+                status=result.status.value,
+                variance=result.variance,
+                variance_pct=(
+                    None if result.variance_pct is None else round(result.variance_pct, 4)
+                ),
+                favourable=result.favourable,
+                previous_score=_score(result.previous_score),
+                trend=result.trend.value if result.trend else "",
+                analysis=analysis,
+                corrective_action=corrective,
+            )
+        )
+    summary = {
+        "score": _text(_score(scorecard.rollup.score)),
+        "status": scorecard.status.value,
+        "perspectives": [
+            {
+                "name": p.perspective.name,
+                "score": _text(_score(p.rollup.score)),
+                "status": p.status.value,
+                "kpis_reported": p.kpis_reported,
+                "kpis_total": p.kpis_total,
+            }
+            for p in scorecard.perspectives
+        ],
+    }
+    return Snapshot(scorecard, lines, summary, _fingerprint(lines, summary))
+
+
+_LINE_FIELDS = (
+    "kpi_id",
+    "perspective_name",
+    "objective_code",
+    "objective_name",
+    "kpi_code",
+    "kpi_name",
+    "measure",
+    "owner_name",
+    "org_unit_id",
+    "org_unit_name",
+    "actual",
+    "goal",
+    "red_flag",
+    "score",
+    "status",
+    "variance",
+    "variance_pct",
+    "favourable",
+    "previous_score",
+    "trend",
+    "analysis",
+    "corrective_action",
+)
+
+
+def _fingerprint(lines: list[VarianceLine], summary: dict[str, Any]) -> str:
+    """A digest of everything the report shows, so any change to its data changes it."""
+    rows = [[_text(getattr(line, name)) for name in _LINE_FIELDS] for line in lines]
+    payload = json.dumps([rows, summary], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def report_is_current(report: VarianceReport) -> bool:
+    """Whether the report still shows what its data says (no actual, target or KPI changed)."""
+    return report_snapshot(plan=report.plan, period=report.period).fingerprint == (
+        report.fingerprint
+    )
+
+
+def reports_for(
+    user: User | AnonymousUser, *, plan: StrategicPlan | None = None, period: date | None = None
+) -> QuerySet[VarianceReport]:
+    """The reports of the plans the person may see, newest period first."""
+    reports = VarianceReport.objects.select_related("plan", "plan__org_unit")
+    units = visible_unit_ids(user)
+    if units is not None:
+        reports = reports.filter(plan__org_unit_id__in=units)
+    if plan is not None:
+        reports = reports.filter(plan=plan)
+    if period is not None:
+        reports = reports.filter(period=period)
+    return reports.order_by("-period", "plan__name", "pk")
+
+
+def latest_report(*, plan: StrategicPlan) -> VarianceReport | None:
+    """The plan's report of the latest period, for a link from the dashboard (one query)."""
+    return VarianceReport.objects.filter(plan=plan).order_by("-period").first()
+
+
+def report_lines(
+    report: VarianceReport,
+    *,
+    reader: User | AnonymousUser | None,
+    status: str = "",
+    org_unit_id: int | None = None,
+) -> list[VarianceLine]:
+    """The report's lines the reader may see (None: everybody's), optionally one status or unit.
+
+    A line is seen through the unit of its plan or of its objective, as the KPI itself is.
+    """
+    lines = report.lines.all()
+    units = None if reader is None else visible_unit_ids(reader)
+    if units is not None:
+        lines = lines.filter(Q(org_unit_id__in=units) | Q(kpi__plan__org_unit_id__in=units))
+    if status:
+        lines = lines.filter(status=status)
+    if org_unit_id is not None:
+        lines = lines.filter(org_unit_id=org_unit_id)
+    return list(lines.order_by("position"))
+
+
+@dataclass
+class Digest:
+    """What a report's summary shows about the lines one reader sees."""
+
+    counts: dict[str, int]
+    worst: list[VarianceLine]
+    missing: list[VarianceLine]
+
+
+def _largest_first(line: VarianceLine) -> tuple[Decimal, str]:
+    size = Decimal(0) if line.variance_pct is None else abs(Decimal(line.variance_pct))
+    return -size, line.kpi_code
+
+
+def report_digest(lines: list[VarianceLine]) -> Digest:
+    """Counts by status, the largest unfavourable variances and the KPIs with no actual."""
+    found = Counter(line.status for line in lines)
+    unfavourable = [
+        line for line in lines if line.favourable is False and line.variance_pct is not None
+    ]
+    unfavourable.sort(key=_largest_first)
+    return Digest(
+        counts={status.value: found.get(status.value, 0) for status in STATUS_ORDER},
+        worst=unfavourable[:WORST_COUNT],
+        missing=[line for line in lines if line.actual is None],
+    )
