@@ -22,6 +22,8 @@ urlpatterns = [
     path("strategy/", include("kpis.workspace_urls")),
     # /updates/… ("My updates", import, locks, approvals) and /kpis/<id>/.
     path("", include("kpis.urls")),
+    # /action-plans/… and /my-tasks/.
+    path("", include("actionplans.urls")),
     path("admin/", admin.site.urls),
     # The REST API (/api/v1/…), its OpenAPI schema and interactive docs.
     path("api/", include("scorecard.api_urls")),
