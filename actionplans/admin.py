@@ -1,42 +1,59 @@
-"""Action plans and tasks in the Django admin: writable, with the same checks as the API.
+"""Action plans in the Django admin: read-only, with each plan's SMART check shown.
 
-They have no services yet: the API writes them with `full_clean()` then `save()`
-(CleanModelSerializer), and the admin's model forms run the same `full_clean()`, so both
-enforce the models' constraints and `clean()` alike. When services come, this admin calls them
-or becomes read-only like the strategy's and the KPIs'.
+Plans and tasks are written through actionplans/services.py (activation only when the SMART
+check passes, versions against stale edits); rather than copy those rules into admin forms,
+the admin lists and shows, and changes go through the action-plan pages or the API.
 """
 
 from django.contrib import admin
 
-from actionplans.models import ActionPlan, Task
+from actionplans.models import ActionPlan, ActionPlanKpi, Milestone, Task
+from actionplans.services import smart_check
+from core.admin import ReadOnlyAdminMixin
 
 
-class TaskInline(admin.TabularInline[Task, ActionPlan]):
+class ActionPlanKpiInline(ReadOnlyAdminMixin, admin.TabularInline[ActionPlanKpi, ActionPlan]):
+    model = ActionPlanKpi
+    extra = 0
+
+
+class MilestoneInline(ReadOnlyAdminMixin, admin.TabularInline[Milestone, ActionPlan]):
+    model = Milestone
+    extra = 0
+
+
+class TaskInline(ReadOnlyAdminMixin, admin.TabularInline[Task, ActionPlan]):
     model = Task
     extra = 0
-    autocomplete_fields = ["owner"]
 
 
 @admin.register(ActionPlan)
-class ActionPlanAdmin(admin.ModelAdmin[ActionPlan]):
+class ActionPlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ActionPlan]):
     list_display = ["name", "objective", "org_unit", "owner", "start_date", "due_date", "status"]
     list_filter = ["status", "org_unit", "objective__plan"]
     search_fields = ["name", "description"]
-    autocomplete_fields = ["objective", "org_unit", "owner"]
-    inlines = [TaskInline]
+    readonly_fields = ["smart"]
+    inlines = [ActionPlanKpiInline, MilestoneInline, TaskInline]
+
+    @admin.display(description="SMART check")
+    def smart(self, obj: ActionPlan) -> str:
+        return "; ".join(
+            f"{c.label}: {'passed' if c.passed else 'missing ' + ', '.join(c.missing)}"
+            for c in smart_check(obj)
+        )
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin[Task]):
+class TaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Task]):
     list_display = [
         "name",
         "action_plan",
+        "milestone",
         "owner",
         "due_date",
         "status",
         "percent_complete",
-        "is_milestone",
+        "weight",
     ]
-    list_filter = ["status", "is_milestone"]
+    list_filter = ["status"]
     search_fields = ["name", "action_plan__name"]
-    autocomplete_fields = ["action_plan", "owner"]

@@ -72,7 +72,7 @@ def validate_at_fields(instance: models.Model, errors: Mapping[str, str] | None 
         raise ValidationError(collected)
 
 
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
+def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
     """Attach a service's ValidationError to the form: to its field when the form has one."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)

@@ -18,7 +18,7 @@ from strategy.models import Perspective
 # The random generator's seed: the same seed gives the same history on every run.
 SEED = 20240101
 HISTORY_MONTHS = 24
-PLAN_YEARS = 3
+PLAN_YEARS = 4
 DEFAULT_PASSWORD = "demo"  # noqa: S105 - published in the README; the demo is for trying out
 EMAIL_DOMAIN = "northwind.example"
 
@@ -119,6 +119,10 @@ class ActionPlanSpec:
     due: int  # days from today
     status: ActionPlan.Status
     tasks: tuple[TaskSpec, ...]
+    # Achievable and relevant: a draft leaves them out, so its SMART check shows what is missing.
+    resources: str = "The owner's team, one day a week, and the unit's budget line."
+    budget: Decimal | None = Decimal(25000)
+    why: str = "It moves the objective's KPIs back to their goals."
 
 
 ROOT_UNIT = UnitSpec("northwind", "Northwind Group")
@@ -493,7 +497,7 @@ _DONE = Task.Status.DONE
 _DOING = Task.Status.IN_PROGRESS
 _TODO = Task.Status.TODO
 _BLOCKED = Task.Status.BLOCKED
-_RUNNING = ActionPlan.Status.IN_PROGRESS
+_RUNNING = ActionPlan.Status.ACTIVE
 
 # Most objectives have an action plan; a negative due date that is not done is overdue.
 ACTION_PLANS = (
@@ -570,12 +574,12 @@ ACTION_PLANS = (
         "C4", "On-time delivery recovery",
         "On-time delivery at least 95 % for three months in a row",
         "Find out why deliveries are late and fix the biggest causes first.",
-        -150, 30, _RUNNING,
+        -150, -5, _RUNNING,
         (
             TaskSpec("Root-cause the late deliveries", -120, _DONE, 100),
             TaskSpec("Daily dispatch stand-up", -90, _DONE, 100),
             TaskSpec("Second carrier for the northern routes", -15, _DOING, 50),
-            TaskSpec("On-time delivery back at 95 %", 30, _TODO, is_milestone=True),
+            TaskSpec("On-time delivery back at 95 %", -5, _TODO, is_milestone=True),
         ),
     ),
     ActionPlanSpec(
@@ -630,7 +634,7 @@ ACTION_PLANS = (
         "L2", "Act on the engagement survey",
         "Engagement index at least 72 in the next survey",
         "Every team discusses its results and commits to two improvements.",
-        -100, 200, _RUNNING,
+        -100, 200, ActionPlan.Status.ON_HOLD,
         (
             TaskSpec("Share the survey results with every team", -80, _DONE, 100),
             TaskSpec("Team action plans", -20, _DOING, 50),
@@ -647,5 +651,18 @@ ACTION_PLANS = (
             TaskSpec("A safety walk by every manager", 30, _TODO),
             TaskSpec("Six months without injury", 120, _TODO, is_milestone=True),
         ),
+    ),
+    # A draft that is not SMART yet: no resources, budget or reason, no linked KPI.
+    ActionPlanSpec(
+        "P3", "Supplier quality audits",
+        "", "Audit the ten largest suppliers against the new quality standard.",
+        10, 150, ActionPlan.Status.DRAFT,
+        (TaskSpec("Agree the audit checklist", 40, _TODO),),
+        resources="", budget=None, why="",
+    ),
+    ActionPlanSpec(
+        "F3", "Factoring of receivables",
+        "", "Sell overdue receivables to a factoring company.",
+        -100, 60, ActionPlan.Status.CANCELLED, (),
     ),
 )  # fmt: skip

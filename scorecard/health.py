@@ -38,8 +38,7 @@ def plan_health(
     `today` (default: today) decides which period's actual is due; `structure` is the plan's
     when the caller has already read it.
     """
-    # Action plans are managed in the administration until they have pages of their own.
-    add_action_plan = reverse("admin:actionplans_actionplan_add")
+    add_action_plan = reverse("actionplans:plan_new")
     action_plans = health_item(
         "objectives_without_action_plan",
         (

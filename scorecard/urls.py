@@ -23,6 +23,8 @@ urlpatterns = [
     # /updates/… ("My updates", import, locks, approvals) and /kpis/<id>/.
     path("", include("kpis.urls")),
     path("reports/", include("kpis.reports.urls")),
+    # /action-plans/… and /my-tasks/.
+    path("", include("actionplans.urls")),
     path("admin/", admin.site.urls),
     # The REST API (/api/v1/…), its OpenAPI schema and interactive docs.
     path("api/", include("scorecard.api_urls")),

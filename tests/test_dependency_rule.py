@@ -71,7 +71,7 @@ def _url_owners() -> dict[str, str | None]:
 
 def _view_owner(namespace: str, pattern: URLPattern) -> str | None:
     if namespace == "admin:":
-        # A model's admin pages are named after its app: admin:actionplans_actionplan_add.
+        # A model's admin pages are named after its app: actionplans:plan_new.
         label = next((app for app in RANK if pattern.name.startswith(f"{app}_")), None)
         return label
     package = pattern.lookup_str.split(".", 1)[0]
@@ -170,4 +170,4 @@ def test_the_checks_find_what_they_look_for() -> None:
         "static partials people"
     ]
     assert _url_owners()["workspace:kpis"] == "kpis"
-    assert _url_owners()["admin:actionplans_actionplan_add"] == "actionplans"
+    assert _url_owners()["actionplans:plan_new"] == "actionplans"

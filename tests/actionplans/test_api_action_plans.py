@@ -47,7 +47,7 @@ def test_the_manager_creates_changes_and_deletes_an_action_plan(org):
     response = manager.post(URL, new_action_plan(org))
     assert response.status_code == 201, response.content
     action_plan = ActionPlan.objects.get(pk=response.json()["id"])
-    assert manager.patch(detail(action_plan), {"status": "in_progress"}).status_code == 200
+    assert manager.patch(detail(action_plan), {"status": "on_hold"}).status_code == 200
     assert manager.delete(detail(action_plan)).status_code == 204
 
 

@@ -22,7 +22,7 @@ def test_anonymous_requests_are_refused(org):
 def test_a_viewer_reads_and_filters_tasks(org):
     viewer = client_for(org.viewer)
     assert ids(viewer.get(URL, {"owner": org.contributor.pk})) == {org.task.pk}
-    assert ids(viewer.get(URL, {"is_milestone": "true"})) == set()
+    assert ids(viewer.get(URL, {"status": "blocked"})) == set()
 
 
 @pytest.mark.usefixtures("transparency_off")

@@ -315,6 +315,18 @@ MATRIX: dict[str, Row] = {
     "reports:report_xlsx": get(SEE_SALES, "report"),
     "reports:report_recompute": post(EDIT_SALES_STRATEGY, "report"),
     # The strategy workspace: everyone who sees the plan reads it; admins change it.
+    # Action plans: everyone who sees the unit reads; its managers and admins write plans and
+    # tasks; a contributor updates the tasks assigned to them. "New" needs its objective (404
+    # without one; tests/actionplans/test_views.py covers it with one).
+    "actionplans:plans": get(EVERYONE),
+    "actionplans:my_tasks": get(EVERYONE),
+    "actionplans:plan_new": get({**dict.fromkeys(ROLES, HIDDEN), "anonymous": LOGIN}),
+    "actionplans:plan": get(SEE_SALES, "action_plan"),
+    "actionplans:plan_edit": post(EDIT_SALES_ACTION_PLAN, "action_plan"),
+    "actionplans:plan_status": post(EDIT_SALES_ACTION_PLAN, "action_plan"),
+    "actionplans:plan_kpi_add": post(EDIT_SALES_ACTION_PLAN, "action_plan"),
+    "actionplans:task_add": post(EDIT_SALES_ACTION_PLAN, "action_plan"),
+    "actionplans:task_update": post(EDIT_OWN_TASK, "task"),
     "strategy:plans": get(EVERYONE),
     "strategy:plan": get(SEE_SALES, "plan"),
     "strategy:plan_edit": post(EDIT_SALES_STRATEGY, "plan"),

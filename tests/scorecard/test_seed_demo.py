@@ -14,7 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, Role, User
-from actionplans.models import ActionPlan, Task
+from actionplans.models import ActionPlan, Milestone, Task
+from actionplans.schedule import Schedule
+from actionplans.selectors import plan_schedule
+from actionplans.services import smart_check
 from kpis import periods
 from kpis.models import Actual, Aggregation, Direction, Frequency, Kpi, Target
 from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
@@ -100,7 +103,8 @@ def test_seed_creates_an_active_three_year_plan_that_covers_the_last_24_months()
     assert plan.start <= first_month
     assert periods.period_end(last_month, periods.Frequency.MONTHLY) <= plan.end
     assert plan.start <= timezone.localdate() <= plan.end
-    assert (plan.end - plan.start).days in {1094, 1095, 1096}
+    # Four years: the two of history, this one and the next (where action plans end).
+    assert (plan.end - plan.start).days in {1459, 1460, 1461}
     assert plan.vision
     assert plan.mission
     assert len(plan.value_list()) >= 3
@@ -251,19 +255,24 @@ def test_every_target_and_actual_passes_full_clean():
                 row.clean()
 
 
-def test_action_plans_have_tasks_milestones_and_overdue_work():
+def test_action_plans_are_in_every_state_with_one_behind_and_one_overdue():
     today = timezone.localdate()
     plans = ActionPlan.objects.prefetch_related("tasks")
     assert len(plans) >= 10
     for plan in plans:
-        assert plan.name
-        assert plan.success_measure
+        plan.full_clean()
         assert plan.owner_id == plan.objective.owner_id
         assert plan.org_unit_id == plan.objective.org_unit_id
-        assert plan.start_date <= plan.due_date
-        assert 2 <= len(plan.tasks.all()) <= 5
+        assert len(plan.tasks.all()) <= 5
+        if plan.status == ActionPlan.Status.ACTIVE:
+            assert all(criterion.passed for criterion in smart_check(plan)), plan
+    assert {plan.status for plan in plans} == set(ActionPlan.Status)
+    schedules = {plan_schedule(plan, today) for plan in plans}
+    assert {Schedule.BEHIND, Schedule.OVERDUE, Schedule.ON_SCHEDULE} <= schedules
+    assert Milestone.objects.filter(tasks__isnull=False).exists()
     tasks = Task.objects.all()
-    assert any(task.is_milestone for task in tasks)
+    for task in tasks:
+        task.full_clean()
     assert any(task.status == Task.Status.DONE for task in tasks)
     assert any(task.is_overdue(today) for task in tasks)
     assert all(task.percent_complete == 100 for task in tasks if task.status == Task.Status.DONE)

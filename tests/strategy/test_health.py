@@ -139,7 +139,7 @@ def test_an_objective_whose_only_action_plan_is_cancelled_has_none(ws):
     problems = item(plan_health(plan=ws.plan), "objectives_without_action_plan").problems
 
     assert [p.label for p in problems] == ["F1 Grow"]
-    assert problems[0].url == f"/admin/actionplans/actionplan/add/?objective={growth.pk}"
+    assert problems[0].url == f"/action-plans/new/?objective={growth.pk}"
 
 
 def test_weights_adding_up_to_nothing_are_found_at_every_level(ws):

@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, User
-from actionplans.models import ActionPlan, Task
+from actionplans.models import ActionPlan, ActionPlanKpi, Milestone, Task
 from kpis import periods, scoring
 from kpis.models import Actual, Direction, Frequency, Kpi, Target
 from scorecard import demo_data
@@ -277,7 +277,7 @@ def _seed_people(
 
 def _seed_plan(root: OrgUnit, window: Window) -> StrategicPlan:
     # The horizon starts with the fiscal year that holds the first month of the history, so
-    # the whole history and today lie inside the plan's three years.
+    # the whole history, today and the action plans of the next months lie inside its horizon.
     start = periods.period_start(
         window.first_month, periods.Frequency.YEARLY, window.fiscal_year_start_month
     )
@@ -577,22 +577,58 @@ def _seed_action_plans(
                 "start_date": day(spec.start),
                 "due_date": day(spec.due),
                 "status": spec.status,
+                "resources": spec.resources,
+                "budget_planned": spec.budget,
+                "why": spec.why,
             },
             update=False,
         )
         summary.action_plans_added += created
+        if created and spec.why:
+            _link_first_kpi(action_plan, objective)
+        # Each task belongs to the first milestone due on or after it.
+        milestones = [
+            _upsert(
+                Milestone,
+                {"action_plan": action_plan, "name": m.name},
+                {"due_date": day(m.due)},
+                update=False,
+            )[0]
+            for m in spec.tasks
+            if m.is_milestone
+        ]
         for task_spec in spec.tasks:
+            if task_spec.is_milestone:
+                continue
             owner_id = users[task_spec.owner].pk if task_spec.owner else action_plan.owner_id
+            due = day(task_spec.due)
             _, created = _upsert(
                 Task,
                 {"action_plan": action_plan, "name": task_spec.name},
                 {
                     "owner_id": owner_id,
-                    "due_date": day(task_spec.due),
+                    "milestone": next((m for m in milestones if m.due_date >= due), None),
+                    "start_date": action_plan.start_date,
+                    "due_date": due,
                     "status": task_spec.status,
                     "percent_complete": task_spec.percent_complete,
-                    "is_milestone": task_spec.is_milestone,
                 },
                 update=False,
             )
             summary.tasks_added += created
+
+
+def _link_first_kpi(action_plan: ActionPlan, objective: Objective) -> None:
+    """Measurable: the objective's first KPI, expected to reach its latest goal by the due date."""
+    target = (
+        Target.objects.filter(kpi__objective=objective, goal__isnull=False)
+        .order_by("kpi__code", "-period")
+        .first()
+    )
+    if target is not None and target.goal is not None:
+        ActionPlanKpi.objects.create(
+            action_plan=action_plan,
+            kpi_id=target.kpi_id,
+            expected_value=target.goal,
+            expected_by=action_plan.due_date,
+        )

@@ -1,0 +1,85 @@
+"""Forms of the action-plan pages; the services decide, the forms only read the input."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+
+from accounts.models import User
+from actionplans.models import ActionPlan, Task
+from kpis.models import Kpi
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ActionPlanForm(forms.ModelForm[ActionPlan]):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    class Meta:
+        model = ActionPlan
+        fields = [
+            "name",
+            "description",
+            "owner",
+            "success_measure",
+            "resources",
+            "budget_planned",
+            "budget_spent",
+            "why",
+            "start_date",
+            "due_date",
+        ]
+        widgets = {
+            "start_date": DATE,
+            "due_date": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "resources": forms.Textarea(attrs={"rows": 2}),
+            "why": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[User]", self.fields["owner"]).queryset = (
+            people if people is not None else User.objects.none()
+        )
+
+    def _post_clean(self) -> None:
+        # The services validate the whole plan (horizon, owner, SMART); the form only parses.
+        pass
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionPlan.Status.choices)
+    version = forms.IntegerField(required=False, min_value=0)
+
+
+class KpiLinkForm(forms.Form):
+    kpi = forms.ModelChoiceField(queryset=Kpi.objects.none(), label="KPI")
+    expected_value = forms.DecimalField(label="Expected value", max_digits=20, decimal_places=6)
+    expected_by = forms.DateField(label="By", widget=DATE)
+
+    def __init__(self, *args: Any, kpis: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[Kpi]", self.fields["kpi"]).queryset = (
+            kpis if kpis is not None else Kpi.objects.none()
+        )
+
+
+class TaskForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    start_date = forms.DateField(widget=DATE, required=False)
+    due_date = forms.DateField(widget=DATE)
+
+    def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[User]", self.fields["owner"]).queryset = (
+            people if people is not None else User.objects.none()
+        )
+
+
+class TaskProgressForm(forms.Form):
+    status = forms.ChoiceField(choices=Task.Status.choices)
+    percent_complete = forms.IntegerField(label="% complete")
+    version = forms.IntegerField(required=False, min_value=0)

@@ -1,0 +1,316 @@
+"""The action-plan pages: the list, a plan with its SMART panel and tasks, My tasks.
+
+Every write goes through actionplans/services.py; a refusal is shown at its field.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.permissions import get_visible_or_404, require_perm, signed_in_user
+from accounts.selectors import visible_users
+from actionplans import selectors, services
+from actionplans.forms import ActionPlanForm, KpiLinkForm, StatusForm, TaskForm, TaskProgressForm
+from actionplans.models import ActionPlan, Task
+from actionplans.schedule import percent
+from core.htmx import HtmxHttpRequest, wants_fragment
+from core.validation import add_service_error
+from kpis.models import Kpi
+from strategy.models import Objective
+
+VIEW = "actionplans.view_actionplan"
+CHANGE = "actionplans.change_actionplan"
+
+
+def _plan_for_view(request: HttpRequest, pk: int) -> ActionPlan:
+    queryset = ActionPlan.objects.select_related("objective__plan", "org_unit", "owner")
+    return get_visible_or_404(request.user, queryset, VIEW, pk=pk)
+
+
+def _plan_for_edit(request: HttpRequest, pk: int) -> ActionPlan:
+    action_plan = _plan_for_view(request, pk)
+    require_perm(request.user, CHANGE, action_plan)
+    return action_plan
+
+
+def _task_for_update(request: HttpRequest, pk: int) -> Task:
+    task = get_object_or_404(Task.objects.select_related("action_plan"), pk=pk)
+    if not request.user.has_perm(VIEW, task.action_plan):
+        raise Http404
+    require_perm(request.user, "actionplans.change_task", task)
+    return task
+
+
+def _version(value: Any) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _status(action_plan: ActionPlan) -> dict[str, Any]:
+    done = selectors.plan_progress(action_plan)
+    return {
+        "progress": percent(done),
+        "schedule": selectors.plan_schedule(action_plan, timezone.localdate()),
+    }
+
+
+@require_GET
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """Action plans the person may see, filtered by unit, objective, status and owner."""
+    plans = selectors.visible_action_plans(signed_in_user(request))
+    filters = {
+        "org_unit": "org_unit_id",
+        "objective": "objective_id",
+        "owner": "owner_id",
+    }
+    chosen: dict[str, str] = {}
+    for name, lookup in filters.items():
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            plans = plans.filter(**{lookup: int(value)})
+            chosen[name] = value
+    status = request.GET.get("status", "")
+    if status in ActionPlan.Status.values:
+        plans = plans.filter(status=status)
+        chosen["status"] = status
+    today = timezone.localdate()
+    rows = [
+        (plan, percent(selectors.plan_progress(plan)), selectors.plan_schedule(plan, today))
+        for plan in plans
+    ]
+    visible = selectors.visible_action_plans(signed_in_user(request))
+    context = {
+        "rows": rows,
+        "chosen": chosen,
+        "statuses": ActionPlan.Status.choices,
+        "units": sorted({(p.org_unit_id, str(p.org_unit)) for p in visible}, key=lambda u: u[1]),
+        "objectives": sorted(
+            {(p.objective_id, str(p.objective)) for p in visible}, key=lambda o: o[1]
+        ),
+        "owners": sorted(
+            {(p.owner_id, str(p.owner)) for p in visible if p.owner}, key=lambda o: o[1]
+        ),
+    }
+    return render(request, "actionplans/plans.html", context)
+
+
+def _prefill(request: HttpRequest, objective: Objective) -> tuple[dict[str, Any], Kpi | None]:
+    """Initial values for a new plan; from an off-track KPI, its goal and corrective action."""
+    today = timezone.localdate()
+    horizon = objective.plan
+    start = min(max(today, horizon.start), horizon.end)
+    initial: dict[str, Any] = {"start_date": start, "due_date": horizon.end}
+    kpi = None
+    kpi_id = request.GET.get("kpi", "")
+    if kpi_id.isdigit():
+        kpi = get_visible_or_404(
+            request.user, Kpi.objects.filter(objective=objective), "kpis.view_kpi", pk=int(kpi_id)
+        )
+        actual = kpi.actuals.exclude(corrective_action="").order_by("-period").first()
+        initial["name"] = f"Bring {kpi.code} back on track"
+        if actual is not None:
+            initial["description"] = actual.corrective_action
+    return initial, kpi
+
+
+def _kpi_goal(kpi: Kpi) -> Decimal | None:
+    target = kpi.targets.filter(goal__isnull=False).order_by("-period").first()
+    return target.goal if target is not None else None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def plan_new(request: HttpRequest) -> HttpResponse:
+    """A new draft plan for an objective (?objective=), prefilled from a KPI (?kpi=)."""
+    objective_id = request.GET.get("objective", "")
+    if not objective_id.isdigit():
+        raise Http404
+    objective = get_visible_or_404(
+        request.user,
+        Objective.objects.select_related("plan"),
+        "strategy.view_objective",
+        pk=int(objective_id),
+    )
+    require_perm(request.user, "actionplans.add_actionplan", objective)
+    initial, kpi = _prefill(request, objective)
+    people = visible_users(request.user)
+    form = ActionPlanForm(request.POST or None, initial=initial, people=people)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        goal = _kpi_goal(kpi) if kpi is not None else None
+        try:
+            action_plan = services.action_plan_create(
+                objective=objective, kpi=kpi, expected_value=goal, **data
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Draft plan created. The SMART panel shows what it lacks.")
+            return redirect("actionplans:plan", action_plan.pk)
+    status = 400 if form.errors else 200
+    context = {"form": form, "objective": objective, "kpi": kpi}
+    return render(request, "actionplans/plan_new.html", context, status=status)
+
+
+def _plan_page(
+    request: HttpRequest, action_plan: ActionPlan, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    user = signed_in_user(request)
+    can_edit = user.has_perm(CHANGE, action_plan)
+    people = visible_users(user)
+    tasks = list(action_plan.tasks.select_related("owner", "milestone"))
+    context = {
+        "plan": action_plan,
+        "smart": services.smart_check(action_plan),
+        "can_edit": can_edit,
+        "links": action_plan.kpi_links.select_related("kpi"),
+        "milestones": action_plan.milestones.all(),
+        "tasks": [(task, user.has_perm("actionplans.change_task", task)) for task in tasks],
+        "statuses": ActionPlan.Status.choices,
+        "task_statuses": Task.Status.choices,
+        "form": forms.get("form")
+        or ActionPlanForm(
+            instance=action_plan, people=people, initial={"version": action_plan.version}
+        ),
+        "link_form": forms.get("link_form")
+        or KpiLinkForm(kpis=Kpi.objects.filter(plan=action_plan.objective.plan)),
+        "task_form": forms.get("task_form") or TaskForm(people=people),
+        "status_error": forms.get("status_error"),
+        **_status(action_plan),
+    }
+    return render(request, "actionplans/plan.html", context, status=status)
+
+
+@require_GET
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A plan: its SMART panel, linked KPIs, milestones and tasks, progress against time."""
+    return _plan_page(request, _plan_for_view(request, pk))
+
+
+@require_POST
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action_plan = _plan_for_edit(request, pk)
+    form = ActionPlanForm(request.POST, instance=action_plan, people=visible_users(request.user))
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        expected = _version(data.pop("version", None))
+        try:
+            services.action_plan_update(action_plan=action_plan, expected_version=expected, **data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, "Plan saved.")
+            return redirect("actionplans:plan", pk)
+    return _plan_page(request, _plan_for_view(request, pk), status=400, form=form)
+
+
+@require_POST
+@login_required
+def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the plan to another status; active only when it is SMART."""
+    action_plan = _plan_for_edit(request, pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        return _plan_page(request, action_plan, status=400, status_error="Choose a status.")
+    try:
+        services.action_plan_update(
+            action_plan=action_plan,
+            expected_version=_version(form.cleaned_data["version"]),
+            status=form.cleaned_data["status"],
+        )
+    except ValidationError as error:
+        return _plan_page(request, action_plan, status=400, status_error=" ".join(error.messages))
+    messages.success(request, "Status changed.")
+    return redirect("actionplans:plan", pk)
+
+
+@require_POST
+@login_required
+def plan_kpi_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Measurable: link a KPI with the value it should reach and by when."""
+    action_plan = _plan_for_edit(request, pk)
+    form = KpiLinkForm(request.POST, kpis=Kpi.objects.filter(plan=action_plan.objective.plan))
+    if form.is_valid():
+        try:
+            services.action_plan_kpi_set(action_plan=action_plan, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return redirect("actionplans:plan", pk)
+    return _plan_page(request, action_plan, status=400, link_form=form)
+
+
+@require_POST
+@login_required
+def task_add(request: HttpRequest, pk: int) -> HttpResponse:
+    action_plan = _plan_for_edit(request, pk)
+    form = TaskForm(request.POST, people=visible_users(request.user))
+    if form.is_valid():
+        try:
+            services.task_create(action_plan=action_plan, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return redirect("actionplans:plan", pk)
+    return _plan_page(request, action_plan, status=400, task_form=form)
+
+
+@require_POST
+@login_required
+def task_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Status and progress of a task, inline (Enter saves); the plan's progress follows."""
+    task = _task_for_update(request, pk)
+    form = TaskProgressForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            task = services.task_update(
+                task=task,
+                expected_version=_version(form.cleaned_data["version"]),
+                status=form.cleaned_data["status"],
+                percent_complete=form.cleaned_data["percent_complete"],
+            )
+        except ValidationError as error:
+            errors = error.messages
+    else:
+        errors = [f"{form[name].label}: {' '.join(map(str, e))}" for name, e in form.errors.items()]
+    status = 400 if errors else 200
+    if wants_fragment(request):
+        context = {
+            "task": task,
+            "may_update": True,
+            "errors": errors,
+            "task_statuses": Task.Status.choices,
+            "with_plan": request.POST.get("with_plan") == "1",
+            **_status(task.action_plan),
+        }
+        return render(request, "actionplans/_task_row.html", context, status=status)
+    for message in errors:
+        messages.error(request, f"{task.name}: {message}")
+    if request.POST.get("with_plan") == "1":
+        return redirect("actionplans:my_tasks")
+    return redirect("actionplans:plan", task.action_plan_id)
+
+
+@require_GET
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's open tasks, each updated inline, with its plan's progress."""
+    user = signed_in_user(request)
+    rows = [
+        {"task": task, **_status(task.action_plan)}
+        for task in selectors.tasks_of(user).prefetch_related("action_plan__tasks")
+    ]
+    context = {"rows": rows, "task_statuses": Task.Status.choices}
+    return render(request, "actionplans/my_tasks.html", context)

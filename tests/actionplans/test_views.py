@@ -1,0 +1,123 @@
+"""The action-plan pages: a draft from an off-track KPI, activation, inline task updates."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Role
+from actionplans.models import ActionPlan, Task
+from tests.factories import (
+    ActionPlanFactory,
+    KpiFactory,
+    MembershipFactory,
+    ObjectiveFactory,
+    OrgUnitFactory,
+    StrategicPlanFactory,
+    TargetFactory,
+    TaskFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    root = OrgUnitFactory(name="Org")
+    ops = OrgUnitFactory(name="Operations", parent=root)
+    sub = OrgUnitFactory(name="Warehouse", parent=ops)
+    finance = OrgUnitFactory(name="Finance", parent=root)
+    people = {}
+    for name, unit, role in [
+        ("head", ops, Role.MANAGER),
+        ("clerk", ops, Role.CONTRIBUTOR),
+        ("outsider", finance, Role.MANAGER),
+        ("sub_admin", sub, Role.ADMIN),
+    ]:
+        people[name] = UserFactory(username=name)
+        MembershipFactory(user=people[name], org_unit=unit, role=role)
+    plan = StrategicPlanFactory(org_unit=ops)
+    objective = ObjectiveFactory(plan=plan, org_unit=ops)
+    kpi = KpiFactory(objective=objective, code="OTD")
+    TargetFactory(kpi=kpi, period=date(2026, 1, 1), goal=Decimal(95), red_flag=Decimal(90))
+    action_plan = ActionPlanFactory(objective=objective, org_unit=ops)
+    task = TaskFactory(action_plan=action_plan, owner=people["clerk"])
+    return people, objective, kpi, action_plan, task
+
+
+def client(person):
+    c = Client()
+    c.force_login(person)
+    return c
+
+
+def test_a_manager_creates_a_draft_from_a_kpi_with_its_goal_as_the_expected_value(world):
+    people, objective, kpi, _, _ = world
+    url = reverse("actionplans:plan_new") + f"?objective={objective.pk}&kpi={kpi.pk}"
+    page = client(people["head"]).get(url)
+    assert "Bring OTD back on track" in page.content.decode()
+    response = client(people["head"]).post(
+        url,
+        {"name": "Bring OTD back on track", "start_date": "2026-02-01", "due_date": "2026-06-30"},
+    )
+    created = ActionPlan.objects.get(name="Bring OTD back on track")
+    assert response.status_code == 302
+    assert created.status == ActionPlan.Status.DRAFT
+    assert created.kpi_links.get().expected_value == 95
+    page = client(people["head"]).get(reverse("actionplans:plan", args=[created.pk])).content
+    assert b"missing a description, an owner" in page
+
+
+def test_activating_a_plan_that_is_not_smart_is_refused_with_what_is_missing(world):
+    people, _, _, action_plan, _ = world
+    response = client(people["head"]).post(
+        reverse("actionplans:plan_status", args=[action_plan.pk]), {"status": "active"}
+    )
+    assert response.status_code == 400
+    assert "Measurable needs a linked KPI" in response.content.decode()
+    assert ActionPlan.objects.get(pk=action_plan.pk).status == ActionPlan.Status.DRAFT
+
+
+def test_the_task_owner_marks_it_done_inline_and_the_plans_progress_moves(world):
+    people, _, _, _, task = world
+    response = client(people["clerk"]).post(
+        reverse("actionplans:task_update", args=[task.pk]),
+        {"status": "done", "percent_complete": "0", "version": "1", "with_plan": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "100 %" in response.content.decode()
+    assert Task.objects.get(pk=task.pk).percent_complete == 100
+
+
+def test_progress_over_100_is_refused_inline_with_the_reason(world):
+    people, _, _, _, task = world
+    response = client(people["head"]).post(
+        reverse("actionplans:task_update", args=[task.pk]),
+        {"status": "in_progress", "percent_complete": "120"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400
+    assert "less than or equal to 100" in response.content.decode()
+
+
+@pytest.mark.parametrize(("who", "expected"), [("outsider", 404), ("sub_admin", 404)])
+def test_people_outside_the_unit_do_not_find_the_task(world, who, expected, settings):
+    settings.SCORECARD_TRANSPARENCY = False
+    people, _, _, _, task = world
+    url = reverse("actionplans:task_update", args=[task.pk])
+    assert client(people[who]).post(url, {"status": "done"}).status_code == expected
+
+
+def test_my_tasks_lists_the_persons_open_tasks_only(world):
+    people, _, _, _, task = world
+    assert (
+        task.name in client(people["clerk"]).get(reverse("actionplans:my_tasks")).content.decode()
+    )
+    assert (
+        task.name
+        not in client(people["head"]).get(reverse("actionplans:my_tasks")).content.decode()
+    )
