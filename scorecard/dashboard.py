@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from accounts.models import Membership, User
 from actionplans.models import ActionPlan
-from kpis import periods
+from kpis import forecast, periods
 from kpis.forms import parse_month
 from kpis.models import Actual, Kpi, Target
 from kpis.scoring import Score, Status, Trend, View, display_score, rollup, status_for, trend
@@ -36,7 +36,6 @@ from kpis.selectors import (
     PlanScorecard,
     plan_scorecard,
 )
-from scorecard import forecast
 from strategy.models import ObjectiveLink, StrategicPlan
 from strategy.selectors import plans_for
 from strategy.strategy_map import StrategyMap, layout
