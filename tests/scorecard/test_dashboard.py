@@ -155,8 +155,8 @@ def test_the_default_plan_is_the_persons_own_units_else_the_top_plan(settings):
     manager = client_for(ws.org.manager).get("/").content.decode()
     operator = client_for(ws.org.operator).get("/").content.decode()
 
-    assert "<h1>Sales 2026" in manager
-    assert "<h1>ACME 2026" in operator
+    assert 'class="dashboard-plan"><strong>Sales 2026' in manager
+    assert 'class="dashboard-plan"><strong>ACME 2026' in operator
 
 
 def test_a_plan_without_kpis_and_a_person_without_plans_see_what_to_do_next():
