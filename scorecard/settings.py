@@ -249,6 +249,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Front-end packages come from npm (package.json); only their built files are served.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

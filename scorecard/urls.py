@@ -5,7 +5,11 @@ from django.urls import include, path
 from scorecard import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.dashboard, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/heat-map/", views.heat_map, name="dashboard_heat_map"),
+    path("dashboard/export.<str:fmt>", views.dashboard_export, name="dashboard_export"),
+    path("objectives/<int:pk>/", views.objective, name="objective"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

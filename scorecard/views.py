@@ -1,26 +1,140 @@
-"""The read side that composes the other apps: for now, the home overview."""
+"""The read side that composes the other apps: the executive dashboard and the objective page."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from accounts.permissions import signed_in_user
-from strategy.models import StrategicPlan
-from strategy.selectors import plans_for
+from accounts.permissions import get_visible_or_404, signed_in_user
+from core.htmx import HtmxHttpRequest, wants_fragment
+from kpis.selectors import plan_scorecard
+from scorecard import dashboard as selectors
+from scorecard import exports
+from strategy.models import Objective
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _choice(request: HtmxHttpRequest) -> tuple[selectors.Choice | None, str]:
+    """The checked choice, or None and the message for a plan the person may not see."""
+    try:
+        return selectors.choose(user=signed_in_user(request), query=request.GET, today=_today()), ""
+    except selectors.PlanNotFound as missing:
+        return None, f"There is no plan number {missing} that you may see. Choose one below."
 
 
 @require_GET
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    # The plans the person may see (as on the strategy list), not every plan.
-    plans = (
-        plans_for(signed_in_user(request))
-        .exclude(status=StrategicPlan.Status.ARCHIVED)
-        .annotate(kpi_count=Count("kpis", distinct=True))
-        .order_by("org_unit__parent_id", "name")
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    """The scorecard of a plan and a period on one screen (also the home page).
+
+    A plan the person may not see answers 404 with the same page and a message, so they can
+    choose another; any other bad value in the address is replaced by its default and named.
+    """
+    choice, missing = _choice(request)
+    status = 200
+    context: dict[str, Any] = {
+        "choice": choice,
+        "missing": missing,
+        "view_choices": selectors.VIEW_LABELS.items(),
+    }
+    if choice is None:
+        status = 404
+        context["plans"] = list(selectors.visible_plans(signed_in_user(request)))
+    elif choice.plan is not None:
+        context["board"] = selectors.dashboard(
+            plan=choice.plan, period=choice.period, view=choice.view, reader=signed_in_user(request)
+        )
+    template = "scorecard/dashboard.html"
+    if wants_fragment(request):
+        template += "#content"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@login_required
+def heat_map(request: HtmxHttpRequest) -> HttpResponse:
+    """Objectives by month over the last 12 months, loaded after the dashboard's first paint."""
+    choice, missing = _choice(request)
+    if choice is None:
+        raise Http404(missing)
+    context: dict[str, Any] = {"choice": choice}
+    if choice.plan is not None:
+        context["heat"] = selectors.heat_map(
+            plan=choice.plan, period=choice.period, reader=signed_in_user(request)
+        )
+    template = "scorecard/heat_map.html"
+    if wants_fragment(request):
+        template += "#heat"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def objective(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """An objective: its KPIs, cascaded children, score explained and action plans.
+
+    Asked by htmx for the dashboard's summary panel, it answers the summary alone.
+    """
+    user = signed_in_user(request)
+    found = get_visible_or_404(
+        user,
+        Objective.objects.select_related("plan", "perspective", "owner", "org_unit"),
+        "strategy.view_objective",
+        pk=pk,
     )
-    return render(request, "scorecard/home.html", {"plans": plans})
+    period, view, _, problems = selectors.choose_period(
+        plan=found.plan, query=request.GET, today=_today()
+    )
+    page = selectors.objective_page(
+        objective_id=found.pk, plan=found.plan, period=period, view=view, reader=user
+    )
+    context = {
+        "objective": found,
+        "page": page,
+        "period": period,
+        "view": view,
+        "view_label": selectors.VIEW_LABELS[view],
+        "problems": problems,
+        "query": f"period={period:%Y-%m}&view={view}",
+    }
+    template = "scorecard/objective.html"
+    if wants_fragment(request) and request.htmx.target == "objective-summary":
+        template += "#summary"
+    return render(request, template, context)
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@require_GET
+@login_required
+def dashboard_export(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
+    """The dashboard's KPI table for the same plan, period and view, as CSV or XLSX."""
+    if fmt not in EXPORT_TYPES:
+        raise Http404("Export as .csv or .xlsx.")
+    choice, missing = _choice(request)
+    if choice is None or choice.plan is None:
+        raise Http404(missing or "No plan to export.")
+    scorecard = plan_scorecard(
+        plan=choice.plan, period=choice.period, view=choice.view, reader=signed_in_user(request)
+    )
+    rows = exports.kpi_rows(scorecard)
+    title = f"{choice.plan.name} {choice.period:%Y-%m} {choice.view}"
+    body = exports.as_csv(rows) if fmt == "csv" else exports.as_xlsx(rows, f"{choice.period:%Y-%m}")
+    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
+    filename = slugify(title) or "scorecard"
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

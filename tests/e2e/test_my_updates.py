@@ -38,7 +38,7 @@ def open_my_updates(page: Page) -> None:
     page.get_by_label("Username").fill("head.sales")
     page.get_by_label("Password").fill("demo-pass-1")
     page.get_by_label("Password").press("Enter")
-    wait_for_page(page, "Strategic plans")
+    wait_for_page(page, "Dashboard")
     page.get_by_role("link", name="My updates").click()
     wait_for_page(page, "My updates")
 

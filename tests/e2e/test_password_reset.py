@@ -41,5 +41,5 @@ def test_a_person_who_forgot_their_password_chooses_a_new_one_and_signs_in(page,
     page.get_by_label("Username").fill("ceo")
     page.get_by_label("Password").fill("remembered-pass-2")
     page.get_by_label("Password").press("Enter")
-    expect(page.get_by_role("heading", name="Strategic plans")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.get_by_text("Casey Morgan")).to_be_visible()

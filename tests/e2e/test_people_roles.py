@@ -30,7 +30,7 @@ def sign_in(page: Page, username: str, password: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_label("Password").press("Enter")
-    wait_for_page(page, "Strategic plans")
+    wait_for_page(page, "Dashboard")
 
 
 def test_admin_gives_a_viewer_the_manager_role_in_sales_without_a_page_reload(

@@ -13,7 +13,7 @@ def test_executive_signs_in_by_keyboard_and_sees_the_overview(page, transactiona
     page.get_by_label("Password").fill("demo-pass-1")
     page.get_by_label("Password").press("Enter")
 
-    wait_for_page(page, "Strategic plans")
+    wait_for_page(page, "Dashboard")
     expect(page.get_by_text("Casey Morgan")).to_be_visible()
     # htmx is served from the npm package, not from a CDN.
     assert page.evaluate("typeof window.htmx") == "object"

@@ -31,7 +31,7 @@ def sign_in(page, username: str, password: str) -> None:  # type: ignore[no-unty
 def test_a_person_enrols_signs_out_and_signs_in_with_a_code(page, transactional_db):
     UserFactory(username="cfo", first_name="Robin", last_name="Shah", password="demo-pass-1")
     sign_in(page, "cfo", "demo-pass-1")
-    expect(page.get_by_role("heading", name="Strategic plans")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
     page.get_by_role("link", name="Security").click()
     page.get_by_role("button", name="Set up two-factor sign-in").click()
@@ -51,5 +51,5 @@ def test_a_person_enrols_signs_out_and_signs_in_with_a_code(page, transactional_
     page.get_by_label("Code").fill(authenticator_code(secret, steps_ahead=1))
     page.get_by_role("button", name="Continue").click()
 
-    expect(page.get_by_role("heading", name="Strategic plans")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.get_by_text("Robin Shah")).to_be_visible()

@@ -230,6 +230,7 @@ class Row:
     method: str = "get"
     obj: str | None = None  # the World attribute whose pk fills the URL
     kwargs: tuple[tuple[str, str], ...] = ()
+    plan: str | None = None  # the World attribute whose pk goes in the address as ?plan=
 
 
 def get(expected: dict[str, str], obj: str | None = None) -> Row:
@@ -250,6 +251,12 @@ def delete(expected: dict[str, str], obj: str | None = None) -> Row:
 
 MATRIX: dict[str, Row] = {
     "home": get(EVERYONE),
+    # The dashboard of the Sales plan, its heat map and export; everyone has a default plan.
+    "dashboard": Row(SEE_SALES, plan="plan"),
+    "dashboard#default": get(EVERYONE),
+    "dashboard_heat_map": Row(SEE_SALES, plan="plan"),
+    "dashboard_export": Row(SEE_SALES, kwargs=(("fmt", "csv"),), plan="plan"),
+    "objective": get(SEE_SALES, "objective"),
     "login": get(PUBLIC),
     # "Forgot your password?" is open to everyone; a made-up link answers "invalid link".
     "password_reset": get(PUBLIC),
@@ -496,6 +503,8 @@ def _answers(key: str, roles: tuple[str, ...] = ROLES) -> dict[str, str]:
     if row.obj is not None:
         kwargs["pk"] = _pk(world, row.obj)
     url = reverse(key.partition("#")[0], kwargs=kwargs)
+    if row.plan is not None:
+        url += f"?plan={_pk(world, row.plan)}"
 
     answers = {}
     for role in roles:

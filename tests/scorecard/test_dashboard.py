@@ -1,0 +1,224 @@
+"""The executive dashboard: a plan and a period on one screen, its address checked."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kpis.models import Actual, Direction, Kpi, Target
+from strategy.models import ObjectiveLink
+from strategy.services import plan_create
+from tests.factories import ActionPlanFactory, ObjectiveFactory, UserFactory
+from tests.strategy.workspace import HTMX, build_workspace, client_for
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 5, 15)
+APR = datetime.date(2026, 4, 1)
+MAR = datetime.date(2026, 3, 1)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("scorecard.views._today", lambda: TODAY)
+
+
+def add_kpis(ws, count: int, *, objectives=None):  # type: ignore[no-untyped-def]
+    """`count` KPIs over two objectives with targets and actuals for March and April: every
+    third one off track in April, the others on track."""
+    if objectives is None:
+        objectives = [
+            ObjectiveFactory(plan=ws.plan, perspective=ws.financial, code="F1", name="Grow"),
+            ObjectiveFactory(plan=ws.plan, perspective=ws.customer, code="C1", name="Delight"),
+        ]
+        ObjectiveLink.objects.create(cause=objectives[1], effect=objectives[0])
+    kpis = Kpi.objects.bulk_create(
+        Kpi(
+            plan=ws.plan,
+            objective=objectives[n % 2],
+            code=f"K{n}",
+            name=f"Measure {n}",
+            direction=Direction.INCREASE,
+        )
+        for n in range(count)
+    )
+    targets, actuals = [], []
+    for n, kpi in enumerate(kpis):
+        for period in (MAR, APR):
+            targets.append(Target(kpi=kpi, period=period, goal=Decimal(100), red_flag=Decimal(90)))
+            value = Decimal(80) if n % 3 == 0 and period == APR else Decimal(100)
+            actuals.append(
+                Actual(
+                    kpi=kpi,
+                    period=period,
+                    value=value,
+                    analysis=f"Analysis of K{n}",
+                    corrective_action=f"=HYPERLINK(K{n})" if value < 90 else "",
+                )
+            )
+    Target.objects.bulk_create(targets)
+    Actual.objects.bulk_create(actuals)
+    return objectives, kpis
+
+
+def test_the_dashboard_shows_score_perspectives_map_attention_and_wins():
+    ws = build_workspace()
+    objectives, _ = add_kpis(ws, 6)
+    ActionPlanFactory(objective=objectives[0], org_unit=ws.org.acme, name="Win back the north")
+
+    response = client_for(ws.org.root_admin).get("/")
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "ACME 2026" in html
+    assert "Apr 2026" in html  # the last closed month by default
+    assert "6 of 6 KPIs reported" in html
+    for name in ("Financial", "Customer", "Internal", "Learning"):
+        assert name in html
+    assert 'class="map-objective status-' in html
+    attention = html.split('id="needs-attention"')[1].split("</section>")[0]
+    assert "K0 Measure 0" in attention
+    assert "K3 Measure 3" in attention
+    assert "K1 Measure 1" not in attention
+    assert "Analysis of K0" in attention
+    assert "Win back the north" in attention
+    wins = html.split('id="wins"')[1].split("</section>")[0]
+    assert "K1 Measure 1" in wins
+    assert "off track" in attention  # status in words, not only colour
+
+
+def test_an_htmx_request_answers_the_content_alone_for_the_chosen_period():
+    ws = build_workspace()
+    add_kpis(ws, 3)
+
+    response = client_for(ws.org.root_admin).get(
+        f"/dashboard/?plan={ws.plan.pk}&period=2026-03&view=month", **HTMX
+    )
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert html.lstrip().startswith('<div id="dashboard"')
+    assert '<option value="2026-03" selected>' in html
+    assert "Nothing is off track or at risk in Mar 2026." in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("period=soon", "“soon” is not a month"),
+        ("period=2031-01", "Jan 2031 is outside the periods of ACME 2026"),
+        ("period=2026-13", "“2026-13” is not a month"),
+        ("view=weekly", "“weekly” is not a view"),
+        ("plan=first", "“first” is not a plan number"),
+    ],
+)
+def test_a_bad_value_in_the_address_is_named_and_replaced_by_its_default(query, message):
+    ws = build_workspace()
+    add_kpis(ws, 3)
+
+    response = client_for(ws.org.root_admin).get(f"/dashboard/?{query}")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert "3 of 3 KPIs reported" in html
+
+
+def test_a_plan_the_person_may_not_see_answers_404_like_one_that_does_not_exist(settings):
+    settings.SCORECARD_TRANSPARENCY = False
+    ws = build_workspace()
+
+    hidden = client_for(ws.org.manager).get(f"/dashboard/?plan={ws.plan.pk}")
+    missing = client_for(ws.org.manager).get("/dashboard/?plan=987654")
+
+    assert hidden.status_code == missing.status_code == 404
+    assert f"There is no plan number {ws.plan.pk} that you may see" in hidden.content.decode()
+    assert "ACME 2026" not in hidden.content.decode()
+
+
+def test_the_default_plan_is_the_persons_own_units_else_the_top_plan(settings):
+    settings.SCORECARD_TRANSPARENCY = True
+    ws = build_workspace()
+    plan_create(
+        org_unit=ws.org.sales,
+        name="Sales 2026",
+        start=ws.plan.start,
+        end=ws.plan.end,
+        parent=ws.plan,
+    )
+
+    manager = client_for(ws.org.manager).get("/").content.decode()
+    operator = client_for(ws.org.operator).get("/").content.decode()
+
+    assert 'class="dashboard-plan"><strong>Sales 2026' in manager
+    assert 'class="dashboard-plan"><strong>ACME 2026' in operator
+
+
+def test_a_plan_without_kpis_and_a_person_without_plans_see_what_to_do_next():
+    ws = build_workspace()
+    nobody = UserFactory(username="newcomer", password=None)
+
+    empty_plan = client_for(ws.org.root_admin).get("/").content.decode()
+    no_plan = client_for(nobody).get("/").content.decode()
+
+    assert "This plan has no KPIs yet." in empty_plan
+    assert "No strategic plan yet." in no_plan
+
+
+def count_queries(ws) -> int:  # type: ignore[no-untyped-def]
+    client = client_for(ws.org.root_admin)
+    client.get("/")  # the session and permissions are loaded once, as on every page
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/dashboard/?plan={ws.plan.pk}&period=2026-04")
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_dashboard_takes_the_same_number_of_queries_for_40_and_400_kpis():
+    small = build_workspace()
+    add_kpis(small, 40)
+    few = count_queries(small)
+    Kpi.objects.all().delete()
+    add_kpis(small, 400, objectives=list(small.plan.objectives.order_by("code")))
+    many = count_queries(small)
+
+    assert few == many, (few, many)
+    assert many <= 30
+
+
+def test_the_csv_export_neutralises_cells_that_would_run_as_formulas():
+    ws = build_workspace()
+    _, kpis = add_kpis(ws, 3)
+    Kpi.objects.filter(pk=kpis[0].pk).update(name="=cmd|' /C calc'!A0")
+
+    response = client_for(ws.org.root_admin).get(f"/dashboard/export.csv?plan={ws.plan.pk}")
+
+    body = response.content.decode("utf-8-sig")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "'=cmd|' /C calc'!A0" in body
+    assert "\n=cmd" not in body
+    assert ",=cmd" not in body
+    assert "K1,Measure 1" in body
+
+
+def test_the_xlsx_export_writes_formula_text_as_text():
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    ws = build_workspace()
+    _, kpis = add_kpis(ws, 2)
+    Kpi.objects.filter(pk=kpis[0].pk).update(name="@SUM(A1)")
+
+    response = client_for(ws.org.root_admin).get(f"/dashboard/export.xlsx?plan={ws.plan.pk}")
+
+    sheet = load_workbook(BytesIO(response.content)).active
+    names = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "'@SUM(A1)" in names
+    assert client_for(ws.org.root_admin).get("/dashboard/export.pdf").status_code == 404
