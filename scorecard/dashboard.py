@@ -25,8 +25,8 @@ from django.urls import reverse
 from accounts.models import Membership, User
 from actionplans.models import ActionPlan
 from kpis import forecast, periods
-from kpis.forms import parse_month
 from kpis.models import Actual, Kpi, Target
+from kpis.period_params import parse_month
 from kpis.scoring import Score, Status, Trend, View, display_score, rollup, status_for, trend
 from kpis.selectors import (
     MONTH,
