@@ -1,23 +1,15 @@
 """The dashboard's KPI table as CSV or XLSX, safe to open in a spreadsheet.
 
-A text cell that begins with "=", "+", "-" or "@" would run as a formula when the file is
-opened (CSV injection): such text is written with a leading apostrophe, which spreadsheets
-show as text. Numbers are written as numbers.
+Text cells are made safe and the files written by core/spreadsheets.py.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 
-from openpyxl import Workbook
-
+from core.spreadsheets import Cell, csv_bytes, safe_row, xlsx_bytes
 from kpis.scoring import score_to_decimal
 from kpis.selectors import PlanScorecard
-
-Cell = str | Decimal | None
 
 HEADER = (
     "Perspective",
@@ -32,14 +24,6 @@ HEADER = (
     "Status",
     "Periods reported",
 )
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def neutralise(value: Cell) -> Cell:
-    """Text a spreadsheet will show as text and never run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
-    return value
 
 
 def kpi_rows(scorecard: PlanScorecard) -> list[tuple[Cell, ...]]:
@@ -62,27 +46,13 @@ def kpi_rows(scorecard: PlanScorecard) -> list[tuple[Cell, ...]]:
                     r.status.label,
                     f"{r.periods_reported} of {r.periods_expected}",
                 )
-                rows.append(tuple(neutralise(cell) for cell in row))
+                rows.append(tuple(safe_row(row)))
     return rows
 
 
 def as_csv(rows: Iterable[Sequence[Cell]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    for row in rows:
-        writer.writerow(["" if cell is None else cell for cell in row])
-    # A byte-order mark so that spreadsheets read the file as UTF-8.
-    return ("\ufeff" + out.getvalue()).encode()
+    return csv_bytes(HEADER, rows)
 
 
 def as_xlsx(rows: Iterable[Sequence[Cell]], title: str) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
-    sheet.title = title[:31]
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(HEADER, rows, sheet=title)
