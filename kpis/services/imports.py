@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from kpis import imports
 from kpis.models import ImportBatch
 from kpis.services.actuals import ActualRow, actuals_bulk_record
 from kpis.services.targets import target_set
@@ -38,8 +39,6 @@ def import_commit(*, batch: ImportBatch, by: User, expected: str | None = None) 
     preview's digest (`imports.outcome_digest`): when the rows would now do something else,
     ImportChanged is raised and nothing is written, so people commit what they saw.
     """
-    from kpis import imports  # imports reads through selectors; services stay its only writer
-
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.committed_at is not None:

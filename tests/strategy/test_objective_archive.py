@@ -66,7 +66,7 @@ def test_archiving_leaves_the_map_and_the_scores_but_keeps_kpis_actuals_and_plan
     kpi = Kpi.objects.get(code="KF1")
     assert not kpi.is_retired
     assert Actual.objects.filter(kpi=kpi).count() == 1
-    assert ActionPlan.objects.get(objective=f1).status == ActionPlan.Status.PLANNED
+    assert ActionPlan.objects.get(objective=f1).status == ActionPlan.Status.DRAFT
     assert ObjectiveLink.objects.filter(cause=f1).count() == 1
 
 
