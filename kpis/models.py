@@ -448,3 +448,38 @@ class VarianceLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report}: {self.kpi.code}"
+
+
+class ReminderStage(models.TextChoices):
+    """The reminders about one missing actual, in the order they go out (see kpis/reminders.py)."""
+
+    UPCOMING = "upcoming", "Due soon"
+    OVERDUE = "overdue", "Overdue"
+    ESCALATION = "escalation", "Escalated to the manager"
+
+
+class SentReminder(models.Model):
+    """A reminder that went out: about a KPI's missing actual for a period, to one person."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="sent_reminders")
+    period = models.DateField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    stage = models.CharField(max_length=12, choices=ReminderStage.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["period", "kpi", "stage", "recipient"]
+        constraints = [
+            # Never the same reminder twice, even from two workers at once.
+            models.UniqueConstraint(
+                fields=["kpi", "period", "recipient", "stage"], name="sentreminder_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=ReminderStage.values), name="sentreminder_stage_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.code} {self.period}: {self.stage} to {self.recipient}"

@@ -18,6 +18,7 @@ from django.utils import timezone
 from kpis.models import VarianceReport
 from kpis.reports.schedule import last_closed_period
 from kpis.reports.services import variance_report_compute
+from kpis.services import reminders_send
 from strategy.models import StrategicPlan
 
 # A locked or restarting database, a dropped connection: worth another try.
@@ -64,3 +65,12 @@ def variance_reports_due() -> list[int]:
 def queue_variance_report(*, plan_id: int, period: date) -> None:
     """Queue a plan's report once the current transaction commits (at once outside one)."""
     transaction.on_commit(partial(variance_report.delay, plan_id, period.isoformat()))
+
+
+@shared_task(**RETRY_OPTIONS)
+def send_reminders() -> int:
+    """Send today's reminders about missing actuals (each once); how many went out.
+
+    Run daily by beat; running it twice in a day sends nothing more.
+    """
+    return len(reminders_send(today=timezone.localdate()))

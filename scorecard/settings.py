@@ -163,6 +163,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 # Days after a month ends before its variance reports are computed (late actuals come in).
 VARIANCE_REPORT_DELAY_DAYS = env_int("VARIANCE_REPORT_DELAY_DAYS", 3, minimum=0, maximum=28)
+# A period's actuals are due this many days after it ends; reminders go out this many days
+# before the due day, after it, and to the unit's manager when still missing (kpis/reminders.py).
+REMINDER_DUE_DAYS = env_int("REMINDER_DUE_DAYS", 5, minimum=0, maximum=28)
+REMINDER_NOTICE_DAYS = env_int("REMINDER_NOTICE_DAYS", 3, minimum=1, maximum=14)
 
 # --- Audit trail (django-auditlog; models are registered in each app's apps.py) ---------------
 # Compare old and new values as values, not as text: Decimal("90") and the stored

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from accounts.models import User
 from tests.factories import UserFactory
@@ -10,6 +11,23 @@ from tests.factories import UserFactory
 # The small organisation of the API tests (`org`, `transparency_off`, `client_for`), shared by
 # the API tests that sit next to their app's other tests.
 pytest_plugins = ["tests.api_org"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(  # type: ignore[no-untyped-def]
+    django_db_modify_db_settings_parallel_suffix, tmp_path_factory
+):
+    """Keep an SQLite test database in a file of the test run's own, not in memory.
+
+    A Celery worker started by a test, in another process, then reads and writes the same
+    database as the test. Each run (and each xdist worker) gets a new file.
+    """
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
+        # A test database need not survive a power cut: no waiting for the disk on commit.
+        database.setdefault("OPTIONS", {})["init_command"] = "PRAGMA synchronous=OFF"
 
 
 @pytest.fixture(autouse=True)

@@ -5,32 +5,23 @@ Admins change the time, or switch it off, under Periodic tasks in the Django adm
 
 from django.db import migrations
 
+from kpis.beat_schedule import remove_task, seed_daily_task
+
 TASK_NAME = "Variance reports of the last closed period"
 
 
 def seed_schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    daily, _ = CrontabSchedule.objects.get_or_create(
-        minute="0",
-        hour="5",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="UTC",
-    )
-    PeriodicTask.objects.get_or_create(
+    seed_daily_task(
+        apps,
         name=TASK_NAME,
-        defaults={
-            "task": "kpis.tasks.variance_reports_due",
-            "crontab": daily,
-            "description": "Computes each active plan's report once its period has closed.",
-        },
+        task="kpis.tasks.variance_reports_due",
+        hour=5,
+        description="Computes each active plan's report once its period has closed.",
     )
 
 
 def remove_schedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+    remove_task(apps, name=TASK_NAME)
 
 
 class Migration(migrations.Migration):

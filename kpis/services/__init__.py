@@ -6,7 +6,8 @@ all-or-nothing transactions. Every change is recorded in the audit trail, bulk w
 
 The modules, by topic: `actuals` (recording and reviewing actuals), `locks` (period locks),
 `targets` (one target and the target grid), `definitions` (KPI definitions), `imports`
-(import batches and their commit), `plans` (copying a plan with its KPIs); `common` holds what
+(import batches and their commit), `plans` (copying a plan with its KPIs), `reminders`
+(reminders about missing actuals); `common` holds what
 they all report. Callers import from `kpis.services`, which re-exports the public names.
 """
 
@@ -33,6 +34,7 @@ from kpis.services.definitions import (
 from kpis.services.imports import ImportChanged, ImportSummary, import_batch_create, import_commit
 from kpis.services.locks import PeriodLocked, period_lock, period_unlock
 from kpis.services.plans import plan_copy
+from kpis.services.reminders import reminders_send
 from kpis.services.targets import (
     TARGET_FIELDS,
     TargetRow,
@@ -79,6 +81,7 @@ __all__ = [
     "period_lock",
     "period_unlock",
     "plan_copy",
+    "reminders_send",
     "target_clear",
     "target_set",
     "targets_copy_last_year",

@@ -65,7 +65,7 @@ def manage(
     env = {name: value for name, value in os.environ.items() if name not in SETTINGS_VARIABLES}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'check.sqlite3'}"
     env.update(variables)
-    return subprocess.run(  # noqa: S603 - a fixed command line, run with this interpreter
+    return subprocess.run(
         [sys.executable, "manage.py", command, *args],
         cwd=PROJECT_ROOT,
         env=env,
