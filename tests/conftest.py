@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.conf import settings
 
 from accounts.models import User
@@ -50,3 +53,15 @@ def user(db: None) -> User:
 def signed_in_client(client, user):  # type: ignore[no-untyped-def]
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def beat_schedule() -> None:
+    """The daily tasks that the kpis data migrations put on the beat schedule.
+
+    A browser or worker test that ran earlier in the same process may have flushed the
+    database, and the migrations' rows with it; seeding again runs the migrations' own code
+    and leaves rows that are there as they are.
+    """
+    for migration in ("0005_variance_report_schedule", "0007_reminder_schedule"):
+        importlib.import_module(f"kpis.migrations.{migration}").seed_schedule(apps, None)

@@ -134,7 +134,9 @@ def test_a_kpi_without_updaters_reminds_its_owner_unless_deactivated():
 
 
 @pytest.mark.django_db
-def test_the_daily_task_sends_the_reminders_and_is_on_the_beat_schedule(team, monkeypatch):
+def test_the_daily_task_sends_the_reminders_and_is_on_the_beat_schedule(
+    team, monkeypatch, beat_schedule
+):
     monkeypatch.setattr(tasks.timezone, "localdate", lambda: UPCOMING_DAY)
 
     assert tasks.send_reminders.apply().get() == 1

@@ -111,7 +111,7 @@ def test_the_daily_task_queues_active_plans_without_a_report_after_commit(
 
 
 @pytest.mark.django_db
-def test_the_schedule_is_seeded_for_admins_to_edit():
+def test_the_schedule_is_seeded_for_admins_to_edit(beat_schedule):
     task = PeriodicTask.objects.get(task="kpis.tasks.variance_reports_due")
     assert task.enabled
     assert (task.crontab.hour, task.crontab.minute, str(task.crontab.timezone)) == ("5", "0", "UTC")
