@@ -80,6 +80,25 @@ def heat_map(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+def forecasts(request: HtmxHttpRequest) -> HttpResponse:
+    """The KPIs on track today but forecast to miss the year's goal, loaded after the
+    dashboard's first paint."""
+    choice, missing = _choice(request)
+    if choice is None:
+        raise Http404(missing)
+    context: dict[str, Any] = {"choice": choice, "misses": []}
+    if choice.plan is not None:
+        context["misses"] = selectors.forecast_misses(
+            plan=choice.plan, period=choice.period, view=choice.view, reader=signed_in_user(request)
+        )
+    template = "scorecard/forecasts.html"
+    if wants_fragment(request):
+        template += "#misses"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
 def objective(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """An objective: its KPIs, cascaded children, score explained and action plans.
 
