@@ -500,11 +500,20 @@ class KpiLine:
     sparkline: dict[str, object]
 
 
+@dataclass(frozen=True)
+class SupportingObjective:
+    """An objective of a department's plan that supports this one, with that plan (to drill
+    into its dashboard)."""
+
+    score: ObjectiveScore
+    plan: StrategicPlan
+
+
 @dataclass
 class ObjectivePage:
     score: ObjectiveScore | None
     kpis: list[KpiLine]
-    children: list[ObjectiveScore]
+    children: list[SupportingObjective]
     action_plans: list[ActionPlan]
 
 
@@ -549,9 +558,9 @@ def objective_page(
                 },
             )
         )
-    children = [
-        c for c in score.children if reader.has_perm("strategy.view_objective", c.objective)
-    ]
+    seen = [c for c in score.children if reader.has_perm("strategy.view_objective", c.objective)]
+    plans = StrategicPlan.objects.in_bulk({c.objective.plan_id for c in seen})
+    children = [SupportingObjective(c, plans[c.objective.plan_id]) for c in seen]
     action_plans = list(
         ActionPlan.objects.filter(objective_id=objective_id).select_related("owner")
     )
