@@ -1,6 +1,6 @@
 """The executive dashboard in a real browser: charts drawn under the CSP, the period changed
 without a page load and the address following, back and forward, an objective's summary, the
-KPI table exported."""
+drill-down into a department's plan, the KPI table exported."""
 
 from __future__ import annotations
 
@@ -27,6 +27,14 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
+def wait_for_dashboard(page: Page) -> None:
+    """Wait for the dashboard and the sections it loads after its first paint (a request still
+    running when the test ends would hold the database the next test starts from)."""
+    wait_for_page(page, "Dashboard")
+    expect(page.locator("#heat-map-body")).to_be_attached()
+    expect(page.locator("#forecast-misses")).to_be_attached()
+
+
 @pytest.fixture
 def ceo_page(page: Page, transactional_db, settings):  # type: ignore[no-untyped-def]
     call_command("seed_demo", stdout=io.StringIO())
@@ -39,7 +47,7 @@ def ceo_page(page: Page, transactional_db, settings):  # type: ignore[no-untyped
     page.get_by_label("Username").fill("ceo")
     page.get_by_label("Password").fill("demo")
     page.get_by_label("Password").press("Enter")
-    wait_for_page(page, "Dashboard")
+    wait_for_dashboard(page)
     page.problems = problems  # type: ignore[attr-defined]
     return page
 
@@ -87,4 +95,22 @@ def test_the_ceo_exports_the_dashboards_kpi_table(ceo_page):
         rows = list(csv.reader(exported))
     assert tuple(rows[0]) == HEADER
     assert len(rows) > 10
+    assert page.problems == [], page.problems  # type: ignore[attr-defined]
+
+
+def test_the_ceo_drills_from_a_group_objective_into_the_sales_plan(ceo_page):
+    page = ceo_page
+    page.locator("#dashboard-map a").filter(has_text="F1").first.click()
+    summary = page.locator("#objective-summary .objective-summary")
+    expect(summary).to_contain_text("F1-S Grow revenue in the core regions")
+
+    summary.get_by_role("link", name="Sales plan dashboard").click()
+    wait_for_dashboard(page)
+    expect(page.locator(".dashboard-plan")).to_contain_text("Sales plan")
+    expect(page).to_have_url(re.compile(r"/dashboard/\?plan=\d+&period=\d{4}-\d\d&view=month"))
+    expect(page.locator(".chart-gauge svg")).to_be_visible()
+    expect(page.locator("#needs-attention")).to_contain_text("S-REVB")
+    page.get_by_role("link", name="Up to the plan it cascades from").click()
+    wait_for_dashboard(page)
+    expect(page.locator(".dashboard-plan")).to_contain_text("Northwind Group strategy")
     assert page.problems == [], page.problems  # type: ignore[attr-defined]
