@@ -8,15 +8,19 @@ filled in, and compute no score of their own. Compute, then explain:
 
 The words are for a reader: a calculated KPI's inputs and a roll-up's children that the reader
 may not see are neither named nor valued (DESIGN.md §5). No Django in here.
+
+The words are `Words`: built the first time they are read, since a scorecard of thousands of
+KPIs is scored whole but a page explains only a few of its numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from typing import overload
 
 from kpis import formulas, periods
 from kpis.combined_periods import CombinedPeriod
@@ -44,6 +48,45 @@ _AGGREGATION_WORDS = {
     Aggregation.MIN: "Minimum",
     Aggregation.MAX: "Maximum",
 }
+
+
+class Words(Sequence[str]):
+    """Lines of explanation, built on first use and then kept; equal to the tuple of its lines."""
+
+    __slots__ = ("_build", "_lines")
+
+    def __init__(self, build: Callable[[], Sequence[str]]) -> None:
+        self._build: Callable[[], Sequence[str]] | None = build
+        self._lines: tuple[str, ...] = ()
+
+    def lines(self) -> tuple[str, ...]:
+        if self._build is not None:
+            self._lines, self._build = tuple(self._build()), None
+        return self._lines
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        return self.lines()[index]
+
+    def __len__(self) -> int:
+        return len(self.lines())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.lines())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Words):
+            return self.lines() == other.lines()
+        return isinstance(other, tuple) and self.lines() == other
+
+    def __hash__(self) -> int:
+        return hash(self.lines())
+
+    def __repr__(self) -> str:
+        return f"Words({self.lines()!r})"
 
 
 # --- numbers as words --------------------------------------------------------------------------
@@ -209,9 +252,12 @@ def explain_kpi(
     computed from) explain a calculated KPI's actual; the codes in `hidden_inputs` are inputs
     the reader may not see: the explanation neither names nor values them.
     """
-    preamble = _formula_preamble(formula, inputs, hidden_inputs)
-    words = _kpi_words(result, tolerance=tolerance, preamble=preamble, combined=False)
-    return replace(result, explanation=words)
+
+    def words() -> tuple[str, ...]:
+        preamble = _formula_preamble(formula, inputs, hidden_inputs)
+        return _kpi_words(result, tolerance=tolerance, preamble=preamble, combined=False)
+
+    return replace(result, explanation=Words(words))
 
 
 # --- period views ------------------------------------------------------------------------------
@@ -251,9 +297,12 @@ def explain_view(
 ) -> KpiResult:
     """The result of `kpis.combined_periods.evaluate_view(combined)` with its words: the note on
     the periods combined, then the score as for one period."""
-    preamble = [*_formula_preamble(formula, None, hidden_inputs), period_note(combined)]
-    words = _kpi_words(result, tolerance=tolerance, preamble=preamble, combined=True)
-    return replace(result, explanation=words)
+
+    def words() -> tuple[str, ...]:
+        preamble = [*_formula_preamble(formula, None, hidden_inputs), period_note(combined)]
+        return _kpi_words(result, tolerance=tolerance, preamble=preamble, combined=True)
+
+    return replace(result, explanation=Words(words))
 
 
 # --- roll-ups ----------------------------------------------------------------------------------
@@ -261,6 +310,10 @@ def explain_view(
 
 def explain_rollup(result: RollupResult) -> RollupResult:
     """The result of `kpis.scoring.rollup` with the words saying how each child counted."""
+    return replace(result, explanation=Words(lambda: _rollup_words(result)))
+
+
+def _rollup_words(result: RollupResult) -> list[str]:
     words: list[str] = []
     for line in result.children:
         if line.score is None:
@@ -285,4 +338,4 @@ def explain_rollup(result: RollupResult) -> RollupResult:
             f" = {display_score(result.score)}: {result.status.label}."
         )
     words.append(f"{result.reported} of {result.total} reported.")
-    return replace(result, explanation=tuple(words))
+    return words

@@ -20,7 +20,7 @@ scored here like a single period.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from enum import StrEnum
@@ -388,7 +388,7 @@ class KpiResult:
     unclamped: tuple[Fraction, ...] = ()
     periods_expected: int = 1
     periods_reported: int = 1
-    explanation: tuple[str, ...] = ()
+    explanation: Sequence[str] = ()
 
     @property
     def complete(self) -> bool:
@@ -503,7 +503,7 @@ class RollupResult:
     reported: int
     total: int
     children: tuple[RollupLine, ...]
-    explanation: tuple[str, ...] = ()
+    explanation: Sequence[str] = ()
 
     @property
     def display_score(self) -> str:

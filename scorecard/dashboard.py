@@ -3,8 +3,8 @@
 The dashboard of a plan and a period is its `plan_scorecard` (a fixed number of queries) plus
 a fixed number of further queries: the plans the reader may see, the strategy map's links, the
 period's actuals of the KPIs that need attention (their analysis and corrective action), the
-action plans of their objectives, and the year-to-date values behind the forecasts. None of
-them grows with the number of KPIs.
+action plans of their objectives. None of them grows with the number of KPIs. The heat map and
+the forecasts (the year-to-date values of every KPI on track) load after the first paint.
 
 The address is not trusted: `choose` checks each value against what the reader may see and
 what the plan holds, and says in words what it did with a value it could not use.
@@ -239,7 +239,6 @@ class Dashboard:
     needs_attention: list[AttentionItem]
     wins: list[AttentionItem]
     wins_more: int
-    forecast_misses: list[AttentionItem]
 
     @property
     def gauge(self) -> dict[str, object]:
@@ -380,15 +379,6 @@ def dashboard(*, plan: StrategicPlan, period: date, view: str, reader: User) -> 
     _period_actuals(attention)
     _action_plans(attention)
 
-    paces = year_to_date([r.score.kpi for r in rows], period)
-    misses = []
-    for row in rows:
-        values = paces.get(row.score.kpi.pk)
-        if values is None:
-            continue
-        row.forecast = forecast.year_end(values)
-        if row.score.status is Status.ON_TRACK and row.forecast.misses_goal:
-            misses.append(row)
     previous_plan, previous_perspectives = _previous_scores(scorecard)
     return Dashboard(
         scorecard=scorecard,
@@ -408,8 +398,30 @@ def dashboard(*, plan: StrategicPlan, period: date, view: str, reader: User) -> 
         needs_attention=attention,
         wins=wins[:WINS_SHOWN],
         wins_more=max(0, len(wins) - WINS_SHOWN),
-        forecast_misses=misses,
     )
+
+
+def forecast_misses(
+    *, plan: StrategicPlan, period: date, view: str, reader: User
+) -> list[AttentionItem]:
+    """The plan's KPIs on track in the period whose year-end forecast misses the year's goal
+    (the scorecard's queries and two more), loaded after the dashboard's first paint."""
+    scorecard = plan_scorecard(plan=plan, period=period, view=view, reader=reader)
+    on_track = [
+        AttentionItem(score=k, objective=o)
+        for o, k in _own_kpis(scorecard)
+        if k.status is Status.ON_TRACK
+    ]
+    paces = year_to_date([item.score.kpi for item in on_track], period)
+    misses = []
+    for item in on_track:
+        values = paces.get(item.score.kpi.pk)
+        if values is None:
+            continue
+        item.forecast = forecast.year_end(values)
+        if item.forecast.misses_goal:
+            misses.append(item)
+    return misses
 
 
 # --- Heat map: objectives by month, the last 12 months -------------------------------------------
@@ -488,11 +500,20 @@ class KpiLine:
     sparkline: dict[str, object]
 
 
+@dataclass(frozen=True)
+class SupportingObjective:
+    """An objective of a department's plan that supports this one, with that plan (to drill
+    into its dashboard)."""
+
+    score: ObjectiveScore
+    plan: StrategicPlan
+
+
 @dataclass
 class ObjectivePage:
     score: ObjectiveScore | None
     kpis: list[KpiLine]
-    children: list[ObjectiveScore]
+    children: list[SupportingObjective]
     action_plans: list[ActionPlan]
 
 
@@ -537,9 +558,9 @@ def objective_page(
                 },
             )
         )
-    children = [
-        c for c in score.children if reader.has_perm("strategy.view_objective", c.objective)
-    ]
+    seen = [c for c in score.children if reader.has_perm("strategy.view_objective", c.objective)]
+    plans = StrategicPlan.objects.in_bulk({c.objective.plan_id for c in seen})
+    children = [SupportingObjective(c, plans[c.objective.plan_id]) for c in seen]
     action_plans = list(
         ActionPlan.objects.filter(objective_id=objective_id).select_related("owner")
     )

@@ -57,6 +57,8 @@ class ObjectiveSpec:
     owner: str
     unit: str
     weight: Decimal = Decimal(1)
+    # In a department's plan: the code of the group objective this one supports (cascading).
+    supports: str | None = None
 
 
 @dataclass(frozen=True)
@@ -468,6 +470,81 @@ KPIS = (
     KpiSpec(
         "UPTIME", "L4", "Business systems availability", "%", 2, _UP, _M, _MIN,
         _D("99.5"), _D("98.5"), ceiling=_PERCENT,
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DepartmentPlanSpec:
+    """A department's plan cascaded from the group's: its objectives support the group's."""
+
+    unit: str
+    name: str
+    vision: str
+    objectives: tuple[ObjectiveSpec, ...]
+    kpis: tuple[KpiSpec, ...]
+
+
+# Drill-down on first start: two departments' plans whose objectives support the group's, each
+# with one KPI off track.
+DEPARTMENT_PLANS = (
+    DepartmentPlanSpec(
+        "sales", "Sales plan",
+        "Every target customer in our regions knows us and buys from us.",
+        objectives=(
+            ObjectiveSpec(
+                "F1-S", _FIN, "Grow revenue in the core regions",
+                "North, Baltic and Central each grow faster than their market.",
+                "head.sales", "sales", supports="F1",
+            ),
+            ObjectiveSpec(
+                "C1-S", _CUS, "Open new accounts",
+                "Mid-sized manufacturers who have never bought from us.",
+                "head.sales", "sales", supports="C1",
+            ),
+        ),
+        kpis=(
+            KpiSpec(
+                "S-REVN", "F1-S", "Revenue, North region", "kEUR", 0, _UP, _M, _SUM, _D(520), None,
+                tolerance=_D("0.08"), growth=0.08, seasonal=0.12, performance=0.2,
+            ),
+            KpiSpec(
+                "S-REVB", "F1-S", "Revenue, Baltic region", "kEUR", 0, _UP, _M, _SUM, _D(310),
+                None, tolerance=_D("0.08"), growth=0.1, seasonal=0.12, performance=-1.9,
+                noise=0.3, description="Behind since a large distributor changed supplier.",
+            ),
+            KpiSpec(
+                "S-ACCT", "C1-S", "New accounts opened", "accounts", 0, _UP, _M, _SUM, _D(6),
+                _D(4), performance=0.1, updaters=("analyst",),
+            ),
+        ),
+    ),
+    DepartmentPlanSpec(
+        "operations", "Operations plan",
+        "Every order leaves complete, correct and on the promised day.",
+        objectives=(
+            ObjectiveSpec(
+                "C4-O", _CUS, "Ship complete orders",
+                "No customer waits for the last line of an order.",
+                "head.operations", "operations", supports="C4",
+            ),
+            ObjectiveSpec(
+                "P2-O", _INT, "Cut defects at the source",
+                "Inspections move from the dock to the line.",
+                "head.operations", "operations", supports="P2",
+            ),
+        ),
+        kpis=(
+            KpiSpec(
+                "O-FILL", "C4-O", "Order fill rate", "%", 1, _UP, _M, _AVG, _D(97), _D(94),
+                performance=0.1, ceiling=_PERCENT,
+            ),
+            KpiSpec(
+                "O-SCRAP", "P2-O", "Scrap rate", "%", 2, _DOWN, _M, _AVG, _D("1.5"), _D("2.5"),
+                performance=-1.9, noise=0.3,
+                description="Up since the new coating line started.",
+            ),
+        ),
     ),
 )  # fmt: skip
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -12,12 +13,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from accounts.models import User
 from accounts.permissions import get_visible_or_404, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
 from kpis.selectors import plan_scorecard
 from scorecard import dashboard as selectors
 from scorecard import exports
-from strategy.models import Objective
+from strategy.models import Objective, StrategicPlan
 
 
 def _today() -> date:
@@ -60,22 +62,54 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-@require_GET
-@login_required
-def heat_map(request: HtmxHttpRequest) -> HttpResponse:
-    """Objectives by month over the last 12 months, loaded after the dashboard's first paint."""
+def _later_section(
+    request: HtmxHttpRequest,
+    template: str,
+    partial: str,
+    fill: Callable[[StrategicPlan, selectors.Choice, User], dict[str, Any]],
+) -> HttpResponse:
+    """A part of the dashboard loaded after its first paint, for the same plan, period and view:
+    htmx gets the partial, anyone else the page; `fill` adds what the chosen plan shows."""
     choice, missing = _choice(request)
     if choice is None:
         raise Http404(missing)
     context: dict[str, Any] = {"choice": choice}
     if choice.plan is not None:
-        context["heat"] = selectors.heat_map(
-            plan=choice.plan, period=choice.period, reader=signed_in_user(request)
-        )
-    template = "scorecard/heat_map.html"
+        context.update(fill(choice.plan, choice, signed_in_user(request)))
     if wants_fragment(request):
-        template += "#heat"
+        template += f"#{partial}"
     return render(request, template, context)
+
+
+@require_GET
+@login_required
+def heat_map(request: HtmxHttpRequest) -> HttpResponse:
+    """Objectives by month over the last 12 months, loaded after the dashboard's first paint."""
+    return _later_section(
+        request,
+        "scorecard/heat_map.html",
+        "heat",
+        lambda plan, choice, reader: {
+            "heat": selectors.heat_map(plan=plan, period=choice.period, reader=reader)
+        },
+    )
+
+
+@require_GET
+@login_required
+def forecasts(request: HtmxHttpRequest) -> HttpResponse:
+    """The KPIs on track today but forecast to miss the year's goal, loaded after the
+    dashboard's first paint."""
+    return _later_section(
+        request,
+        "scorecard/forecasts.html",
+        "misses",
+        lambda plan, choice, reader: {
+            "misses": selectors.forecast_misses(
+                plan=plan, period=choice.period, view=choice.view, reader=reader
+            )
+        },
+    )
 
 
 @require_GET

@@ -5,7 +5,13 @@
 // Also: on the dashboard, choosing an objective on the strategy map or in its list loads the
 // objective's summary into the panel below the map (htmx); without this script the link
 // opens the objective's page.
+// A page with a chart carries hx-history="false": htmx then keeps no snapshot of it (the drawn
+// SVG's style attributes would be refused by the CSP when a snapshot is put back, and scores
+// have no place in localStorage), so back and forward ask the server for the page again.
+// htmx runs this file again when it puts such a page back; it is wired once.
 (() => {
+  if (window.bearingCharts) return;
+  window.bearingCharts = true;
   const css = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   const statusColour = (status) =>
     ({ on_track: css("--green"), at_risk: css("--amber"), off_track: css("--red") })[status] || css("--grey");
@@ -68,7 +74,6 @@
       const data = JSON.parse(source.textContent);
       const old = window.echarts.getInstanceByDom(el);
       if (old) old.dispose();
-      el.replaceChildren(); // a history snapshot may hold an earlier drawing
       const chart = window.echarts.init(el, null, { renderer: "svg" });
       chart.setOption({ aria: { enabled: false }, animation: false, ...options[data.kind](data) });
       el.dataset.drawn = "true";

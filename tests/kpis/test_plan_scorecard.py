@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kpis import scoring
+from kpis import explanations, scoring
 from kpis.models import Actual, Aggregation, Direction, Kpi, Target
 from kpis.scoring import Status, Trend
 from kpis.selectors import plan_scorecard
@@ -86,6 +86,26 @@ def test_the_scorecard_takes_the_same_number_of_queries_for_10_and_200_kpis():
     large = count_queries(build_plan(200))
     assert small == large
     assert large <= 8
+
+
+def test_the_scorecard_words_only_the_explanations_that_are_read(monkeypatch):
+    worded = []
+    for name in ("_kpi_words", "_rollup_words"):
+        real = getattr(explanations, name)
+        monkeypatch.setattr(
+            explanations,
+            name,
+            lambda *a, real=real, name=name, **kw: worded.append(name) or real(*a, **kw),
+        )
+    scorecard = plan_scorecard(plan=build_plan(20), period=FEB, reader=None)
+    assert worded == []
+
+    words = scorecard.kpi("K1").result.explanation
+    assert words[0] == "Actual 95, goal 100, red flag 90."
+    assert list(words) == list(words)  # built once, then kept
+    assert worded == ["_kpi_words"]
+    assert scorecard.rollup.explanation[-1] == "2 of 2 reported."
+    assert worded == ["_kpi_words", "_rollup_words"]
 
 
 def test_a_kpi_scores_by_the_design_formula_and_the_objective_averages_by_weight():

@@ -222,3 +222,39 @@ def test_the_xlsx_export_writes_formula_text_as_text():
     names = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "'@SUM(A1)" in names
     assert client_for(ws.org.root_admin).get("/dashboard/export.pdf").status_code == 404
+
+
+def test_kpis_on_track_but_forecast_to_miss_the_years_goal_load_after_the_first_paint():
+    ws = build_workspace()
+    _, kpis = add_kpis(ws, 3)
+    # K1, a level, holds 100, its goal until April; December's goal of 120 is out of its reach.
+    Kpi.objects.filter(pk__in=[k.pk for k in kpis]).update(aggregation="average")
+    Target.objects.create(
+        kpi=kpis[1], period=datetime.date(2026, 12, 1), goal=Decimal(120), red_flag=Decimal(110)
+    )
+    client = client_for(ws.org.root_admin)
+    query = f"plan={ws.plan.pk}&period=2026-04&view=month"
+
+    dashboard = client.get(f"/dashboard/?{query}").content.decode()
+    fragment = client.get(f"/dashboard/forecasts/?{query}", **HTMX)
+    page = client.get(f"/dashboard/forecasts/?{query}")
+
+    assert f'hx-get="/dashboard/forecasts/?{query}"' in dashboard.replace("&amp;", "&")
+    html = fragment.content.decode()
+    assert fragment.status_code == 200
+    assert "<html" not in html
+    assert "K1 Measure 1</a>: forecast 100 against a goal of 120" in html
+    assert "K2 Measure 2" not in html  # on track and on pace
+    assert "K0 Measure 0" not in html  # off track today: it is on the attention list already
+    assert page.status_code == 200
+    assert "<h1>ACME 2026: forecasts to year end</h1>" in page.content.decode()
+
+
+def test_the_forecasts_of_a_plan_the_person_may_not_see_answer_404():
+    ws = build_workspace()
+    add_kpis(ws, 3)
+    outsider = UserFactory()
+
+    response = client_for(outsider).get(f"/dashboard/forecasts/?plan={ws.plan.pk}")
+
+    assert response.status_code == 404

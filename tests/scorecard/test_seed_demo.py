@@ -20,6 +20,8 @@ from actionplans.selectors import plan_schedule
 from actionplans.services import smart_check
 from kpis import periods
 from kpis.models import Actual, Aggregation, Direction, Frequency, Kpi, Target
+from kpis.scoring import Status
+from kpis.selectors import plan_scorecard
 from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
 
 SEEDED_APPS = ("accounts", "strategy", "kpis", "actionplans")
@@ -95,7 +97,7 @@ def test_seed_creates_the_eight_demo_people_with_their_roles():
 
 
 def test_seed_creates_an_active_three_year_plan_that_covers_the_last_24_months():
-    plan = StrategicPlan.objects.get()
+    plan = StrategicPlan.objects.get(parent=None)
     last_month = last_closed_month()
     first_month = periods.shift(last_month, periods.Frequency.MONTHLY, -23)
     assert plan.status == StrategicPlan.Status.ACTIVE
@@ -110,9 +112,12 @@ def test_seed_creates_an_active_three_year_plan_that_covers_the_last_24_months()
     assert len(plan.value_list()) >= 3
 
 
-def test_seed_creates_the_four_perspectives_in_order_with_weights():
+@pytest.mark.parametrize("unit", ["northwind", "sales", "operations"])
+def test_seed_creates_the_four_perspectives_in_order_with_weights(unit):
     perspectives = list(
-        Perspective.objects.order_by("order").values_list("name", "kind", "order", "weight")
+        Perspective.objects.filter(plan__org_unit__code=unit)
+        .order_by("order")
+        .values_list("name", "kind", "order", "weight")
     )
     assert perspectives == [
         ("Financial", Perspective.Kind.FINANCIAL, 1, Decimal("0.3")),
@@ -124,7 +129,7 @@ def test_seed_creates_the_four_perspectives_in_order_with_weights():
 
 def test_objectives_are_owned_by_the_head_of_their_department():
     objectives = Objective.objects.select_related("owner", "org_unit", "perspective")
-    assert 14 <= len(objectives) <= 18
+    assert 14 <= len([o for o in objectives if o.parent_id is None]) <= 18
     letters = {"financial": "F", "customer": "C", "internal": "P", "learning": "L"}
     for objective in objectives:
         assert objective.code[0] == letters[objective.perspective.kind]
@@ -144,7 +149,7 @@ def test_cause_effect_links_point_up_the_perspectives():
 
 
 def test_seed_creates_about_forty_kpis_of_every_kind():
-    kpis = list(Kpi.objects.all())
+    kpis = list(Kpi.objects.filter(plan__parent=None))
     assert 36 <= len(kpis) <= 45
     assert {kpi.direction for kpi in kpis} == set(Direction.values)
     assert {kpi.aggregation for kpi in kpis} == set(Aggregation.values)
@@ -152,7 +157,37 @@ def test_seed_creates_about_forty_kpis_of_every_kind():
     assert frequencies[Frequency.MONTHLY] > len(kpis) / 2
     assert frequencies[Frequency.QUARTERLY] >= 3
     assert 1 <= frequencies[Frequency.YEARLY] <= 2
-    assert all(kpi.owner_id == kpi.objective.owner_id for kpi in kpis)
+    assert all(kpi.owner_id == kpi.objective.owner_id for kpi in Kpi.objects.all())
+
+
+@pytest.mark.parametrize("unit", ["sales", "operations"])
+def test_sales_and_operations_have_plans_cascaded_from_the_groups_for_drill_down(unit):
+    group = StrategicPlan.objects.get(parent=None)
+    plan = StrategicPlan.objects.get(org_unit__code=unit)
+    assert plan.parent == group
+    assert plan.status == StrategicPlan.Status.ACTIVE
+    objectives = list(plan.objectives.select_related("parent"))
+    assert len(objectives) == 2
+    for objective in objectives:
+        # Each supports a group objective that the department's own head owns there too.
+        assert objective.parent is not None
+        assert objective.parent.plan_id == group.pk
+        assert objective.owner.username == f"head.{unit}"
+    kpis = Kpi.objects.filter(plan=plan)
+    assert kpis.count() >= 2
+    last = last_closed_month()
+    first = periods.shift(last, periods.Frequency.MONTHLY, -23)
+    for kpi in kpis:
+        months = set(kpi.actuals.values_list("period", flat=True))
+        assert first in months
+        assert last in months
+        assert len(months) == 24
+    statuses = {
+        k.status
+        for o in plan_scorecard(plan=plan, period=last, reader=None).objectives()
+        for k in o.kpis
+    }
+    assert Status.OFF_TRACK in statuses  # something to drill into
 
 
 def test_range_kpis_have_a_band_and_both_red_flags():
@@ -319,3 +354,21 @@ def test_password_option_changes_every_demo_password(client):
     assert client.login(username="head.people", password="other")
     assert not client.login(username="ceo", password="demo")
     assert "other" in output
+
+
+def test_the_demos_group_objective_drills_down_to_the_sales_objective_and_its_plan(client):
+    client.force_login(User.objects.get(username="ceo"))
+    revenue = Objective.objects.get(plan__parent=None, code="F1")
+    sales_plan = StrategicPlan.objects.get(org_unit__code="sales")
+    dashboard_link = f'href="/dashboard/?plan={sales_plan.pk}&amp;period='
+
+    page = client.get(f"/objectives/{revenue.pk}/").content.decode()
+    summary = client.get(
+        f"/objectives/{revenue.pk}/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="objective-summary"
+    ).content.decode()
+
+    for html in (page, summary):
+        assert "F1-S Grow revenue in the core regions</a>" in html
+        assert dashboard_link in html
+        assert "Sales plan dashboard</a>" in html
+    assert "<html" not in summary

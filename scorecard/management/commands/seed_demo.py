@@ -12,7 +12,7 @@ import datetime
 import math
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal, TypeVar
@@ -28,7 +28,7 @@ from actionplans.models import ActionPlan, ActionPlanKpi, Milestone, Task
 from kpis import periods, scoring
 from kpis.models import Actual, Direction, Frequency, Kpi, Target
 from scorecard import demo_data
-from scorecard.demo_data import KpiSpec
+from scorecard.demo_data import KpiSpec, ObjectiveSpec
 from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
 from strategy.services import objective_link_create
 
@@ -176,11 +176,28 @@ def seed_demo(*, today: datetime.date, password: str | None, summary: Summary) -
     users, sign_ins = _seed_people(units, password, summary)
     plan = _seed_plan(units[demo_data.ROOT_UNIT.code], window)
     perspectives = _seed_perspectives(plan)
-    objectives = _seed_objectives(plan, perspectives, units, users, summary)
+    objectives = _seed_objectives(
+        plan, demo_data.OBJECTIVES, perspectives, units, users, summary, supported={}
+    )
     _seed_links(plan, objectives, summary)
-    kpis = _seed_kpis(plan, objectives, users, summary)
-    _seed_history(plan, kpis, window, summary)
+    kpis = _seed_kpis(plan, demo_data.KPIS, objectives, users, summary)
+    _seed_history(plan, demo_data.KPIS, kpis, window, summary)
     _seed_action_plans(objectives, users, today, summary)
+    for spec in demo_data.DEPARTMENT_PLANS:
+        department = _seed_plan(
+            units[spec.unit], window, name=spec.name, vision=spec.vision, parent=plan
+        )
+        own = _seed_objectives(
+            department,
+            spec.objectives,
+            _seed_perspectives(department),
+            units,
+            users,
+            summary,
+            supported=objectives,
+        )
+        department_kpis = _seed_kpis(department, spec.kpis, own, users, summary)
+        _seed_history(department, spec.kpis, department_kpis, window, summary)
     return sign_ins
 
 
@@ -275,7 +292,14 @@ def _seed_people(
     return users, sign_ins
 
 
-def _seed_plan(root: OrgUnit, window: Window) -> StrategicPlan:
+def _seed_plan(
+    unit: OrgUnit,
+    window: Window,
+    *,
+    name: str = demo_data.PLAN_NAME,
+    vision: str = demo_data.VISION,
+    parent: StrategicPlan | None = None,
+) -> StrategicPlan:
     # The horizon starts with the fiscal year that holds the first month of the history, so
     # the whole history, today and the action plans of the next months lie inside its horizon.
     start = periods.period_start(
@@ -284,10 +308,11 @@ def _seed_plan(root: OrgUnit, window: Window) -> StrategicPlan:
     end = periods.add_months(start, 12 * demo_data.PLAN_YEARS) - datetime.timedelta(days=1)
     plan, _ = _upsert(
         StrategicPlan,
-        {"org_unit": root, "name": demo_data.PLAN_NAME},
+        {"org_unit": unit, "name": name},
         {
-            "vision": demo_data.VISION,
-            "mission": demo_data.MISSION,
+            "parent": parent,
+            "vision": vision,
+            "mission": demo_data.MISSION if parent is None else "",
             "values": "\n".join(demo_data.VALUES),
             "start": start,
             "end": end,
@@ -310,13 +335,17 @@ def _seed_perspectives(plan: StrategicPlan) -> dict[str, Perspective]:
 
 def _seed_objectives(
     plan: StrategicPlan,
+    specs: Sequence[ObjectiveSpec],
     perspectives: Mapping[str, Perspective],
     units: Mapping[str, OrgUnit],
     users: Mapping[str, User],
     summary: Summary,
+    *,
+    supported: Mapping[str, Objective],
 ) -> dict[str, Objective]:
+    """The plan's objectives; in a department's plan, each with the group objective it supports."""
     objectives: dict[str, Objective] = {}
-    for spec in demo_data.OBJECTIVES:
+    for spec in specs:
         objectives[spec.code], _ = _upsert(
             Objective,
             {"plan": plan, "code": spec.code},
@@ -327,9 +356,10 @@ def _seed_objectives(
                 "owner": users[spec.owner],
                 "org_unit": units[spec.unit],
                 "weight": spec.weight,
+                "parent": supported[spec.supports] if spec.supports else None,
             },
         )
-    summary.objectives = len(objectives)
+    summary.objectives += len(objectives)
     return objectives
 
 
@@ -346,12 +376,13 @@ def _seed_links(plan: StrategicPlan, objectives: Mapping[str, Objective], summar
 
 def _seed_kpis(
     plan: StrategicPlan,
+    specs: Sequence[KpiSpec],
     objectives: Mapping[str, Objective],
     users: Mapping[str, User],
     summary: Summary,
 ) -> dict[str, Kpi]:
     kpis: dict[str, Kpi] = {}
-    for spec in demo_data.KPIS:
+    for spec in specs:
         objective = objectives[spec.objective]
         kpi, _ = _upsert(
             Kpi,
@@ -374,7 +405,7 @@ def _seed_kpis(
         if spec.updaters:
             kpi.updaters.add(*(users[username] for username in spec.updaters))
         kpis[spec.code] = kpi
-    summary.kpis = len(kpis)
+    summary.kpis += len(kpis)
     return kpis
 
 
@@ -479,14 +510,18 @@ def _entered_at(period: datetime.date, frequency: str, rng: random.Random) -> da
 
 
 def _seed_history(
-    plan: StrategicPlan, kpis: Mapping[str, Kpi], window: Window, summary: Summary
+    plan: StrategicPlan,
+    specs: Sequence[KpiSpec],
+    kpis: Mapping[str, Kpi],
+    window: Window,
+    summary: Summary,
 ) -> None:
     existing_targets = set(Target.objects.filter(kpi__plan=plan).values_list("kpi_id", "period"))
     existing_actuals = set(Actual.objects.filter(kpi__plan=plan).values_list("kpi_id", "period"))
     new_targets: list[Target] = []
     new_actuals: list[Actual] = []
     entry_times: list[datetime.datetime] = []
-    for spec in demo_data.KPIS:
+    for spec in specs:
         kpi = kpis[spec.code]
         # One generator per KPI, seeded by its code: its history does not depend on the
         # other KPIs, nor on which rows already exist.
@@ -540,8 +575,8 @@ def _seed_history(
     for actual, entered_at in zip(new_actuals, entry_times, strict=True):
         actual.entered_at = entered_at
     Actual.objects.bulk_update(new_actuals, ["entered_at"], batch_size=500)
-    summary.targets_added = len(new_targets)
-    summary.actuals_added = len(new_actuals)
+    summary.targets_added += len(new_targets)
+    summary.actuals_added += len(new_actuals)
 
 
 def _validate(row: Target | Actual) -> None:
