@@ -222,3 +222,21 @@ def test_the_xlsx_export_writes_formula_text_as_text():
     names = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "'@SUM(A1)" in names
     assert client_for(ws.org.root_admin).get("/dashboard/export.pdf").status_code == 404
+
+
+def test_an_off_track_kpi_in_needs_attention_offers_a_corrective_plan_to_who_may_start_one():
+    ws = build_workspace()
+    objectives, kpis = add_kpis(ws, 3)
+    new_plan = f"/action-plans/new/?objective={objectives[0].pk}&amp;kpi={kpis[0].pk}"
+
+    attention = (
+        client_for(ws.org.root_admin)
+        .get("/")
+        .content.decode()
+        .split('id="needs-attention"')[1]
+        .split("</section>")[0]
+    )
+    assert new_plan in attention
+    assert "Start a corrective action plan" in attention
+    viewer = client_for(ws.org.viewer).get("/").content.decode()
+    assert "Start a corrective action plan" not in viewer
