@@ -55,6 +55,8 @@ class StatusForm(forms.Form):
 
 
 class KpiLinkForm(forms.Form):
+    # Prefixed: it shares the plan's page with the plan's own form (ids must be unique).
+    prefix = "link"
     kpi = forms.ModelChoiceField(queryset=Kpi.objects.none(), label="KPI")
     expected_value = forms.DecimalField(label="Expected value", max_digits=20, decimal_places=6)
     expected_by = forms.DateField(label="By", widget=DATE)
@@ -67,6 +69,7 @@ class KpiLinkForm(forms.Form):
 
 
 class TaskForm(forms.Form):
+    prefix = "task"
     name = forms.CharField(max_length=200)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     start_date = forms.DateField(widget=DATE, required=False)
