@@ -54,6 +54,11 @@ def _version(value: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
+def _refusal_status(error: ValidationError) -> int:
+    """409 when the edit was based on an older version (as on My updates), else 400."""
+    return 409 if isinstance(error, services.VersionConflict) else 400
+
+
 def _status(action_plan: ActionPlan) -> dict[str, Any]:
     done = selectors.plan_progress(action_plan)
     return {
@@ -209,10 +214,13 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.action_plan_update(action_plan=action_plan, expected_version=expected, **data)
         except ValidationError as error:
             add_service_error(form, error)
+            status = _refusal_status(error)
         else:
             messages.success(request, "Plan saved.")
             return redirect("actionplans:plan", pk)
-    return _plan_page(request, _plan_for_view(request, pk), status=400, form=form)
+    else:
+        status = 400
+    return _plan_page(request, _plan_for_view(request, pk), status=status, form=form)
 
 
 @require_POST
@@ -230,7 +238,12 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
             status=form.cleaned_data["status"],
         )
     except ValidationError as error:
-        return _plan_page(request, action_plan, status=400, status_error=" ".join(error.messages))
+        return _plan_page(
+            request,
+            action_plan,
+            status=_refusal_status(error),
+            status_error=" ".join(error.messages),
+        )
     messages.success(request, "Status changed.")
     return redirect("actionplans:plan", pk)
 
@@ -273,6 +286,7 @@ def task_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = _task_for_update(request, pk)
     form = TaskProgressForm(request.POST)
     errors: list[str] = []
+    status = 200
     if form.is_valid():
         try:
             task = services.task_update(
@@ -283,9 +297,10 @@ def task_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             errors = error.messages
+            status = _refusal_status(error)
     else:
         errors = [f"{form[name].label}: {' '.join(map(str, e))}" for name, e in form.errors.items()]
-    status = 400 if errors else 200
+        status = 400
     if wants_fragment(request):
         context = {
             "task": task,

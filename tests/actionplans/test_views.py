@@ -76,3 +76,32 @@ def test_my_tasks_lists_the_persons_open_tasks_only(world):
         task.name
         not in client(people["head"]).get(reverse("actionplans:my_tasks")).content.decode()
     )
+
+
+def test_a_stale_plan_edit_answers_409_and_changes_nothing(world):
+    people, _, _, action_plan, _ = world
+    response = client(people["head"]).post(
+        reverse("actionplans:plan_edit", args=[action_plan.pk]),
+        {
+            "name": "Renamed",
+            "start_date": "2026-01-01",
+            "due_date": "2026-06-30",
+            "version": "0",
+        },
+    )
+    assert response.status_code == 409
+    assert "changed by someone else in the meantime" in response.content.decode()
+    unchanged = ActionPlan.objects.get(pk=action_plan.pk)
+    assert (unchanged.name, unchanged.version) == (action_plan.name, action_plan.version)
+
+
+def test_a_stale_inline_task_update_answers_409_with_the_reason(world):
+    people, _, _, _, task = world
+    response = client(people["clerk"]).post(
+        reverse("actionplans:task_update", args=[task.pk]),
+        {"status": "done", "percent_complete": "100", "version": "0"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 409
+    assert "changed by someone else in the meantime" in response.content.decode()
+    assert Task.objects.get(pk=task.pk).status == Task.Status.TODO
