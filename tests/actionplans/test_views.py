@@ -105,3 +105,52 @@ def test_a_stale_inline_task_update_answers_409_with_the_reason(world):
     assert response.status_code == 409
     assert "changed by someone else in the meantime" in response.content.decode()
     assert Task.objects.get(pk=task.pk).status == Task.Status.TODO
+
+
+def test_the_manager_adds_a_milestone_and_tasks_are_grouped_under_it(world):
+    people, _, _, action_plan, task = world
+    head = client(people["head"])
+    response = head.post(
+        reverse("actionplans:milestone_add", args=[action_plan.pk]),
+        {"milestone-name": "Second shift staffed", "milestone-due_date": "2026-04-30"},
+    )
+    assert response.status_code == 302
+    milestone = action_plan.milestones.get()
+    response = head.post(
+        reverse("actionplans:task_add", args=[action_plan.pk]),
+        {
+            "task-name": "Interview dispatchers",
+            "task-milestone": milestone.pk,
+            "task-due_date": "2026-04-15",
+        },
+    )
+    assert response.status_code == 302
+    assert action_plan.tasks.get(name="Interview dispatchers").milestone == milestone
+
+    html = head.get(reverse("actionplans:plan", args=[action_plan.pk])).content.decode()
+    under_milestone = html.split(f'id="milestone-{milestone.pk}"')[1].split("</table>")[0]
+    assert "Milestone: Second shift staffed, due 30 Apr 2026" in under_milestone
+    assert "Interview dispatchers" in under_milestone
+    assert task.name not in under_milestone
+    assert "Tasks without a milestone" in html
+
+
+def test_a_milestone_outside_the_plans_dates_is_refused_at_its_field(world):
+    people, _, _, action_plan, _ = world
+    response = client(people["head"]).post(
+        reverse("actionplans:milestone_add", args=[action_plan.pk]),
+        {"milestone-name": "Too late", "milestone-due_date": "2026-08-31"},
+    )
+    assert response.status_code == 400
+    assert "inside the action plan&#x27;s dates" in response.content.decode()
+    assert not action_plan.milestones.exists()
+
+
+def test_a_contributor_cannot_add_a_milestone(world):
+    people, _, _, action_plan, _ = world
+    response = client(people["clerk"]).post(
+        reverse("actionplans:milestone_add", args=[action_plan.pk]),
+        {"milestone-name": "Mine", "milestone-due_date": "2026-04-30"},
+    )
+    assert response.status_code == 403
+    assert not action_plan.milestones.exists()
