@@ -7,7 +7,11 @@ class ActionplansConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.audit import register_for_audit
+        from actionplans import kpi_pages
         from actionplans.models import ActionPlan, Task
+        from kpis import page_extensions
 
         register_for_audit(ActionPlan)
         register_for_audit(Task)
+        page_extensions.off_track_actions.append(kpi_pages.corrective_plan)
+        page_extensions.kpi_sections.append(kpi_pages.render_plans_acting_on)

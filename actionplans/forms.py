@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 
 from accounts.models import User
-from actionplans.models import ActionPlan, Task
+from actionplans.models import ActionPlan, Milestone, Task
 from kpis.models import Kpi
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -55,6 +55,8 @@ class StatusForm(forms.Form):
 
 
 class KpiLinkForm(forms.Form):
+    # Prefixed: it shares the plan's page with the plan's own form (ids must be unique).
+    prefix = "link"
     kpi = forms.ModelChoiceField(queryset=Kpi.objects.none(), label="KPI")
     expected_value = forms.DecimalField(label="Expected value", max_digits=20, decimal_places=6)
     expected_by = forms.DateField(label="By", widget=DATE)
@@ -66,16 +68,31 @@ class KpiLinkForm(forms.Form):
         )
 
 
-class TaskForm(forms.Form):
+class MilestoneForm(forms.Form):
+    prefix = "milestone"
     name = forms.CharField(max_length=200)
+    due_date = forms.DateField(widget=DATE)
+
+
+class TaskForm(forms.Form):
+    prefix = "task"
+    name = forms.CharField(max_length=200)
+    milestone = forms.ModelChoiceField(
+        queryset=Milestone.objects.none(), required=False, empty_label="No milestone"
+    )
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     start_date = forms.DateField(widget=DATE, required=False)
     due_date = forms.DateField(widget=DATE)
 
-    def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, people: Any = None, milestones: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast("forms.ModelChoiceField[User]", self.fields["owner"]).queryset = (
             people if people is not None else User.objects.none()
+        )
+        cast("forms.ModelChoiceField[Milestone]", self.fields["milestone"]).queryset = (
+            milestones if milestones is not None else Milestone.objects.none()
         )
 
 

@@ -10,7 +10,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from accounts.models import User
 from accounts.permissions import visible_unit_ids
 from actionplans import schedule
-from actionplans.models import ActionPlan, Task
+from actionplans.models import ActionPlan, ActionPlanKpi, Task
+from kpis.models import Kpi
 from strategy.models import Objective, StrategicPlan
 
 ACTIVE_WORK = (ActionPlan.Status.ACTIVE, ActionPlan.Status.ON_HOLD)
@@ -59,4 +60,19 @@ def tasks_of(user: User) -> QuerySet[Task]:
         .exclude(action_plan__status__in=[ActionPlan.Status.DONE, ActionPlan.Status.CANCELLED])
         .select_related("action_plan", "milestone")
         .order_by("due_date", "name")
+    )
+
+
+def plans_acting_on(kpi: Kpi, *, reader: User) -> QuerySet[ActionPlanKpi]:
+    """The KPI's links to the plans the reader may see that are not cancelled, with each plan
+    and its tasks."""
+    links = ActionPlanKpi.objects.filter(kpi=kpi)
+    units = visible_unit_ids(reader)
+    if units is not None:
+        links = links.filter(action_plan__org_unit_id__in=units)
+    return (
+        links.exclude(action_plan__status=ActionPlan.Status.CANCELLED)
+        .select_related("action_plan__owner")
+        .prefetch_related("action_plan__tasks")
+        .order_by("action_plan__due_date", "action_plan__name")
     )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("action-plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("action-plans/<int:pk>/status/", views.plan_status, name="plan_status"),
     path("action-plans/<int:pk>/kpis/", views.plan_kpi_add, name="plan_kpi_add"),
+    path("action-plans/<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
     path("action-plans/<int:pk>/tasks/", views.task_add, name="task_add"),
     path("tasks/<int:pk>/", views.task_update, name="task_update"),
     path("my-tasks/", views.my_tasks, name="my_tasks"),

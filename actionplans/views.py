@@ -5,9 +5,11 @@ Every write goes through actionplans/services.py; a refusal is shown at its fiel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -19,8 +21,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import get_visible_or_404, require_perm, signed_in_user
 from accounts.selectors import visible_users
 from actionplans import selectors, services
-from actionplans.forms import ActionPlanForm, KpiLinkForm, StatusForm, TaskForm, TaskProgressForm
-from actionplans.models import ActionPlan, Task
+from actionplans.forms import (
+    ActionPlanForm,
+    KpiLinkForm,
+    MilestoneForm,
+    StatusForm,
+    TaskForm,
+    TaskProgressForm,
+)
+from actionplans.models import ActionPlan, Milestone, Task
 from actionplans.schedule import percent
 from core.htmx import HtmxHttpRequest, wants_fragment
 from core.validation import add_service_error
@@ -52,6 +61,11 @@ def _task_for_update(request: HttpRequest, pk: int) -> Task:
 
 def _version(value: Any) -> int | None:
     return value if isinstance(value, int) else None
+
+
+def _refusal_status(error: ValidationError) -> int:
+    """409 when the edit was based on an older version (as on My updates), else 400."""
+    return 409 if isinstance(error, services.VersionConflict) else 400
 
 
 def _status(action_plan: ActionPlan) -> dict[str, Any]:
@@ -168,13 +182,21 @@ def _plan_page(
     can_edit = user.has_perm(CHANGE, action_plan)
     people = visible_users(user)
     tasks = list(action_plan.tasks.select_related("owner", "milestone"))
+    milestones = list(action_plan.milestones.all())
+    rows = [(task, user.has_perm("actionplans.change_task", task)) for task in tasks]
+    # Tasks under their milestone, in the milestones' order; those with none come last.
+    groups: list[tuple[Milestone | None, list[tuple[Task, bool]]]] = [
+        (m, [r for r in rows if r[0].milestone_id == m.pk]) for m in milestones
+    ]
+    unplaced = [r for r in rows if r[0].milestone_id is None]
+    if unplaced or not milestones:
+        groups.append((None, unplaced))
     context = {
         "plan": action_plan,
         "smart": services.smart_check(action_plan),
         "can_edit": can_edit,
         "links": action_plan.kpi_links.select_related("kpi"),
-        "milestones": action_plan.milestones.all(),
-        "tasks": [(task, user.has_perm("actionplans.change_task", task)) for task in tasks],
+        "groups": groups,
         "statuses": ActionPlan.Status.choices,
         "task_statuses": Task.Status.choices,
         "form": forms.get("form")
@@ -183,7 +205,9 @@ def _plan_page(
         ),
         "link_form": forms.get("link_form")
         or KpiLinkForm(kpis=Kpi.objects.filter(plan=action_plan.objective.plan)),
-        "task_form": forms.get("task_form") or TaskForm(people=people),
+        "task_form": forms.get("task_form")
+        or TaskForm(people=people, milestones=action_plan.milestones.all()),
+        "milestone_form": forms.get("milestone_form") or MilestoneForm(),
         "status_error": forms.get("status_error"),
         **_status(action_plan),
     }
@@ -209,10 +233,13 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.action_plan_update(action_plan=action_plan, expected_version=expected, **data)
         except ValidationError as error:
             add_service_error(form, error)
+            status = _refusal_status(error)
         else:
             messages.success(request, "Plan saved.")
             return redirect("actionplans:plan", pk)
-    return _plan_page(request, _plan_for_view(request, pk), status=400, form=form)
+    else:
+        status = 400
+    return _plan_page(request, _plan_for_view(request, pk), status=status, form=form)
 
 
 @require_POST
@@ -230,7 +257,12 @@ def plan_status(request: HttpRequest, pk: int) -> HttpResponse:
             status=form.cleaned_data["status"],
         )
     except ValidationError as error:
-        return _plan_page(request, action_plan, status=400, status_error=" ".join(error.messages))
+        return _plan_page(
+            request,
+            action_plan,
+            status=_refusal_status(error),
+            status_error=" ".join(error.messages),
+        )
     messages.success(request, "Status changed.")
     return redirect("actionplans:plan", pk)
 
@@ -241,29 +273,45 @@ def plan_kpi_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Measurable: link a KPI with the value it should reach and by when."""
     action_plan = _plan_for_edit(request, pk)
     form = KpiLinkForm(request.POST, kpis=Kpi.objects.filter(plan=action_plan.objective.plan))
-    if form.is_valid():
-        try:
-            services.action_plan_kpi_set(action_plan=action_plan, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_error(form, error)
-        else:
-            return redirect("actionplans:plan", pk)
-    return _plan_page(request, action_plan, status=400, link_form=form)
+    return _add_to_plan(request, action_plan, form, services.action_plan_kpi_set, "link_form")
+
+
+@require_POST
+@login_required
+def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A milestone of the plan, inside its dates; tasks are then grouped under it."""
+    action_plan = _plan_for_edit(request, pk)
+    form = MilestoneForm(request.POST)
+    return _add_to_plan(request, action_plan, form, services.milestone_create, "milestone_form")
 
 
 @require_POST
 @login_required
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     action_plan = _plan_for_edit(request, pk)
-    form = TaskForm(request.POST, people=visible_users(request.user))
+    form = TaskForm(
+        request.POST, people=visible_users(request.user), milestones=action_plan.milestones.all()
+    )
+    return _add_to_plan(request, action_plan, form, services.task_create, "task_form")
+
+
+def _add_to_plan(
+    request: HttpRequest,
+    action_plan: ActionPlan,
+    form: forms.Form,
+    create: Callable[..., object],
+    form_name: str,
+) -> HttpResponse:
+    """Create something of the plan from the form through its service: back to the plan, or
+    the plan's page with the refusal at the form's fields (400)."""
     if form.is_valid():
         try:
-            services.task_create(action_plan=action_plan, **form.cleaned_data)
+            create(action_plan=action_plan, **form.cleaned_data)
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            return redirect("actionplans:plan", pk)
-    return _plan_page(request, action_plan, status=400, task_form=form)
+            return redirect("actionplans:plan", action_plan.pk)
+    return _plan_page(request, action_plan, status=400, **{form_name: form})
 
 
 @require_POST
@@ -273,6 +321,7 @@ def task_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     task = _task_for_update(request, pk)
     form = TaskProgressForm(request.POST)
     errors: list[str] = []
+    status = 200
     if form.is_valid():
         try:
             task = services.task_update(
@@ -283,9 +332,10 @@ def task_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             errors = error.messages
+            status = _refusal_status(error)
     else:
         errors = [f"{form[name].label}: {' '.join(map(str, e))}" for name, e in form.errors.items()]
-    status = 400 if errors else 200
+        status = 400
     if wants_fragment(request):
         context = {
             "task": task,

@@ -29,7 +29,7 @@ from accounts.audit import audit_rows, history_for
 from accounts.permissions import get_visible_or_404, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
 from core.numbers import parse_required_number
-from kpis import periods, scoring
+from kpis import page_extensions, periods, scoring
 from kpis.models import Actual, Kpi, Target
 from kpis.period_params import parse_month, parse_period
 from kpis.rules import actuals_refusal
@@ -333,6 +333,7 @@ def _kpi_page(request: HtmxHttpRequest, pk: int, tab: str) -> HttpResponse:
                 for p in sorted({*targets, *actuals}, reverse=True)
             ],
             approval=settings.SCORECARD_APPROVAL,
+            sections=page_extensions.sections_for_kpi(request, kpi),
         )
     template = "kpis/kpi.html"
     if wants_fragment(request):

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts.models import Membership, User
+from actionplans.kpi_pages import corrective_plan_for
 from actionplans.models import ActionPlan
 from kpis import forecast, periods
 from kpis.models import Actual, Kpi, Target
@@ -36,6 +37,7 @@ from kpis.selectors import (
     PlanScorecard,
     plan_scorecard,
 )
+from strategy.extensions import Link
 from strategy.models import ObjectiveLink, StrategicPlan
 from strategy.selectors import plans_for
 from strategy.strategy_map import StrategyMap, layout
@@ -196,6 +198,8 @@ class AttentionItem:
     corrective_action: str = ""
     action_plans: list[ActionPlan] = field(default_factory=list)
     forecast: forecast.Forecast | None = None
+    # For an off-track KPI: a draft corrective plan, when the reader may start one.
+    corrective_plan: Link | None = None
 
     @property
     def previous_status(self) -> Status:
@@ -378,6 +382,11 @@ def dashboard(*, plan: StrategicPlan, period: date, view: str, reader: User) -> 
     )
     _period_actuals(attention)
     _action_plans(attention)
+    for item in attention:
+        if item.score.status is Status.OFF_TRACK:
+            item.corrective_plan = corrective_plan_for(
+                reader, objective=item.objective.objective, kpi_id=item.score.kpi.pk
+            )
 
     previous_plan, previous_perspectives = _previous_scores(scorecard)
     return Dashboard(

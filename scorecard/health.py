@@ -69,8 +69,8 @@ def render_checklist(
 
 
 def add_action_plan(user: User, objective: Objective) -> Link | None:
-    """Where to add an action plan for the objective: the administration, for staff only."""
-    if not user.is_staff:
+    """Where to add an action plan for the objective, for those who may (its unit's managers)."""
+    if not user.has_perm("actionplans.add_actionplan", objective):
         return None
-    url = reverse("admin:actionplans_actionplan_add")
+    url = reverse("actionplans:plan_new")
     return Link("add an action plan", f"{url}?objective={objective.pk}")

@@ -1,4 +1,5 @@
-"""Template tags of the KPI pages: sparklines drawn on the server as small inline SVGs."""
+"""Template tags of the KPI pages: sparklines drawn on the server as small inline SVGs, and
+what other apps offer for an off-track KPI (kpis/page_extensions.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from kpis import page_extensions, scoring
+from kpis.models import Kpi
 from kpis.selectors import plain_number
+from strategy.extensions import Link
 
 register = template.Library()
 
@@ -70,3 +74,12 @@ def sparkline(
 def plain(value: Decimal | None) -> str:
     """A stored value without its trailing zeros: 95.5 rather than 95.500000."""
     return "" if value is None else plain_number(value)
+
+
+@register.simple_tag(takes_context=True)
+def off_track_actions(context: template.Context, kpi: Kpi, status: scoring.Status) -> list[Link]:
+    """What the signed-in person can do about the KPI when it is off track (else nothing)."""
+    request = context.get("request")
+    if status is not scoring.Status.OFF_TRACK or request is None:
+        return []
+    return page_extensions.actions_for_off_track(request.user, kpi)

@@ -1,57 +1,12 @@
 """The action-plan pages: a draft from an off-track KPI, activation, inline task updates."""
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Role
 from actionplans.models import ActionPlan, Task
-from tests.factories import (
-    ActionPlanFactory,
-    KpiFactory,
-    MembershipFactory,
-    ObjectiveFactory,
-    OrgUnitFactory,
-    StrategicPlanFactory,
-    TargetFactory,
-    TaskFactory,
-    UserFactory,
-)
+from tests.actionplans.conftest import client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    root = OrgUnitFactory(name="Org")
-    ops = OrgUnitFactory(name="Operations", parent=root)
-    sub = OrgUnitFactory(name="Warehouse", parent=ops)
-    finance = OrgUnitFactory(name="Finance", parent=root)
-    people = {}
-    for name, unit, role in [
-        ("head", ops, Role.MANAGER),
-        ("clerk", ops, Role.CONTRIBUTOR),
-        ("outsider", finance, Role.MANAGER),
-        ("sub_admin", sub, Role.ADMIN),
-    ]:
-        people[name] = UserFactory(username=name)
-        MembershipFactory(user=people[name], org_unit=unit, role=role)
-    plan = StrategicPlanFactory(org_unit=ops)
-    objective = ObjectiveFactory(plan=plan, org_unit=ops)
-    kpi = KpiFactory(objective=objective, code="OTD")
-    TargetFactory(kpi=kpi, period=date(2026, 1, 1), goal=Decimal(95), red_flag=Decimal(90))
-    action_plan = ActionPlanFactory(objective=objective, org_unit=ops)
-    task = TaskFactory(action_plan=action_plan, owner=people["clerk"])
-    return people, objective, kpi, action_plan, task
-
-
-def client(person):
-    c = Client()
-    c.force_login(person)
-    return c
 
 
 def test_a_manager_creates_a_draft_from_a_kpi_with_its_goal_as_the_expected_value(world):
@@ -121,3 +76,81 @@ def test_my_tasks_lists_the_persons_open_tasks_only(world):
         task.name
         not in client(people["head"]).get(reverse("actionplans:my_tasks")).content.decode()
     )
+
+
+def test_a_stale_plan_edit_answers_409_and_changes_nothing(world):
+    people, _, _, action_plan, _ = world
+    response = client(people["head"]).post(
+        reverse("actionplans:plan_edit", args=[action_plan.pk]),
+        {
+            "name": "Renamed",
+            "start_date": "2026-01-01",
+            "due_date": "2026-06-30",
+            "version": "0",
+        },
+    )
+    assert response.status_code == 409
+    assert "changed by someone else in the meantime" in response.content.decode()
+    unchanged = ActionPlan.objects.get(pk=action_plan.pk)
+    assert (unchanged.name, unchanged.version) == (action_plan.name, action_plan.version)
+
+
+def test_a_stale_inline_task_update_answers_409_with_the_reason(world):
+    people, _, _, _, task = world
+    response = client(people["clerk"]).post(
+        reverse("actionplans:task_update", args=[task.pk]),
+        {"status": "done", "percent_complete": "100", "version": "0"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 409
+    assert "changed by someone else in the meantime" in response.content.decode()
+    assert Task.objects.get(pk=task.pk).status == Task.Status.TODO
+
+
+def test_the_manager_adds_a_milestone_and_tasks_are_grouped_under_it(world):
+    people, _, _, action_plan, task = world
+    head = client(people["head"])
+    response = head.post(
+        reverse("actionplans:milestone_add", args=[action_plan.pk]),
+        {"milestone-name": "Second shift staffed", "milestone-due_date": "2026-04-30"},
+    )
+    assert response.status_code == 302
+    milestone = action_plan.milestones.get()
+    response = head.post(
+        reverse("actionplans:task_add", args=[action_plan.pk]),
+        {
+            "task-name": "Interview dispatchers",
+            "task-milestone": milestone.pk,
+            "task-due_date": "2026-04-15",
+        },
+    )
+    assert response.status_code == 302
+    assert action_plan.tasks.get(name="Interview dispatchers").milestone == milestone
+
+    html = head.get(reverse("actionplans:plan", args=[action_plan.pk])).content.decode()
+    under_milestone = html.split(f'id="milestone-{milestone.pk}"')[1].split("</table>")[0]
+    assert "Milestone: Second shift staffed, due 30 Apr 2026" in under_milestone
+    assert "Interview dispatchers" in under_milestone
+    assert task.name not in under_milestone
+    assert "Tasks without a milestone" in html
+
+
+def test_a_milestone_outside_the_plans_dates_is_refused_at_its_field(world):
+    people, _, _, action_plan, _ = world
+    response = client(people["head"]).post(
+        reverse("actionplans:milestone_add", args=[action_plan.pk]),
+        {"milestone-name": "Too late", "milestone-due_date": "2026-08-31"},
+    )
+    assert response.status_code == 400
+    assert "inside the action plan&#x27;s dates" in response.content.decode()
+    assert not action_plan.milestones.exists()
+
+
+def test_a_contributor_cannot_add_a_milestone(world):
+    people, _, _, action_plan, _ = world
+    response = client(people["clerk"]).post(
+        reverse("actionplans:milestone_add", args=[action_plan.pk]),
+        {"milestone-name": "Mine", "milestone-due_date": "2026-04-30"},
+    )
+    assert response.status_code == 403
+    assert not action_plan.milestones.exists()

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from accounts.models import User
+from actionplans.models import ActionPlan
 from kpis.models import Actual, ActualStatus, Kpi
 from kpis.services import period_lock
 from strategy.models import StrategicPlan
@@ -82,6 +83,7 @@ def test_every_main_page_passes_the_automated_accessibility_check(
     assert latest is not None
     Actual.objects.filter(pk=latest.pk).update(status=ActualStatus.SUBMITTED)
     period_lock(period=actuals[0].period, by=User.objects.get(username="admin"))
+    action_plan = ActionPlan.objects.get(name="On-time delivery recovery")
 
     pages_by_role: dict[str | None, list[str]] = {
         None: ["/accounts/login/", "/accounts/password-reset/", "/accounts/password-reset/sent/"],
@@ -110,6 +112,13 @@ def test_every_main_page_passes_the_automated_accessibility_check(
         ],
         # A manager's My updates has editable rows and something waiting for approval.
         "head.sales": ["/", "/updates/", "/updates/approvals/", f"/kpis/{kpi.pk}/"],
+        # A plan with its SMART panel, milestones and tasks, and the tasks to update inline.
+        "head.operations": [
+            "/action-plans/",
+            f"/action-plans/{action_plan.pk}/",
+            "/my-tasks/",
+            f"/kpis/{action_plan.kpi_links.first().kpi_id}/",
+        ],
         # A viewer sees the read-only versions.
         "viewer": ["/updates/", f"/kpis/{kpi.pk}/", f"/strategy/plans/{plan.pk}/"],
     }

@@ -258,3 +258,21 @@ def test_the_forecasts_of_a_plan_the_person_may_not_see_answer_404():
     response = client_for(outsider).get(f"/dashboard/forecasts/?plan={ws.plan.pk}")
 
     assert response.status_code == 404
+
+
+def test_an_off_track_kpi_in_needs_attention_offers_a_corrective_plan_to_who_may_start_one():
+    ws = build_workspace()
+    objectives, kpis = add_kpis(ws, 3)
+    new_plan = f"/action-plans/new/?objective={objectives[0].pk}&amp;kpi={kpis[0].pk}"
+
+    attention = (
+        client_for(ws.org.root_admin)
+        .get("/")
+        .content.decode()
+        .split('id="needs-attention"')[1]
+        .split("</section>")[0]
+    )
+    assert new_plan in attention
+    assert "Start a corrective action plan" in attention
+    viewer = client_for(ws.org.viewer).get("/").content.decode()
+    assert "Start a corrective action plan" not in viewer

@@ -332,6 +332,7 @@ MATRIX: dict[str, Row] = {
     "actionplans:plan_edit": post(EDIT_SALES_ACTION_PLAN, "action_plan"),
     "actionplans:plan_status": post(EDIT_SALES_ACTION_PLAN, "action_plan"),
     "actionplans:plan_kpi_add": post(EDIT_SALES_ACTION_PLAN, "action_plan"),
+    "actionplans:milestone_add": post(EDIT_SALES_ACTION_PLAN, "action_plan"),
     "actionplans:task_add": post(EDIT_SALES_ACTION_PLAN, "action_plan"),
     "actionplans:task_update": post(EDIT_OWN_TASK, "task"),
     "strategy:plans": get(EVERYONE),

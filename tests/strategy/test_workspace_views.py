@@ -464,6 +464,16 @@ def test_every_setup_step_opens_for_the_owner(ws):
     assert statuses == [200] * len(steps)
 
 
+def test_the_action_plans_step_links_each_objective_to_a_new_action_plan_page(ws):
+    objective = Objective.objects.create(
+        plan=ws.plan, perspective=ws.financial, org_unit=ws.org.acme, code="F9", name="Grow"
+    )
+    page = client_for(ws.org.root_admin).get(f"/strategy/plans/{ws.plan.pk}/setup/action-plans/")
+
+    assert f'href="/action-plans/new/?objective={objective.pk}"' in page.content.decode()
+    assert "/admin/" not in page.content.decode()
+
+
 @pytest.mark.parametrize("who", ["manager", "viewer"])
 def test_a_lesser_role_gets_403_for_the_setup(ws, who):
     response = client_for(getattr(ws.org, who)).get(f"/strategy/plans/{ws.plan.pk}/setup/vision/")
