@@ -7,9 +7,15 @@ import importlib
 import pytest
 from django.apps import apps
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import User
 from tests.factories import UserFactory
+
+# Property tests check values, never time: with both cores busy, hypothesis' default deadline
+# of 200 ms per example made them fail at random.
+hypothesis_settings.register_profile("bearing", deadline=None)
+hypothesis_settings.load_profile("bearing")
 
 # The small organisation of the API tests (`org`, `transparency_off`, `client_for`), shared by
 # the API tests that sit next to their app's other tests.
