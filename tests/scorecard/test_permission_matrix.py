@@ -251,10 +251,12 @@ def delete(expected: dict[str, str], obj: str | None = None) -> Row:
 
 MATRIX: dict[str, Row] = {
     "home": get(EVERYONE),
-    # The dashboard of the Sales plan, its heat map and export; everyone has a default plan.
+    # The dashboard of the Sales plan, its heat map, forecasts and export; everyone has a
+    # default plan.
     "dashboard": Row(SEE_SALES, plan="plan"),
     "dashboard#default": get(EVERYONE),
     "dashboard_heat_map": Row(SEE_SALES, plan="plan"),
+    "dashboard_forecasts": Row(SEE_SALES, plan="plan"),
     "dashboard_export": Row(SEE_SALES, kwargs=(("fmt", "csv"),), plan="plan"),
     "objective": get(SEE_SALES, "objective"),
     "login": get(PUBLIC),
