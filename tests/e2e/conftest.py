@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.signals import SIGNAL_TIMEOUT_MS
+
 CHROMIUM = Path(os.environ.get("BEARING_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
     "--headless",
@@ -40,8 +42,9 @@ def browser() -> Iterator[object]:
         if os.environ.get("BEARING_REQUIRE_BROWSER") == "1":
             pytest.fail(f"Chromium is required for browser tests but {CHROMIUM} is missing.")
         pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=SIGNAL_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         yield browser
@@ -52,6 +55,6 @@ def browser() -> Iterator[object]:
 def page(browser, live_server):  # type: ignore[no-untyped-def]
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(SIGNAL_TIMEOUT_MS)
     yield page
     context.close()

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+# How long a test waits for what the page signals before it fails. The tests never wait for
+# time itself; this only bounds the wait, generously, because the whole suite runs the browser
+# tests beside other test processes on two cores.
+SIGNAL_TIMEOUT_MS = 20_000
+
 
 def wait_for_page(page: Page, heading: str) -> None:
     """Wait until the page with this main heading has loaded, its scripts included.

@@ -20,6 +20,7 @@ from actionplans.models import ActionPlan
 from kpis.models import Actual, ActualStatus, Kpi
 from kpis.services import period_lock
 from strategy.models import StrategicPlan
+from tests.e2e.signals import SIGNAL_TIMEOUT_MS
 from tests.factories import UserFactory
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -45,7 +46,7 @@ async () => {
 
 def signed_in_context(browser: Browser, base_url: str, username: str | None) -> BrowserContext:
     context = browser.new_context(base_url=base_url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(SIGNAL_TIMEOUT_MS)
     context.add_init_script(path=AXE)
     if username is not None:
         page = context.new_page()
