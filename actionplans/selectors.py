@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from fractions import Fraction
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -66,7 +67,12 @@ def tasks_of(user: User) -> QuerySet[Task]:
 def plans_acting_on(kpi: Kpi, *, reader: User) -> QuerySet[ActionPlanKpi]:
     """The KPI's links to the plans the reader may see that are not cancelled, with each plan
     and its tasks."""
-    links = ActionPlanKpi.objects.filter(kpi=kpi)
+    return plans_acting_on_kpis([kpi.pk], reader=reader)
+
+
+def plans_acting_on_kpis(kpi_ids: Iterable[int], *, reader: User) -> QuerySet[ActionPlanKpi]:
+    """`plans_acting_on` for several KPIs at once (one query for the links and their plans)."""
+    links = ActionPlanKpi.objects.filter(kpi_id__in=list(kpi_ids))
     units = visible_unit_ids(reader)
     if units is not None:
         links = links.filter(action_plan__org_unit_id__in=units)

@@ -25,6 +25,7 @@ from django.urls import reverse
 from accounts.models import Membership, User
 from actionplans.kpi_pages import corrective_plan_for
 from actionplans.models import ActionPlan
+from actionplans.selectors import plans_acting_on_kpis
 from kpis import forecast, periods
 from kpis.models import Actual, Kpi, Target
 from kpis.period_params import parse_month
@@ -305,20 +306,15 @@ def _period_actuals(items: Iterable[AttentionItem]) -> None:
         )
 
 
-def _action_plans(items: Iterable[AttentionItem]) -> None:
-    """The action plans of each item's objective, not cancelled (one query)."""
+def _action_plans(items: Iterable[AttentionItem], *, reader: User) -> None:
+    """The plans acting on each item's KPI that the reader may see, not cancelled (one query
+    for the links, one for their tasks)."""
     items = list(items)
-    by_objective: dict[int, list[ActionPlan]] = defaultdict(list)
-    objective_ids = {item.objective.objective.pk for item in items}
-    if objective_ids:
-        for action_plan in (
-            ActionPlan.objects.filter(objective_id__in=objective_ids)
-            .exclude(status=ActionPlan.Status.CANCELLED)
-            .select_related("owner")
-        ):
-            by_objective[action_plan.objective_id].append(action_plan)
+    by_kpi: dict[int, list[ActionPlan]] = defaultdict(list)
+    for link in plans_acting_on_kpis((item.score.kpi.pk for item in items), reader=reader):
+        by_kpi[link.kpi_id].append(link.action_plan)
     for item in items:
-        item.action_plans = by_objective[item.objective.objective.pk]
+        item.action_plans = by_kpi[item.score.kpi.pk]
 
 
 def year_to_date(kpis: list[Kpi], period: date) -> dict[int, forecast.YearValues]:
@@ -381,7 +377,7 @@ def dashboard(*, plan: StrategicPlan, period: date, view: str, reader: User) -> 
         key=lambda r: (-(r.score.result.score or 0), r.score.kpi.code),
     )
     _period_actuals(attention)
-    _action_plans(attention)
+    _action_plans(attention, reader=reader)
     for item in attention:
         if item.score.status is Status.OFF_TRACK:
             item.corrective_plan = corrective_plan_for(

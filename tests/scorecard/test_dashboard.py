@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from actionplans.models import ActionPlanKpi
 from kpis.models import Actual, Direction, Kpi, Target
 from strategy.models import ObjectiveLink
 from strategy.services import plan_create
@@ -67,8 +68,18 @@ def add_kpis(ws, count: int, *, objectives=None):  # type: ignore[no-untyped-def
 
 def test_the_dashboard_shows_score_perspectives_map_attention_and_wins():
     ws = build_workspace()
-    objectives, _ = add_kpis(ws, 6)
-    ActionPlanFactory(objective=objectives[0], org_unit=ws.org.acme, name="Win back the north")
+    objectives, kpis = add_kpis(ws, 6)
+    acting = ActionPlanFactory(
+        objective=objectives[0], org_unit=ws.org.acme, name="Win back the north"
+    )
+    ActionPlanKpi.objects.create(
+        action_plan=acting,
+        kpi=kpis[0],
+        expected_value=Decimal(100),
+        expected_by=datetime.date(2026, 12, 1),
+    )
+    # A plan of the same objective that moves none of these KPIs acts on none of them.
+    ActionPlanFactory(objective=objectives[0], org_unit=ws.org.acme, name="Train the team")
 
     response = client_for(ws.org.root_admin).get("/")
     html = response.content.decode()
@@ -86,6 +97,7 @@ def test_the_dashboard_shows_score_perspectives_map_attention_and_wins():
     assert "K1 Measure 1" not in attention
     assert "Analysis of K0" in attention
     assert "Win back the north" in attention
+    assert "Train the team" not in attention
     wins = html.split('id="wins"')[1].split("</section>")[0]
     assert "K1 Measure 1" in wins
     assert "off track" in attention  # status in words, not only colour
