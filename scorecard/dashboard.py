@@ -28,10 +28,9 @@ from actionplans.models import ActionPlan
 from actionplans.selectors import plans_acting_on_kpis
 from kpis import forecast, periods
 from kpis.models import Actual, Kpi, Target
-from kpis.period_params import parse_month
-from kpis.scoring import Score, Status, Trend, View, display_score, rollup, status_for, trend
+from kpis.period_params import VIEW_LABELS, parse_month, parse_view
+from kpis.scoring import Score, Status, Trend, display_score, rollup, status_for, trend
 from kpis.selectors import (
-    MONTH,
     KpiScore,
     ObjectiveScore,
     PerspectiveScore,
@@ -43,11 +42,6 @@ from strategy.models import ObjectiveLink, StrategicPlan
 from strategy.selectors import plans_for
 from strategy.strategy_map import StrategyMap, layout
 
-VIEW_LABELS = {
-    MONTH: "Month",
-    View.QUARTER.value: "Quarter",
-    View.YEAR_TO_DATE.value: "Year to date",
-}
 HEAT_MAP_PERIODS = 12
 WINS_SHOWN = 10
 # Worst first: off track before at risk; within a status, the lower score first.
@@ -146,17 +140,10 @@ def choose(*, user: User, query: Mapping[str, str], today: date) -> Choice:
         plan = default_plan(user, plans)
 
     if plan is None:
-        view, view_problems = _view(query)
+        view, view_problems = parse_view(query)
         return Choice(plans, None, last_closed_month(today), view, [], problems + view_problems)
     period, view, months, more = choose_period(plan=plan, query=query, today=today)
     return Choice(plans, plan, period, view, months, problems + more)
-
-
-def _view(query: Mapping[str, str]) -> tuple[str, list[str]]:
-    view = query.get("view", "").strip() or MONTH
-    if view not in VIEW_LABELS:
-        return MONTH, [f"“{view}” is not a view: choose month, quarter or ytd; showing the month."]
-    return view, []
 
 
 def choose_period(
@@ -164,7 +151,7 @@ def choose_period(
 ) -> tuple[date, str, list[date], list[str]]:
     """The period and view the address asks for in the plan: (period, view, the months on
     offer, newest first, and a sentence for each value that could not be used)."""
-    view, problems = _view(query)
+    view, problems = parse_view(query)
     months = _months(plan, today)
     default_period = months[0]
     period_text = query.get("period", "").strip()

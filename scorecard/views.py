@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import User
 from accounts.permissions import get_visible_or_404, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
+from kpis.period_params import VIEW_LABELS
 from kpis.selectors import plan_scorecard
 from scorecard import dashboard as selectors
 from scorecard import exports
@@ -47,7 +48,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "choice": choice,
         "missing": missing,
-        "view_choices": selectors.VIEW_LABELS.items(),
+        "view_choices": VIEW_LABELS.items(),
     }
     if choice is None:
         status = 404
@@ -137,7 +138,7 @@ def objective(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "period": period,
         "view": view,
-        "view_label": selectors.VIEW_LABELS[view],
+        "view_label": VIEW_LABELS[view],
         "problems": problems,
         "query": f"period={period:%Y-%m}&view={view}",
     }
