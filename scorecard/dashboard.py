@@ -27,8 +27,9 @@ from actionplans.kpi_pages import corrective_plan_for
 from actionplans.models import ActionPlan
 from actionplans.selectors import plans_acting_on_kpis
 from kpis import forecast, periods
-from kpis.models import Actual, Kpi, Target
+from kpis.models import Actual, Kpi, Target, VarianceReport
 from kpis.period_params import VIEW_LABELS, parse_month, parse_view
+from kpis.reports.selectors import latest_report
 from kpis.scoring import Score, Status, Trend, display_score, rollup, status_for, trend
 from kpis.selectors import (
     KpiScore,
@@ -44,6 +45,8 @@ from strategy.strategy_map import StrategyMap, layout
 
 HEAT_MAP_PERIODS = 12
 WINS_SHOWN = 10
+# The dashboard names the worst few; the whole list has its own page.
+ATTENTION_SHOWN = 10
 # Worst first: off track before at risk; within a status, the lower score first.
 _SEVERITY = {Status.OFF_TRACK: 0, Status.AT_RISK: 1, Status.NO_DATA: 2, Status.ON_TRACK: 3}
 
@@ -229,8 +232,11 @@ class Dashboard:
     strategy_map: StrategyMap
     rows: list[AttentionItem]
     needs_attention: list[AttentionItem]
+    attention_more: int
     wins: list[AttentionItem]
     wins_more: int
+    # The plan's latest variance report up to the period, when one has been computed.
+    report: VarianceReport | None
 
     @property
     def gauge(self) -> dict[str, object]:
@@ -355,21 +361,11 @@ def dashboard(*, plan: StrategicPlan, period: date, view: str, reader: User) -> 
     )
 
     rows = [AttentionItem(score=k, objective=o) for o, k in _own_kpis(scorecard)]
-    attention = sorted(
-        (r for r in rows if r.score.status in (Status.OFF_TRACK, Status.AT_RISK)),
-        key=lambda r: (_SEVERITY[r.score.status], r.score.result.score or 0),
-    )
+    attention = _attention(rows, reader=reader, shown=ATTENTION_SHOWN)
     wins = sorted(
         (r for r in rows if r.score.status is Status.ON_TRACK or r.improved),
         key=lambda r: (-(r.score.result.score or 0), r.score.kpi.code),
     )
-    _period_actuals(attention)
-    _action_plans(attention, reader=reader)
-    for item in attention:
-        if item.score.status is Status.OFF_TRACK:
-            item.corrective_plan = corrective_plan_for(
-                reader, objective=item.objective.objective, kpi_id=item.score.kpi.pk
-            )
 
     previous_plan, previous_perspectives = _previous_scores(scorecard)
     return Dashboard(
@@ -387,10 +383,43 @@ def dashboard(*, plan: StrategicPlan, period: date, view: str, reader: User) -> 
         ],
         strategy_map=strategy_map,
         rows=rows,
-        needs_attention=attention,
+        needs_attention=attention[:ATTENTION_SHOWN],
+        attention_more=max(0, len(attention) - ATTENTION_SHOWN),
         wins=wins[:WINS_SHOWN],
         wins_more=max(0, len(wins) - WINS_SHOWN),
+        report=latest_report(plan=plan, through=period),
     )
+
+
+def _attention(
+    rows: Iterable[AttentionItem], *, reader: User, shown: int | None
+) -> list[AttentionItem]:
+    """The rows off track or at risk, worst first; the first `shown` of them (all for None)
+    with the period's words, the plans acting on them and a corrective plan to start (a fixed
+    number of queries)."""
+    attention = sorted(
+        (r for r in rows if r.score.status in (Status.OFF_TRACK, Status.AT_RISK)),
+        key=lambda r: (_SEVERITY[r.score.status], r.score.result.score or 0),
+    )
+    told = attention if shown is None else attention[:shown]
+    _period_actuals(told)
+    _action_plans(told, reader=reader)
+    for item in told:
+        if item.score.status is Status.OFF_TRACK:
+            item.corrective_plan = corrective_plan_for(
+                reader, objective=item.objective.objective, kpi_id=item.score.kpi.pk
+            )
+    return attention
+
+
+def needs_attention(
+    *, plan: StrategicPlan, period: date, view: str, reader: User
+) -> list[AttentionItem]:
+    """Every KPI of the plan off track or at risk in the period, worst first, with what the
+    dashboard tells of each (its page when the dashboard names only the worst)."""
+    scorecard = plan_scorecard(plan=plan, period=period, view=view, reader=reader)
+    rows = [AttentionItem(score=k, objective=o) for o, k in _own_kpis(scorecard)]
+    return _attention(rows, reader=reader, shown=None)
 
 
 def forecast_misses(

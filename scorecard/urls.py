@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/heat-map/", views.heat_map, name="dashboard_heat_map"),
     path("dashboard/forecasts/", views.forecasts, name="dashboard_forecasts"),
+    path("dashboard/attention/", views.attention, name="dashboard_attention"),
     path("dashboard/export.<str:fmt>", views.dashboard_export, name="dashboard_export"),
     path("objectives/<int:pk>/", views.objective, name="objective"),
     path(

@@ -115,6 +115,22 @@ def forecasts(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+def attention(request: HtmxHttpRequest) -> HttpResponse:
+    """Every KPI off track or at risk, worst first: the whole list the dashboard begins."""
+    return _later_section(
+        request,
+        "scorecard/attention.html",
+        "attention",
+        lambda plan, choice, reader: {
+            "items": selectors.needs_attention(
+                plan=plan, period=choice.period, view=choice.view, reader=reader
+            )
+        },
+    )
+
+
+@require_GET
+@login_required
 def objective(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """An objective: its KPIs, cascaded children, score explained and action plans.
 
