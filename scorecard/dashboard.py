@@ -39,7 +39,7 @@ from kpis.selectors import (
     plan_scorecard,
 )
 from strategy.extensions import Link
-from strategy.models import ObjectiveLink, StrategicPlan
+from strategy.models import ObjectiveComment, ObjectiveLink, StrategicPlan
 from strategy.selectors import plans_for
 from strategy.strategy_map import StrategyMap, layout
 
@@ -536,6 +536,16 @@ class ObjectivePage:
     kpis: list[KpiLine]
     children: list[SupportingObjective]
     action_plans: list[ActionPlan]
+    commentary: ObjectiveComment | None = None
+
+
+def commentary_for(*, objective_id: int, period: date) -> ObjectiveComment | None:
+    """The objective's commentary for the period, with who wrote it (one query)."""
+    return (
+        ObjectiveComment.objects.filter(objective_id=objective_id, period=period)
+        .select_related("written_by")
+        .first()
+    )
 
 
 def _find(objectives: Iterable[ObjectiveScore], pk: int) -> ObjectiveScore | None:
@@ -554,8 +564,9 @@ def objective_page(
     """An objective's KPIs with their last 12 months, its cascaded children, its action plans."""
     scorecard = plan_scorecard(plan=plan, period=period, view=view, reader=reader)
     score = _find(scorecard.objectives(), objective_id)
+    commentary = commentary_for(objective_id=objective_id, period=period)
     if score is None:  # archived: it is no longer scored
-        return ObjectivePage(None, [], [], [])
+        return ObjectivePage(None, [], [], [], commentary)
     first = periods.shift(period, periods.Frequency.MONTHLY, -(HEAT_MAP_PERIODS - 1))
     history: dict[int, dict[date, Decimal]] = defaultdict(dict)
     words: dict[tuple[int, date], str] = {}
@@ -585,4 +596,4 @@ def objective_page(
     action_plans = list(
         ActionPlan.objects.filter(objective_id=objective_id).select_related("owner")
     )
-    return ObjectivePage(score, lines, children, action_plans)
+    return ObjectivePage(score, lines, children, action_plans, commentary)

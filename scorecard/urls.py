@@ -13,6 +13,11 @@ urlpatterns = [
     path("dashboard/export.<str:fmt>", views.dashboard_export, name="dashboard_export"),
     path("objectives/<int:pk>/", views.objective, name="objective"),
     path(
+        "objectives/<int:pk>/commentary/",
+        views.objective_commentary,
+        name="objective_commentary",
+    ),
+    path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
