@@ -2,9 +2,11 @@
 
 The dashboard of a plan and a period is its `plan_scorecard` (a fixed number of queries) plus
 a fixed number of further queries: the plans the reader may see, the strategy map's links, the
-period's actuals of the KPIs that need attention (their analysis and corrective action), the
-action plans of their objectives. None of them grows with the number of KPIs. The heat map and
-the forecasts (the year-to-date values of every KPI on track) load after the first paint.
+period's actuals of the worst KPIs that need attention (their analysis and corrective action;
+the dashboard names `ATTENTION_SHOWN` of them, the whole list has its own page), the action
+plans acting on those, the plan's latest variance report. None of them grows with the number
+of KPIs. The heat map and the forecasts (the year-to-date values of every KPI on track) load
+after the first paint. An objective's summary and page add its commentary for the period.
 
 The address is not trusted: `choose` checks each value against what the reader may see and
 what the plan holds, and says in words what it did with a value it could not use.
