@@ -20,6 +20,7 @@ from kpis import combined_periods, forecast, periods
 from kpis.models import Actual, Kpi, Target
 from kpis.scoring import View
 from kpis.selectors import MONTH
+from kpis.selectors.scorecard import period_values
 
 register = template.Library()
 
@@ -40,16 +41,7 @@ def _combined_chart(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The chart's data per quarter or year to date, and a row per point for its table."""
     fy = settings.FISCAL_YEAR_START_MONTH
-    by_period = {
-        p: combined_periods.PeriodValues(
-            actual=a.value if a else None,
-            goal=t.goal if t else None,
-            red_flag=t.red_flag if t else None,
-            goal_high=t.goal_high if t else None,
-            red_flag_high=t.red_flag_high if t else None,
-        )
-        for p, _, t, a in values
-    }
+    by_period = {p: period_values(t, a.value if a else None) for p, _, t, a in values}
     points = combined_periods.view_points(
         by_period,
         view=view,
