@@ -219,3 +219,57 @@ def evaluate_view(
         periods_expected=combined.periods_expected,
         periods_reported=combined.periods_reported,
     )
+
+
+def view_points(
+    values: Mapping[date, PeriodValues],
+    *,
+    view: View | str,
+    through: date,
+    shown: int,
+    aggregation: Aggregation | str,
+    direction: Direction | str,
+    tolerance: Decimal = DEFAULT_TOLERANCE,
+    frequency: periods.Frequency | str = periods.Frequency.MONTHLY,
+    fiscal_year_start_month: int = 1,
+) -> list[tuple[date, CombinedPeriod]]:
+    """The points of a chart of the KPI in a longer view, oldest first, each the view as it
+    would be scored (`combine_periods`): per quarter, the last `shown` quarters through the one
+    containing `through` (leading quarters with no value at all left out); year to date, at
+    each of the KPI's periods of the fiscal year through `through`, from the year's start.
+    """
+    view = View(view)
+    frequency = periods.Frequency(frequency)
+    fy = fiscal_year_start_month
+    if view is View.YEAR_TO_DATE:
+        year_start = periods.period_start(through, periods.Frequency.YEARLY, fy)
+        days = periods.periods_between(
+            year_start, periods.period_start(through, frequency, fy), frequency, fy
+        )
+    else:
+        span = periods.Frequency.QUARTERLY if view is View.QUARTER else periods.Frequency.YEARLY
+        last = periods.period_start(through, span, fy)
+        days = [periods.shift(last, span, -n) for n in reversed(range(shown))]
+    points = []
+    for day in days:
+        expected = view_periods(day, view, frequency, fy)
+        points.append(
+            (
+                day,
+                combine_periods(
+                    expected,
+                    values,
+                    aggregation,
+                    direction=direction,
+                    tolerance=tolerance,
+                    frequency=frequency,
+                    fiscal_year_start_month=fy,
+                ),
+            )
+        )
+    if view is not View.YEAR_TO_DATE:
+        while points and not any(
+            p in values for p in view_periods(points[0][0], view, frequency, fy)
+        ):
+            points.pop(0)
+    return points

@@ -1,10 +1,22 @@
 """Parsing the periods people type on the KPI pages and in imported files: YYYY-MM or
-YYYY-MM-DD. Numbers are read by `core.numbers`."""
+YYYY-MM-DD; and the view asked for in an address (month, quarter or year to date). Numbers are
+read by `core.numbers`."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
+
+from kpis.scoring import View
+from kpis.selectors.scorecard import MONTH
+
+# The views a page offers, in the order offered, with their labels.
+VIEW_LABELS = {
+    MONTH: "Month",
+    View.QUARTER.value: "Quarter",
+    View.YEAR_TO_DATE.value: "Year to date",
+}
 
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})\Z")
 _DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})\Z")
@@ -27,3 +39,12 @@ def parse_period(text: str) -> date | None:
     except ValueError:
         return None
     return None
+
+
+def parse_view(query: Mapping[str, str]) -> tuple[str, list[str]]:
+    """The view the address asks for (`view=month|quarter|ytd`, the month when absent) and a
+    sentence naming a value that is not a view, which is then replaced by the month."""
+    view = query.get("view", "").strip() or MONTH
+    if view not in VIEW_LABELS:
+        return MONTH, [f"“{view}” is not a view: choose month, quarter or ytd; showing the month."]
+    return view, []

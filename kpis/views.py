@@ -31,9 +31,10 @@ from core.htmx import HtmxHttpRequest, wants_fragment
 from core.numbers import parse_required_number
 from kpis import page_extensions, periods, scoring
 from kpis.models import Actual, Kpi, Target
-from kpis.period_params import parse_month, parse_period
+from kpis.period_params import VIEW_LABELS, parse_month, parse_period, parse_view
 from kpis.rules import actuals_refusal
 from kpis.selectors import (
+    MONTH,
     UpdateRow,
     kpis_for_updates,
     lock_message,
@@ -297,6 +298,15 @@ def update_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _updates_page(request, page_period=page_period, overrides={kpi.pk: form}, status=status)
 
 
+def _chart_view(kpi: Kpi, query: QueryDict) -> tuple[str, list[str]]:
+    """The view of the KPI's chart the address asks for (month, quarter or ytd), checked like
+    the dashboard's; a yearly KPI has only its years."""
+    view, problems = parse_view(query)
+    if view != MONTH and kpi.frequency == periods.Frequency.YEARLY:
+        return MONTH, [f"{kpi.code} is measured yearly: its chart shows its years."]
+    return view, problems
+
+
 def _kpi_page(request: HtmxHttpRequest, pk: int, tab: str) -> HttpResponse:
     kpi = get_visible_or_404(
         request.user,
@@ -321,6 +331,7 @@ def _kpi_page(request: HtmxHttpRequest, pk: int, tab: str) -> HttpResponse:
             _today(), kpi.frequency, fy
         )
         period = periods.period_start(day, kpi.frequency, fy)
+        view, view_problems = _chart_view(kpi, request.GET)
         scorecard = plan_scorecard(plan=kpi.plan, period=period, reader=request.user)
         targets = {t.period: t for t in kpi.targets.all()}
         actuals = {a.period: a for a in kpi.actuals.select_related("entered_by")}
@@ -334,10 +345,13 @@ def _kpi_page(request: HtmxHttpRequest, pk: int, tab: str) -> HttpResponse:
             ],
             approval=settings.SCORECARD_APPROVAL,
             sections=page_extensions.sections_for_kpi(request, kpi),
+            view=view,
+            view_problems=view_problems,
+            view_choices=[] if kpi.frequency == periods.Frequency.YEARLY else VIEW_LABELS.items(),
         )
     template = "kpis/kpi.html"
     if wants_fragment(request):
-        template += "#tab"
+        template += "#chart" if request.htmx.target == "kpi-chart" else "#tab"
     return render(request, template, context)
 
 

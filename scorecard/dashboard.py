@@ -2,9 +2,11 @@
 
 The dashboard of a plan and a period is its `plan_scorecard` (a fixed number of queries) plus
 a fixed number of further queries: the plans the reader may see, the strategy map's links, the
-period's actuals of the KPIs that need attention (their analysis and corrective action), the
-action plans of their objectives. None of them grows with the number of KPIs. The heat map and
-the forecasts (the year-to-date values of every KPI on track) load after the first paint.
+period's actuals of the worst KPIs that need attention (their analysis and corrective action;
+the dashboard names `ATTENTION_SHOWN` of them, the whole list has its own page), the action
+plans acting on those, the plan's latest variance report. None of them grows with the number
+of KPIs. The heat map and the forecasts (the year-to-date values of every KPI on track) load
+after the first paint. An objective's summary and page add its commentary for the period.
 
 The address is not trusted: `choose` checks each value against what the reader may see and
 what the plan holds, and says in words what it did with a value it could not use.
@@ -27,11 +29,11 @@ from actionplans.kpi_pages import corrective_plan_for
 from actionplans.models import ActionPlan
 from actionplans.selectors import plans_acting_on_kpis
 from kpis import forecast, periods
-from kpis.models import Actual, Kpi, Target
-from kpis.period_params import parse_month
-from kpis.scoring import Score, ScoreStatus, Trend, View, display_score, rollup, status_for, trend
+from kpis.models import Actual, Kpi, Target, VarianceReport
+from kpis.period_params import VIEW_LABELS, parse_month, parse_view
+from kpis.reports.selectors import latest_report
+from kpis.scoring import Score, ScoreStatus, Trend, display_score, rollup, status_for, trend
 from kpis.selectors import (
-    MONTH,
     KpiScore,
     ObjectiveScore,
     PerspectiveScore,
@@ -39,17 +41,14 @@ from kpis.selectors import (
     plan_scorecard,
 )
 from strategy.extensions import Link
-from strategy.models import ObjectiveLink, StrategicPlan
+from strategy.models import ObjectiveComment, ObjectiveLink, StrategicPlan
 from strategy.selectors import plans_for
 from strategy.strategy_map import StrategyMap, layout
 
-VIEW_LABELS = {
-    MONTH: "Month",
-    View.QUARTER.value: "Quarter",
-    View.YEAR_TO_DATE.value: "Year to date",
-}
 HEAT_MAP_PERIODS = 12
 WINS_SHOWN = 10
+# The dashboard names the worst few; the whole list has its own page.
+ATTENTION_SHOWN = 10
 # Worst first: off track before at risk; within a status, the lower score first.
 _SEVERITY = {
     ScoreStatus.OFF_TRACK: 0,
@@ -151,17 +150,10 @@ def choose(*, user: User, query: Mapping[str, str], today: date) -> Choice:
         plan = default_plan(user, plans)
 
     if plan is None:
-        view, view_problems = _view(query)
+        view, view_problems = parse_view(query)
         return Choice(plans, None, last_closed_month(today), view, [], problems + view_problems)
     period, view, months, more = choose_period(plan=plan, query=query, today=today)
     return Choice(plans, plan, period, view, months, problems + more)
-
-
-def _view(query: Mapping[str, str]) -> tuple[str, list[str]]:
-    view = query.get("view", "").strip() or MONTH
-    if view not in VIEW_LABELS:
-        return MONTH, [f"“{view}” is not a view: choose month, quarter or ytd; showing the month."]
-    return view, []
 
 
 def choose_period(
@@ -169,7 +161,7 @@ def choose_period(
 ) -> tuple[date, str, list[date], list[str]]:
     """The period and view the address asks for in the plan: (period, view, the months on
     offer, newest first, and a sentence for each value that could not be used)."""
-    view, problems = _view(query)
+    view, problems = parse_view(query)
     months = _months(plan, today)
     default_period = months[0]
     period_text = query.get("period", "").strip()
@@ -249,8 +241,11 @@ class Dashboard:
     strategy_map: StrategyMap
     rows: list[AttentionItem]
     needs_attention: list[AttentionItem]
+    attention_more: int
     wins: list[AttentionItem]
     wins_more: int
+    # The plan's latest variance report up to the period, when one has been computed.
+    report: VarianceReport | None
 
     @property
     def gauge(self) -> dict[str, object]:
@@ -375,21 +370,11 @@ def dashboard(*, plan: StrategicPlan, period: date, view: str, reader: User) -> 
     )
 
     rows = [AttentionItem(score=k, objective=o) for o, k in _own_kpis(scorecard)]
-    attention = sorted(
-        (r for r in rows if r.score.status in (ScoreStatus.OFF_TRACK, ScoreStatus.AT_RISK)),
-        key=lambda r: (_SEVERITY[r.score.status], r.score.result.score or 0),
-    )
+    attention = _attention(rows, reader=reader, shown=ATTENTION_SHOWN)
     wins = sorted(
         (r for r in rows if r.score.status is ScoreStatus.ON_TRACK or r.improved),
         key=lambda r: (-(r.score.result.score or 0), r.score.kpi.code),
     )
-    _period_actuals(attention)
-    _action_plans(attention, reader=reader)
-    for item in attention:
-        if item.score.status is ScoreStatus.OFF_TRACK:
-            item.corrective_plan = corrective_plan_for(
-                reader, objective=item.objective.objective, kpi_id=item.score.kpi.pk
-            )
 
     previous_plan, previous_perspectives = _previous_scores(scorecard)
     return Dashboard(
@@ -407,10 +392,43 @@ def dashboard(*, plan: StrategicPlan, period: date, view: str, reader: User) -> 
         ],
         strategy_map=strategy_map,
         rows=rows,
-        needs_attention=attention,
+        needs_attention=attention[:ATTENTION_SHOWN],
+        attention_more=max(0, len(attention) - ATTENTION_SHOWN),
         wins=wins[:WINS_SHOWN],
         wins_more=max(0, len(wins) - WINS_SHOWN),
+        report=latest_report(plan=plan, through=period),
     )
+
+
+def _attention(
+    rows: Iterable[AttentionItem], *, reader: User, shown: int | None
+) -> list[AttentionItem]:
+    """The rows off track or at risk, worst first; the first `shown` of them (all for None)
+    with the period's words, the plans acting on them and a corrective plan to start (a fixed
+    number of queries)."""
+    attention = sorted(
+        (r for r in rows if r.score.status in (ScoreStatus.OFF_TRACK, ScoreStatus.AT_RISK)),
+        key=lambda r: (_SEVERITY[r.score.status], r.score.result.score or 0),
+    )
+    told = attention if shown is None else attention[:shown]
+    _period_actuals(told)
+    _action_plans(told, reader=reader)
+    for item in told:
+        if item.score.status is ScoreStatus.OFF_TRACK:
+            item.corrective_plan = corrective_plan_for(
+                reader, objective=item.objective.objective, kpi_id=item.score.kpi.pk
+            )
+    return attention
+
+
+def needs_attention(
+    *, plan: StrategicPlan, period: date, view: str, reader: User
+) -> list[AttentionItem]:
+    """Every KPI of the plan off track or at risk in the period, worst first, with what the
+    dashboard tells of each (its page when the dashboard names only the worst)."""
+    scorecard = plan_scorecard(plan=plan, period=period, view=view, reader=reader)
+    rows = [AttentionItem(score=k, objective=o) for o, k in _own_kpis(scorecard)]
+    return _attention(rows, reader=reader, shown=None)
 
 
 def forecast_misses(
@@ -527,6 +545,16 @@ class ObjectivePage:
     kpis: list[KpiLine]
     children: list[SupportingObjective]
     action_plans: list[ActionPlan]
+    commentary: ObjectiveComment | None = None
+
+
+def commentary_for(*, objective_id: int, period: date) -> ObjectiveComment | None:
+    """The objective's commentary for the period, with who wrote it (one query)."""
+    return (
+        ObjectiveComment.objects.filter(objective_id=objective_id, period=period)
+        .select_related("written_by")
+        .first()
+    )
 
 
 def _find(objectives: Iterable[ObjectiveScore], pk: int) -> ObjectiveScore | None:
@@ -545,8 +573,9 @@ def objective_page(
     """An objective's KPIs with their last 12 months, its cascaded children, its action plans."""
     scorecard = plan_scorecard(plan=plan, period=period, view=view, reader=reader)
     score = _find(scorecard.objectives(), objective_id)
+    commentary = commentary_for(objective_id=objective_id, period=period)
     if score is None:  # archived: it is no longer scored
-        return ObjectivePage(None, [], [], [])
+        return ObjectivePage(None, [], [], [], commentary)
     first = periods.shift(period, periods.Frequency.MONTHLY, -(HEAT_MAP_PERIODS - 1))
     history: dict[int, dict[date, Decimal]] = defaultdict(dict)
     words: dict[tuple[int, date], str] = {}
@@ -576,4 +605,4 @@ def objective_page(
     action_plans = list(
         ActionPlan.objects.filter(objective_id=objective_id).select_related("owner")
     )
-    return ObjectivePage(score, lines, children, action_plans)
+    return ObjectivePage(score, lines, children, action_plans, commentary)

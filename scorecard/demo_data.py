@@ -548,6 +548,19 @@ DEPARTMENT_PLANS = (
     ),
 )  # fmt: skip
 
+# The owners' commentaries on group objectives for the last closed month.
+COMMENTARIES = {
+    "F1": (
+        "Revenue is ahead in the north and behind in the south, where two distributors "
+        "paused orders. The new range carries half of the growth, as planned."
+    ),
+    "C4": (
+        "On-time delivery dipped when the second line was retooled; the backlog clears by "
+        "the end of next month."
+    ),
+    "P2": "Defects caught at the source keep rising since the line checks started.",
+}
+
 # Short analyses the owners write, by how the period went.
 ANALYSIS_AHEAD = (
     "Ahead of plan; we expect this to hold next month.",

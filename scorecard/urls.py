@@ -9,8 +9,14 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/heat-map/", views.heat_map, name="dashboard_heat_map"),
     path("dashboard/forecasts/", views.forecasts, name="dashboard_forecasts"),
+    path("dashboard/attention/", views.attention, name="dashboard_attention"),
     path("dashboard/export.<str:fmt>", views.dashboard_export, name="dashboard_export"),
     path("objectives/<int:pk>/", views.objective, name="objective"),
+    path(
+        "objectives/<int:pk>/commentary/",
+        views.objective_commentary,
+        name="objective_commentary",
+    ),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -6,20 +6,25 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from accounts.permissions import get_visible_or_404, signed_in_user
+from accounts.permissions import get_visible_or_404, require_perm, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
+from kpis.period_params import VIEW_LABELS
 from kpis.selectors import plan_scorecard
 from scorecard import dashboard as selectors
 from scorecard import exports
 from strategy.models import Objective, StrategicPlan
+from strategy.services import objective_comment_save
 
 
 def _today() -> date:
@@ -47,7 +52,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "choice": choice,
         "missing": missing,
-        "view_choices": selectors.VIEW_LABELS.items(),
+        "view_choices": VIEW_LABELS.items(),
     }
     if choice is None:
         status = 404
@@ -114,20 +119,40 @@ def forecasts(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def objective(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """An objective: its KPIs, cascaded children, score explained and action plans.
+def attention(request: HtmxHttpRequest) -> HttpResponse:
+    """Every KPI off track or at risk, worst first: the whole list the dashboard begins."""
+    return _later_section(
+        request,
+        "scorecard/attention.html",
+        "attention",
+        lambda plan, choice, reader: {
+            "items": selectors.needs_attention(
+                plan=plan, period=choice.period, view=choice.view, reader=reader
+            )
+        },
+    )
 
-    Asked by htmx for the dashboard's summary panel, it answers the summary alone.
-    """
-    user = signed_in_user(request)
-    found = get_visible_or_404(
+
+def _objective_for(user: User, pk: int) -> Objective:
+    return get_visible_or_404(
         user,
         Objective.objects.select_related("plan", "perspective", "owner", "org_unit"),
         "strategy.view_objective",
         pk=pk,
     )
+
+
+def _objective_page(
+    request: HtmxHttpRequest,
+    found: Objective,
+    query: QueryDict,
+    *,
+    form: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = signed_in_user(request)
     period, view, _, problems = selectors.choose_period(
-        plan=found.plan, query=request.GET, today=_today()
+        plan=found.plan, query=query, today=_today()
     )
     page = selectors.objective_page(
         objective_id=found.pk, plan=found.plan, period=period, view=view, reader=user
@@ -137,14 +162,68 @@ def objective(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "period": period,
         "view": view,
-        "view_label": selectors.VIEW_LABELS[view],
+        "view_label": VIEW_LABELS[view],
         "problems": problems,
         "query": f"period={period:%Y-%m}&view={view}",
+        "may_comment": user.has_perm("strategy.comment_objective", found),
+        "commentary": page.commentary,
+        **(form or {}),
     }
     template = "scorecard/objective.html"
     if wants_fragment(request) and request.htmx.target == "objective-summary":
         template += "#summary"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@login_required
+def objective(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """An objective: its KPIs, cascaded children, score explained, action plans and the
+    commentary of the period.
+
+    Asked by htmx for the dashboard's summary panel, it answers the summary alone.
+    """
+    return _objective_page(request, _objective_for(signed_in_user(request), pk), request.GET)
+
+
+@require_POST
+@login_required
+def objective_commentary(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Save the objective's commentary for a period of its plan (its owner, or an admin over
+    its unit); with htmx answer the commentary, without, go back to the objective's page."""
+    user = signed_in_user(request)
+    found = _objective_for(user, pk)
+    require_perm(user, "strategy.comment_objective", found)
+    period, view, _, problems = selectors.choose_period(
+        plan=found.plan, query=request.POST, today=_today()
+    )
+    text = request.POST.get("text", "")
+    errors: dict[str, list[str]] = {}
+    if problems or not request.POST.get("period", "").strip():
+        errors["period"] = problems or ["Choose the month the commentary is for."]
+    else:
+        try:
+            objective_comment_save(objective=found, period=period, text=text, by=user)
+        except ValidationError as error:
+            errors = error.message_dict
+    query = f"period={period:%Y-%m}&view={view}"
+    form = {"text": text if errors else None, "errors": errors, "saved": not errors}
+    status = 400 if errors else 200
+    if not wants_fragment(request):
+        if errors:
+            return _objective_page(request, found, request.POST, form=form, status=status)
+        messages.success(request, f"Commentary for {period:%b %Y} saved.")
+        return redirect(f"{reverse('objective', args=[found.pk])}?{query}#commentary")
+    context = {
+        "objective": found,
+        "period": period,
+        "view": view,
+        "query": query,
+        "may_comment": True,
+        "commentary": selectors.commentary_for(objective_id=found.pk, period=period),
+        **form,
+    }
+    return render(request, "scorecard/objective.html#commentary", context, status=status)
 
 
 EXPORT_TYPES = {

@@ -9,11 +9,19 @@ class StrategyConfig(AppConfig):
         from accounts.audit import register_for_audit
         from strategy.models import (
             Objective,
+            ObjectiveComment,
             ObjectiveLink,
             Perspective,
             Stakeholder,
             StrategicPlan,
         )
 
-        for model in (StrategicPlan, Perspective, Objective, ObjectiveLink, Stakeholder):
+        for model in (
+            StrategicPlan,
+            Perspective,
+            Objective,
+            ObjectiveComment,
+            ObjectiveLink,
+            Stakeholder,
+        ):
             register_for_audit(model)

@@ -162,6 +162,42 @@ class Objective(models.Model):
             )
 
 
+class ObjectiveComment(models.Model):
+    """The commentary on an objective for one period (a month), written by its owner: how it
+    stands and why, shown on its page and in its summary on the dashboard.
+
+    Written through `strategy.services.objective_comment_save`; who may write it is
+    `strategy.comment_objective`.
+    """
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="comments")
+    period = models.DateField()
+    text = models.TextField()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["objective", "-period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective", "period"],
+                name="objectivecomment_one_per_period",
+                violation_error_message="This objective has a commentary for the period already.",
+            ),
+            # A period is named by its first day (DESIGN.md §3); the dashboard's are months.
+            models.CheckConstraint(
+                condition=Q(period__day=1),
+                name="objectivecomment_period_first_day",
+                violation_error_message="A commentary's period is the first day of a month.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objective.code} {self.period:%Y-%m}"
+
+
 class ObjectiveLink(models.Model):
     """A cause-effect arrow on the strategy map: achieving `cause` helps achieve `effect`."""
 

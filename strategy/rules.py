@@ -50,8 +50,19 @@ def can_edit_objective(user: User, objective: Objective | None) -> bool:
     return objective is not None and can_edit_plan(user, objective.plan)
 
 
+@predicate
+def can_comment_objective(user: User, objective: Objective | None) -> bool:
+    """The objective's owner writes its commentary, as does an admin over its unit."""
+    if objective is None or not can_view_objective(user, objective):
+        return False
+    return (objective.owner_id is not None and objective.owner_id == user.pk) or holds_role(
+        user, objective.org_unit_id, Role.ADMIN
+    )
+
+
 add_perm("strategy.view_plan", can_view_plan)
 add_perm("strategy.change_plan", can_edit_plan)
 add_perm("strategy.add_plan", can_add_plan)
 add_perm("strategy.view_objective", can_view_objective)
 add_perm("strategy.change_objective", can_edit_objective)
+add_perm("strategy.comment_objective", can_comment_objective)

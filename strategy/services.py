@@ -14,6 +14,8 @@ constraints:
 - A cause-effect link never closes a cycle; the error names the path it would close.
 - Archiving an objective takes it off the map and out of the scores and changes nothing else:
   its KPIs, actuals, links and action plans stay as they are, to be read or restored with it.
+- An objective has at most one commentary per period (a month of its plan); saving it again
+  replaces its text, saving it empty removes it.
 """
 
 from __future__ import annotations
@@ -30,7 +32,14 @@ from django.db.models import Max
 from accounts.models import OrgUnit, Role, User
 from accounts.permissions import can_view_unit, holds_role
 from core.validation import validate_at_fields
-from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
+from strategy.models import (
+    Objective,
+    ObjectiveComment,
+    ObjectiveLink,
+    Perspective,
+    Stakeholder,
+    StrategicPlan,
+)
 
 STANDARD_PERSPECTIVES = (
     Perspective.Kind.FINANCIAL,
@@ -39,6 +48,7 @@ STANDARD_PERSPECTIVES = (
     Perspective.Kind.LEARNING,
 )
 ANY_ROLE = tuple(Role.values)
+COMMENT_MAX_LENGTH = 4000
 
 
 def person_access_error(
@@ -593,3 +603,38 @@ def stakeholder_add(
 
 def stakeholder_remove(*, stakeholder: Stakeholder) -> None:
     stakeholder.delete()
+
+
+# --- commentary ----------------------------------------------------------------------------------
+
+
+def objective_comment_save(
+    *, objective: Objective, period: date, text: str, by: User
+) -> ObjectiveComment | None:
+    """Write the objective's commentary for the period (the first day of a month within its
+    plan): a new one, a new text for the existing one, or none when `text` is empty."""
+    text = text.strip()
+    with transaction.atomic():
+        # Locking the objective serialises two first commentaries of the same period.
+        Objective.objects.select_for_update().get(pk=objective.pk)
+        plan = objective.plan
+        if not (plan.start.replace(day=1) <= period <= plan.end):
+            raise ValidationError(
+                {"period": f"{period:%b %Y} is outside {plan.name} ({plan.start} to {plan.end})."}
+            )
+        existing = ObjectiveComment.objects.filter(objective=objective, period=period).first()
+        if not text:
+            if existing is not None:
+                existing.delete()
+            return None
+        comment = existing or ObjectiveComment(objective=objective, period=period)
+        comment.text = text
+        comment.written_by = by
+        errors = {}
+        if len(text) > COMMENT_MAX_LENGTH:
+            errors["text"] = (
+                f"Keep the commentary to {COMMENT_MAX_LENGTH} characters (it has {len(text)})."
+            )
+        validate_at_fields(comment, errors)
+        comment.save()
+        return comment

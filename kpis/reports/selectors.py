@@ -193,9 +193,13 @@ def reports_for(
     return reports.order_by("-period", "plan__name", "pk")
 
 
-def latest_report(*, plan: StrategicPlan) -> VarianceReport | None:
-    """The plan's report of the latest period, for a link from the dashboard (one query)."""
-    return VarianceReport.objects.filter(plan=plan).order_by("-period").first()
+def latest_report(*, plan: StrategicPlan, through: date | None = None) -> VarianceReport | None:
+    """The plan's report of the latest period (up to `through`, when given), for a link from
+    the dashboard (one query)."""
+    reports = VarianceReport.objects.filter(plan=plan)
+    if through is not None:
+        reports = reports.filter(period__lte=through)
+    return reports.order_by("-period").first()
 
 
 def report_lines(

@@ -235,14 +235,18 @@ class _Values:
                         self.actuals[(kpi.pk, period)] = value
 
     def period_values(self, kpi: Kpi, period: date) -> combined_periods.PeriodValues:
-        target = self.targets.get((kpi.pk, period))
-        return combined_periods.PeriodValues(
-            actual=self.actuals.get((kpi.pk, period)),
-            goal=target.goal if target else None,
-            red_flag=target.red_flag if target else None,
-            goal_high=target.goal_high if target else None,
-            red_flag_high=target.red_flag_high if target else None,
-        )
+        return period_values(self.targets.get((kpi.pk, period)), self.actuals.get((kpi.pk, period)))
+
+
+def period_values(target: Target | None, actual: Decimal | None) -> combined_periods.PeriodValues:
+    """A period's Target and actual value as the combining of periods takes them."""
+    return combined_periods.PeriodValues(
+        actual=actual,
+        goal=target.goal if target else None,
+        red_flag=target.red_flag if target else None,
+        goal_high=target.goal_high if target else None,
+        red_flag_high=target.red_flag_high if target else None,
+    )
 
 
 def _evaluate(

@@ -1,6 +1,7 @@
 """The executive dashboard in a real browser: charts drawn under the CSP, the period changed
-without a page load and the address following, back and forward, an objective's summary, the
-drill-down into a department's plan, the KPI table exported."""
+without a page load and the address following, back and forward, an objective's summary with
+its owner's commentary, a KPI's chart switched to quarters and year to date, the drill-down
+into a department's plan, the KPI table exported."""
 
 from __future__ import annotations
 
@@ -74,13 +75,37 @@ def test_the_ceo_reads_the_dashboard_changes_the_period_goes_back_and_opens_an_o
     expect(page).to_have_url(first_url)
     expect(page.locator(".dashboard-plan")).to_have_text(heading)
 
-    page.locator("#dashboard-map a").first.click()
-    expect(page.locator("#objective-summary .objective-summary")).to_be_visible()
-    page.locator("#objective-summary").get_by_role("link", name="Open the objective's page").click()
-    expect(page.get_by_role("heading", name="KPIs")).to_be_visible()
-    page.locator("table a").first.click()
+    # F1's owner has written a commentary for the period: the summary in place shows it.
+    page.locator("#dashboard-map a").filter(has_text="F1").first.click()
+    summary = page.locator("#objective-summary .objective-summary")
+    expect(summary).to_be_visible()
+    expect(summary.locator("#commentary")).to_contain_text("Revenue is ahead in the north")
+    summary.get_by_role("link", name="Open the objective's page").click()
+    wait_for_page(page, "F1 Grow revenue")
+    expect(page.locator("#commentary")).to_contain_text("Revenue is ahead in the north")
+    page.get_by_role("link", name="REV Revenue", exact=True).click()
+    wait_for_page(page, "REV Revenue")
     expect(page.locator("#kpi-chart svg")).to_be_visible()
     expect(page.locator("#kpi-forecast")).to_be_visible()
+
+    # The chart per quarter, then year to date, in place, the address following.
+    page.evaluate("window.__sameDocument = true")
+    chart_views = page.get_by_role("navigation", name="Chart view")
+    chart_views.get_by_role("link", name="Quarter").click()
+    expect(
+        page.locator("#kpi-chart[data-view='quarter'] .chart-kpi[data-drawn='true'] svg")
+    ).to_be_visible()
+    expect(page.locator("#kpi-chart-points")).to_contain_text("Q")
+    expect(page).to_have_url(re.compile(r"/kpis/\d+/\?period=\d{4}-\d\d&view=quarter$"))
+    chart_views.get_by_role("link", name="Year to date").click()
+    expect(
+        page.locator("#kpi-chart[data-view='ytd'] .chart-kpi[data-drawn='true'] svg")
+    ).to_be_visible()
+    expect(page.locator("#kpi-chart-points")).to_contain_text("to ")
+    expect(page).to_have_url(re.compile(r"view=ytd$"))
+    assert page.evaluate("window.__sameDocument") is True  # no page load
+    page.go_back()
+    expect(page.locator("#kpi-chart[data-view='quarter'] svg")).to_be_visible()
 
     assert page.problems == [], page.problems  # type: ignore[attr-defined]
 

@@ -303,3 +303,31 @@ def test_complete_iff_every_period_reported(actuals, aggregation):
         # Every reported month has a goal of 1, so the goal follows the months that count.
         expected_goal = {Aggregation.SUM: len(reported)}.get(aggregation, 1)
         assert combined.goal == expected_goal
+
+
+def test_chart_points_follow_the_fiscal_year_and_leave_out_leading_quarters_with_no_value():
+    from kpis.combined_periods import view_points
+
+    values = {
+        date(2026, m, 1): PeriodValues(actual=D(m), goal=D(10), red_flag=D(5)) for m in (5, 6, 7)
+    }
+    common = {
+        "aggregation": "sum",
+        "direction": "increase",
+        "frequency": "monthly",
+        "fiscal_year_start_month": 4,
+    }
+
+    ytd = view_points(values, view="ytd", through=date(2026, 6, 1), shown=8, **common)
+    quarters = view_points(values, view="quarter", through=date(2026, 7, 1), shown=8, **common)
+
+    # With an April start, year to date in June is April to June; April has no actual.
+    assert [day for day, _ in ytd] == [date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 1)]
+    assert [c.actual for _, c in ytd] == [None, D(5), D(11)]
+    assert [c.goal for _, c in ytd] == [None, D(10), D(20)]  # April has no target either
+    # Eight quarters asked for; only the two with a value (Q1 = Apr-Jun, Q2 = Jul-Sep) are left.
+    assert [day for day, _ in quarters] == [date(2026, 4, 1), date(2026, 7, 1)]
+    assert [(c.actual, c.periods_reported, c.periods_expected) for _, c in quarters] == [
+        (D(11), 2, 3),
+        (D(7), 1, 3),
+    ]

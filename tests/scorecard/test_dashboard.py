@@ -288,3 +288,65 @@ def test_an_off_track_kpi_in_needs_attention_offers_a_corrective_plan_to_who_may
     assert "Start a corrective action plan" in attention
     viewer = client_for(ws.org.viewer).get("/").content.decode()
     assert "Start a corrective action plan" not in viewer
+
+
+def attention_section(html: str) -> str:
+    return html.split('id="needs-attention"')[1].split("</section>")[0]
+
+
+def test_needs_attention_names_the_worst_ten_and_links_the_whole_list():
+    ws = build_workspace()
+    _, kpis = add_kpis(ws, 36)  # every third off track: 12 of them
+    # K1 is at risk: between its red flag and its goal, so after every KPI off track.
+    Actual.objects.filter(kpi=kpis[1], period=APR).update(value=Decimal(95))
+    query = f"plan={ws.plan.pk}&period=2026-04&view=month"
+    client = client_for(ws.org.root_admin)
+
+    attention = attention_section(client.get(f"/dashboard/?{query}").content.decode())
+    whole = client.get(f"/dashboard/attention/?{query}")
+    fragment = client.get(f"/dashboard/attention/?{query}", **HTMX).content.decode()
+
+    assert attention.count('<h3><a href="/kpis/') == 10
+    assert "K1 Measure 1" not in attention
+    assert "and 3 more off track or at risk" in attention
+    assert f'href="/dashboard/attention/?{query}"' in attention.replace("&amp;", "&")
+    html = whole.content.decode()
+    assert whole.status_code == 200
+    assert "13 KPIs off track or at risk, worst first" in html
+    assert html.count('<h3><a href="/kpis/') == 13
+    assert html.rindex("K33 Measure 33") < html.index("K1 Measure 1")
+    assert "Analysis of K30" in html
+    assert "<html" not in fragment
+    assert fragment.strip().startswith('<section class="card" aria-labelledby="attention-heading"')
+
+
+def test_the_whole_list_of_a_plan_the_person_may_not_see_answers_404():
+    ws = build_workspace()
+    add_kpis(ws, 3)
+
+    response = client_for(UserFactory()).get(f"/dashboard/attention/?plan={ws.plan.pk}")
+
+    assert response.status_code == 404
+
+
+def test_the_dashboard_links_the_plans_latest_variance_report_up_to_the_period():
+    from kpis.reports.services import variance_report_compute
+
+    ws = build_workspace()
+    add_kpis(ws, 3)
+    client = client_for(ws.org.viewer)
+    none_yet = client.get(f"/dashboard/?plan={ws.plan.pk}&period=2026-04").content.decode()
+    march = variance_report_compute(plan=ws.plan, period=MAR)
+
+    april_page = client.get(f"/dashboard/?plan={ws.plan.pk}&period=2026-04").content.decode()
+    april = variance_report_compute(plan=ws.plan, period=APR)
+    april_again = client.get(f"/dashboard/?plan={ws.plan.pk}&period=2026-04").content.decode()
+    march_page = client.get(f"/dashboard/?plan={ws.plan.pk}&period=2026-03").content.decode()
+
+    assert "No variance report for Apr 2026 yet" in none_yet
+    assert f'href="/reports/{march.pk}/">Variance report for Mar 2026</a>' in april_page
+    assert "(the latest; none for Apr 2026 yet)" in april_page
+    assert f'href="/reports/{april.pk}/">Variance report for Apr 2026</a>' in april_again
+    assert "the latest; none" not in april_again
+    # A later report is not the one of an earlier period.
+    assert f'href="/reports/{march.pk}/">Variance report for Mar 2026</a>' in march_page

@@ -257,8 +257,12 @@ MATRIX: dict[str, Row] = {
     "dashboard#default": get(EVERYONE),
     "dashboard_heat_map": Row(SEE_SALES, plan="plan"),
     "dashboard_forecasts": Row(SEE_SALES, plan="plan"),
+    "dashboard_attention": Row(SEE_SALES, plan="plan"),
     "dashboard_export": Row(SEE_SALES, kwargs=(("fmt", "csv"),), plan="plan"),
     "objective": get(SEE_SALES, "objective"),
+    # The objective has no owner here: admins over Sales write its commentary (its owner too,
+    # see tests/scorecard/test_objective_commentary.py).
+    "objective_commentary": post(EDIT_SALES_STRATEGY, "objective"),
     "login": get(PUBLIC),
     # "Forgot your password?" is open to everyone; a made-up link answers "invalid link".
     "password_reset": get(PUBLIC),

@@ -22,7 +22,7 @@ from kpis import periods
 from kpis.models import Actual, Aggregation, Direction, Frequency, Kpi, Target
 from kpis.scoring import ScoreStatus
 from kpis.selectors import plan_scorecard
-from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
+from strategy.models import Objective, ObjectiveComment, ObjectiveLink, Perspective, StrategicPlan
 
 SEEDED_APPS = ("accounts", "strategy", "kpis", "actionplans")
 
@@ -135,6 +135,15 @@ def test_objectives_are_owned_by_the_head_of_their_department():
         assert objective.code[0] == letters[objective.perspective.kind]
         assert objective.owner is not None
         assert objective.owner.username == f"head.{objective.org_unit.code}"
+
+
+def test_owners_have_written_commentaries_on_group_objectives_for_the_last_closed_month():
+    comments = ObjectiveComment.objects.select_related("objective", "written_by")
+    assert {c.objective.code for c in comments} == {"F1", "C4", "P2"}
+    for comment in comments:
+        assert comment.period == last_closed_month()
+        assert comment.written_by == comment.objective.owner
+        assert comment.objective.plan.parent_id is None
 
 
 def test_cause_effect_links_point_up_the_perspectives():

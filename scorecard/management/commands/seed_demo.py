@@ -29,7 +29,7 @@ from kpis import periods, scoring
 from kpis.models import Actual, Direction, Frequency, Kpi, Target
 from scorecard import demo_data
 from scorecard.demo_data import KpiSpec, ObjectiveSpec
-from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
+from strategy.models import Objective, ObjectiveComment, ObjectiveLink, Perspective, StrategicPlan
 from strategy.services import objective_link_create
 
 _M = TypeVar("_M", bound=models.Model)
@@ -180,6 +180,7 @@ def seed_demo(*, today: datetime.date, password: str | None, summary: Summary) -
         plan, demo_data.OBJECTIVES, perspectives, units, users, summary, supported={}
     )
     _seed_links(plan, objectives, summary)
+    _seed_commentaries(objectives, window)
     kpis = _seed_kpis(plan, demo_data.KPIS, objectives, users, summary)
     _seed_history(plan, demo_data.KPIS, kpis, window, summary)
     _seed_action_plans(objectives, users, today, summary)
@@ -361,6 +362,18 @@ def _seed_objectives(
         )
     summary.objectives += len(objectives)
     return objectives
+
+
+def _seed_commentaries(objectives: Mapping[str, Objective], window: Window) -> None:
+    """The owners' commentaries for the last closed month (left as they are once written)."""
+    for code, text in demo_data.COMMENTARIES.items():
+        objective = objectives[code]
+        _upsert(
+            ObjectiveComment,
+            {"objective": objective, "period": window.last_month},
+            {"text": text, "written_by": objective.owner},
+            update=False,
+        )
 
 
 def _seed_links(plan: StrategicPlan, objectives: Mapping[str, Objective], summary: Summary) -> None:
