@@ -21,7 +21,13 @@ from accounts.permissions import get_visible_or_404, require_perm, signed_in_use
 from core.htmx import HtmxHttpRequest, wants_fragment
 from kpis.models import Status, VarianceLine, VarianceReport
 from kpis.reports.exports import report_csv, report_xlsx
-from kpis.reports.selectors import report_digest, report_is_current, report_lines, reports_for
+from kpis.reports.selectors import (
+    report_digest,
+    report_is_current,
+    report_lines,
+    report_sections,
+    reports_for,
+)
 from kpis.reports.services import variance_report_compute
 from strategy.models import StrategicPlan
 
@@ -123,6 +129,7 @@ def report_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = {
         "report": report,
         "digest": report_digest(every_line),
+        "sections": report_sections(report, reader=user),
         "groups": groups,
         "line_count": len(lines),
         "statuses": Status.choices,
