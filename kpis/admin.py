@@ -4,13 +4,22 @@ Their writes go through kpis/services/, which holds rules no model constraint do
 locks, actual versions and the approval status, the KPI formula graph without cycles, codes
 unique per plan, the audit of bulk writes. An admin form saving with `save()` would bypass
 them, so the admin lists and shows; changes go through the pages, the import or the API.
-Variance reports are snapshots written by their task.
+Variance reports are snapshots written by their task; sent reminders and digests are the
+records the tasks keep so that none goes out twice.
 """
 
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdminMixin
-from kpis.models import Actual, Kpi, Target, VarianceLine, VarianceReport
+from kpis.models import (
+    Actual,
+    Kpi,
+    SentDigest,
+    SentReminder,
+    Target,
+    VarianceLine,
+    VarianceReport,
+)
 
 
 class TargetInline(ReadOnlyAdminMixin, admin.TabularInline[Target, Kpi]):
@@ -73,3 +82,19 @@ class VarianceReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[VarianceReport]):
     list_display = ["plan", "period", "score", "kpis_reported", "kpis_total", "created_at"]
     list_filter = ["plan"]
     inlines = [VarianceLineInline]
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[SentReminder]):
+    list_display = ["kpi", "period", "stage", "recipient", "sent_at"]
+    list_filter = ["stage", "period", "kpi__plan"]
+    search_fields = ["kpi__code", "kpi__name", "recipient__username", "recipient__email"]
+    list_select_related = ["kpi", "recipient"]
+    date_hierarchy = "sent_at"
+
+
+@admin.register(SentDigest)
+class SentDigestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[SentDigest]):
+    list_display = ["plan", "period", "recipient", "sent_at"]
+    list_filter = ["plan", "period"]
+    list_select_related = ["plan", "recipient"]

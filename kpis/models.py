@@ -485,3 +485,28 @@ class SentReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi.code} {self.period}: {self.stage} to {self.recipient}"
+
+
+class SentDigest(models.Model):
+    """A variance-report digest that went out: the plan's report for a period, to one person.
+
+    Keyed by plan and period rather than by report: recomputing a period replaces its report,
+    and the people told once that it was ready are not told again.
+    """
+
+    plan = models.ForeignKey(StrategicPlan, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField()
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period", "plan", "recipient"]
+        constraints = [
+            # Never the same digest twice, even from two workers at once.
+            models.UniqueConstraint(fields=["plan", "period", "recipient"], name="sentdigest_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.period:%Y-%m}: digest to {self.recipient}"

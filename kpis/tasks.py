@@ -7,6 +7,7 @@ the surrounding transaction to commit.
 
 from __future__ import annotations
 
+import smtplib
 from datetime import date
 from functools import partial
 
@@ -16,6 +17,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from kpis.models import VarianceReport
+from kpis.reports.digest import report_digest_send
 from kpis.reports.schedule import last_closed_period
 from kpis.reports.services import variance_report_compute
 from kpis.services import reminders_send
@@ -74,3 +76,18 @@ def send_reminders() -> int:
     Run daily by beat; running it twice in a day sends nothing more.
     """
     return len(reminders_send(today=timezone.localdate()))
+
+
+# An SMTP server that refuses or cannot be reached for now: worth another try. People already
+# sent the digest are not sent it again (kpis/reports/digest.py).
+MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
+
+
+@shared_task(**{**RETRY_OPTIONS, "autoretry_for": (*TRANSIENT_ERRORS, *MAIL_ERRORS)})
+def send_report_digest(report_id: int) -> int:
+    """E-mail the report's digest to those of its plan's recipients not yet sent this period's;
+    how many went out (none when the report has been replaced or deleted meanwhile)."""
+    report = VarianceReport.objects.select_related("plan__org_unit").filter(pk=report_id).first()
+    if report is None:
+        return 0
+    return len(report_digest_send(report=report))

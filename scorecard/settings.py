@@ -277,6 +277,15 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bearing@localhost")
+# Where people open Bearing, for links in e-mails sent by background jobs (no request to ask).
+BEARING_SITE_URL = env_str("BEARING_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if (
+    urlparse(BEARING_SITE_URL).scheme not in {"http", "https"}
+    or not urlparse(BEARING_SITE_URL).netloc
+):
+    raise ImproperlyConfigured(
+        f"BEARING_SITE_URL must be an http:// or https:// address; got {BEARING_SITE_URL!r}."
+    )
 
 # --- The scorecard ----------------------------------------------------------------------------
 # The month (1-12) in which the fiscal year starts; quarters and years follow it.

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
-from accounts.models import OrgUnit, User
+from accounts.models import OrgUnit, Role, User
 from accounts.permissions import visible_unit_ids
 from accounts.selectors import visible_users
 from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
@@ -224,10 +224,13 @@ def plan_stakeholders(plan: StrategicPlan) -> list[Stakeholder]:
 
 
 def digest_recipients(plan: StrategicPlan) -> list[User]:
-    """Active people who receive the plan's variance-report digest as its stakeholders."""
+    """Active people who receive the plan's variance-report digest: its stakeholders (of the
+    plan or one of its objectives) and the executives over its unit (of the unit or above)."""
+    units = [plan.org_unit_id, *(unit.pk for unit in plan.org_unit.ancestors())]
+    executives = Q(memberships__role=Role.EXECUTIVE, memberships__org_unit_id__in=units)
     return list(
         User.objects.filter(
-            Q(stakeholder_of__plan=plan) | Q(stakeholder_of__objective__plan=plan),
+            Q(stakeholder_of__plan=plan) | Q(stakeholder_of__objective__plan=plan) | executives,
             is_active=True,
         )
         .distinct()

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -23,6 +23,7 @@ from accounts.models import OrgUnit, User
 from accounts.permissions import visible_unit_ids
 from kpis import scoring
 from kpis.models import Actual, ScoreStatus, VarianceLine, VarianceReport
+from kpis.reports.extensions import sections_for_report
 from kpis.selectors import KpiScore, ObjectiveScore, PlanScorecard, plan_scorecard
 from strategy.models import StrategicPlan
 
@@ -134,6 +135,8 @@ def report_snapshot(*, plan: StrategicPlan, period: date) -> Snapshot:
             }
             for p in scorecard.perspectives
         ],
+        # What the apps above kpis add (kpis/reports/extensions.py), e.g. action plans behind.
+        "sections": [asdict(section) for section in sections_for_report(plan, period)],
     }
     return Snapshot(scorecard, lines, summary, _fingerprint(lines, summary))
 
@@ -222,6 +225,22 @@ def report_lines(
     if org_unit_id is not None:
         lines = lines.filter(org_unit_id=org_unit_id)
     return list(lines.order_by("position"))
+
+
+def report_sections(
+    report: VarianceReport, *, reader: User | AnonymousUser | None
+) -> list[dict[str, Any]]:
+    """The summary's added sections with the items the reader may see (None: everybody's)."""
+    units = None if reader is None else visible_unit_ids(reader)
+    return [
+        {
+            **section,
+            "items": [
+                item for item in section["items"] if units is None or item["org_unit_id"] in units
+            ],
+        }
+        for section in report.summary.get("sections", [])
+    ]
 
 
 @dataclass

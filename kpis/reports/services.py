@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from kpis.models import VarianceLine, VarianceReport
+from kpis.queue import queue_on_commit
 from kpis.reports.selectors import report_snapshot
 from kpis.scoring import score_to_decimal
 from strategy.models import StrategicPlan
@@ -28,7 +29,8 @@ def variance_report_compute(*, plan: StrategicPlan, period: date) -> VarianceRep
 
     One transaction holding the plan's row: concurrent runs queue behind each other, and a run
     that dies half-way leaves the previous report as it was, so there is always exactly one
-    complete report per plan and period. Lines go in with bulk inserts.
+    complete report per plan and period. Lines go in with bulk inserts. Once committed, the
+    report's digest is queued (kpis/reports/digest.py).
     """
     refusal = period_refusal(period)
     if refusal is not None:
@@ -52,4 +54,5 @@ def variance_report_compute(*, plan: StrategicPlan, period: date) -> VarianceRep
         for line in snapshot.lines:
             line.report = report
         VarianceLine.objects.bulk_create(snapshot.lines)
+        queue_on_commit("kpis.tasks.send_report_digest", report.pk)
     return report

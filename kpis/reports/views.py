@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
@@ -21,7 +23,13 @@ from accounts.permissions import get_visible_or_404, require_perm, signed_in_use
 from core.htmx import HtmxHttpRequest, wants_fragment
 from kpis.models import ScoreStatus, VarianceLine, VarianceReport
 from kpis.reports.exports import report_csv, report_xlsx
-from kpis.reports.selectors import report_digest, report_is_current, report_lines, reports_for
+from kpis.reports.selectors import (
+    report_digest,
+    report_is_current,
+    report_lines,
+    report_sections,
+    reports_for,
+)
 from kpis.reports.services import variance_report_compute
 from strategy.models import StrategicPlan
 
@@ -41,6 +49,8 @@ def _by_score(line: VarianceLine) -> tuple[bool, Decimal]:
 def _by_variance(line: VarianceLine) -> tuple[bool, Decimal]:
     return _low_first(line.variance_pct)
 
+
+RECOMPUTED = "The report was computed again from the current data."
 
 SortKey = Callable[[VarianceLine], tuple[bool, Decimal]]
 SORTS: dict[str, tuple[str, SortKey]] = {
@@ -104,12 +114,9 @@ def _filtered_lines(request: HtmxHttpRequest, report: VarianceReport) -> list[Va
     return sorted(lines, key=key)
 
 
-@require_GET
-@login_required
-def report_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """A report: its summary, then its lines by perspective, filtered and sorted by the query."""
-    user = signed_in_user(request)
-    report = _report_for(user, pk)
+def _report_context(request: HtmxHttpRequest, user: User, report: VarianceReport) -> dict[str, Any]:
+    """What the report page shows: its summary, then its lines by perspective, filtered and
+    sorted by the query."""
     every_line = report_lines(report, reader=user)
     lines = _filtered_lines(request, report)
     groups: dict[str, list[VarianceLine]] = {}
@@ -120,9 +127,10 @@ def report_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     units = sorted(
         {(line.org_unit_id, line.org_unit_name) for line in every_line if line.org_unit_id}
     )
-    context = {
+    return {
         "report": report,
         "digest": report_digest(every_line),
+        "sections": report_sections(report, reader=user),
         "groups": groups,
         "line_count": len(lines),
         "statuses": ScoreStatus.choices,
@@ -137,10 +145,18 @@ def report_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "current": report_is_current(report),
         "may_recompute": user.has_perm("kpis.recompute_variancereport", report),
     }
+
+
+@require_GET
+@login_required
+def report_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A report: its summary, then its lines by perspective, filtered and sorted by the query."""
+    user = signed_in_user(request)
+    report = _report_for(user, pk)
     template = "kpis/reports/report.html"
     if wants_fragment(request):
         template += "#lines"
-    return render(request, template, context)
+    return render(request, template, _report_context(request, user, report))
 
 
 @require_GET
@@ -170,5 +186,11 @@ def report_recompute(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     report = _report_for(user, pk)
     require_perm(user, "kpis.recompute_variancereport", report)
     fresh = variance_report_compute(plan=report.plan, period=report.period)
-    messages.success(request, "The report was computed again from the current data.")
+    if wants_fragment(request):
+        # The new report replaces the page's without a page load, at its own address.
+        context = {**_report_context(request, user, fresh), "recomputed": RECOMPUTED}
+        response = render(request, "kpis/reports/report.html#report", context)
+        response["HX-Push-Url"] = reverse("reports:report", args=[fresh.pk])
+        return response
+    messages.success(request, RECOMPUTED)
     return redirect("reports:report", fresh.pk)

@@ -173,6 +173,23 @@ def test_the_page_says_when_the_data_changed_and_an_admin_recomputes(client, wor
     assert fresh.lines.get(kpi=good).actual == Decimal(70)
 
 
+def test_recomputing_from_htmx_answers_the_new_report_in_place_at_its_address(client, world):
+    report = world["report"]
+    client.force_login(world["users"]["admin"])
+
+    response = client.post(
+        reverse("reports:report_recompute", args=[report.pk]), HTTP_HX_REQUEST="true"
+    )
+
+    fresh = VarianceReport.objects.get(plan=report.plan, period=JAN)
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == reverse("reports:report", args=[fresh.pk])
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="report">')
+    assert "The report was computed again from the current data." in page
+    assert "<html" not in page
+
+
 def test_a_manager_may_read_but_not_recompute(client, world):
     client.force_login(world["users"]["manager"])
     report = world["report"]

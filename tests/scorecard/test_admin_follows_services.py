@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from kpis.models import Actual, Kpi, PeriodLock
+from kpis.models import Actual, Kpi, PeriodLock, ReminderStage, SentReminder
 from strategy.models import ObjectiveLink
 from tests.factories import ActualFactory, KpiFactory, ObjectiveFactory, UserFactory
 
@@ -82,3 +82,21 @@ def test_the_lists_still_open_for_reading(superuser_client, url):
 
     assert response.status_code == 200
     assert "Add " not in response.content.decode().split("<h1>", 1)[-1][:400]
+
+
+def test_sent_reminders_are_listed_read_only(superuser_client):
+    kpi = KpiFactory(code="REV")
+    person = UserFactory(username="updater-ann")
+    reminder = SentReminder.objects.create(
+        kpi=kpi, period=JAN, recipient=person, stage=ReminderStage.OVERDUE
+    )
+
+    listing = superuser_client.get("/admin/kpis/sentreminder/")
+    assert listing.status_code == 200
+    assert str(person) in listing.content.decode()
+    assert superuser_client.get("/admin/kpis/sentreminder/add/").status_code == 403
+    deleting = superuser_client.post(
+        f"/admin/kpis/sentreminder/{reminder.pk}/delete/", {"post": "yes"}
+    )
+    assert deleting.status_code == 403
+    assert SentReminder.objects.filter(pk=reminder.pk).exists()

@@ -30,6 +30,7 @@ SETTINGS_VARIABLES = [
     "EMAIL_HOST_PASSWORD",
     "EMAIL_USE_TLS",
     "DEFAULT_FROM_EMAIL",
+    "BEARING_SITE_URL",
     "FISCAL_YEAR_START_MONTH",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
@@ -91,6 +92,7 @@ def test_the_embedded_default_passes_check(tmp_path):
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must be a sqlite:// or postgres:// URL"),
         ({"DATABASE_URL": "nonsense"}, "DATABASE_URL is not a usable database URL"),
         ({"REDIS_URL": "http://x"}, "REDIS_URL must be a redis:// or rediss:// URL"),
+        ({"BEARING_SITE_URL": "bearing.example.com"}, "BEARING_SITE_URL must be an http://"),
         ({"DEBUG": "0", "ALLOWED_HOSTS": "example.com"}, "SECRET_KEY must be set"),
         (
             {"DEBUG": "0", "ALLOWED_HOSTS": "example.com", "SECRET_KEY": "too-short"},
@@ -112,6 +114,7 @@ def test_the_embedded_default_passes_check(tmp_path):
         "database-mysql",
         "database-nonsense",
         "redis-http",
+        "site-url-without-scheme",
         "production-without-secret",
         "production-with-short-secret",
         "production-without-hosts",
