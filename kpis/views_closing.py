@@ -7,12 +7,11 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import require_perm, signed_in_user
-from core.htmx import HtmxHttpRequest
 from kpis import periods
 from kpis.models import PeriodClose
 from kpis.period_params import parse_month
@@ -32,7 +31,7 @@ def _typed_close_date(typed: str) -> tuple[date | None, str]:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def close(request: HtmxHttpRequest) -> HttpResponse:
+def close(request: HttpRequest) -> HttpResponse:
     """The close date. `?through=YYYY-MM` previews what closing through that month would
     close or reopen; posting the month applies it."""
     require_perm(request.user, "kpis.close_periods")
