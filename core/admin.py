@@ -12,7 +12,8 @@ class ReadOnlyAdminMixin:
     """List and inspect, never add, change or delete: the app's pages, API and services do.
 
     A ModelAdmin's form saves with `save()` after the model's own `full_clean()`, which misses
-    every rule kept in a service (locks, versions, cycles, approval, the audit of bulk writes).
+    every rule kept in a service (closed periods, versions, cycles, approval, the audit of bulk
+    writes).
     """
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -1,7 +1,7 @@
 """KPIs, targets, actuals and reports in the Django admin: read-only for every model.
 
-Their writes go through kpis/services/, which holds rules no model constraint does: period
-locks, actual versions and the approval status, the KPI formula graph without cycles, codes
+Their writes go through kpis/services/, which holds rules no model constraint does: the
+close date, actual versions and the approval status, the KPI formula graph without cycles, codes
 unique per plan, the audit of bulk writes. An admin form saving with `save()` would bypass
 them, so the admin lists and shows; changes go through the pages, the import or the API.
 Variance reports are snapshots written by their task; sent reminders and digests are the

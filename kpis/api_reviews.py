@@ -1,34 +1,34 @@
-"""The API for approvals and period locks, with the rules of their pages (kpis/views_*.py).
+"""The API for approvals and the close date, with the rules of their pages (kpis/views_*.py).
 
 - Approvals: `approvals/` lists the submitted actuals of the units where the caller approves
   (`kpis.view_approvals`, as the queue page); `approvals/{id}/review/` approves or returns one
   through `actual_review`, asking `kpis.approve_actuals` about the actual's KPI. The service
-  refuses self-approval, a stale version (409) and a locked period.
-- Period locks: organisation-wide, so `kpis.lock_period` (an admin of the root unit or a
-  superuser) for every request; `period_lock` and `period_unlock` write them.
+  refuses self-approval, a stale version (409) and a closed period.
+- The close date: organisation-wide, so `kpis.close_periods` (an admin of the root unit or a
+  superuser) for every request, reads included, as on the close page; `period_close` sets it.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, ClassVar, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.api_base import ScorecardPermission, ScorecardViewSet
+from accounts.audit import record_with_actor
 from accounts.models import User
-from core.api import ModelSerializer
+from core.api import StrictQueryParamsMixin
 from core.api_http import Conflict
 from kpis import services
 from kpis.api import KPI_PART_UNITS, ActualSerializer
-from kpis.models import Actual, PeriodLock
+from kpis.models import Actual, PeriodClose
 from kpis.selectors import actuals_awaiting_review
 
 # --- Approvals ----------------------------------------------------------------------------------
@@ -110,69 +110,58 @@ class ApprovalViewSet(mixins.ListModelMixin, ScorecardViewSet):
         return Response(ActualSerializer(reviewed).data)
 
 
-# --- Period locks -------------------------------------------------------------------------------
+# --- The close date -----------------------------------------------------------------------------
 
 
-class PeriodLockSerializer(ModelSerializer):
-    class Meta:
-        model = PeriodLock
-        fields = ["period", "locked_by", "locked_at"]
-        read_only_fields = ["locked_by", "locked_at"]
-        # Locking a locked period is no error: the service answers "unchanged".
-        extra_kwargs: ClassVar[dict[str, Any]] = {"period": {"validators": []}}
+class PeriodCloseSerializer(serializers.Serializer[Any]):
+    closed_through = serializers.DateField(
+        allow_null=True,
+        help_text="Every period ending on or before this day is closed: the last day of a "
+        "month that has ended, e.g. 2026-10-31. An earlier day reopens the periods after it; "
+        "null reopens every period.",
+    )
+    closed_by = serializers.IntegerField(
+        source="closed_by_id", read_only=True, allow_null=True, help_text="Who set it last."
+    )
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class OrganisationAdminPermission(ScorecardPermission):
-    """Organisation-wide actions: `kpis.lock_period` for every request, reads included."""
+    """Organisation-wide actions: `kpis.close_periods` for every request, reads included."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return super().has_permission(request, view) and bool(
-            request.user.has_perm("kpis.lock_period")
+            request.user.has_perm("kpis.close_periods")
         )
-
-    def has_object_permission(self, request: Request, view: Any, obj: Model) -> bool:
-        return True
 
 
 @extend_schema(tags=["kpis"])
-class PeriodLockViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
-    ScorecardViewSet,
-):
-    """Locked periods: no actual or target of a period starting on a locked date may change,
-    on any channel. Organisation admins only. Locking is idempotent (201 when locked now, 200
-    when it was locked already); DELETE on the period's date unlocks it."""
+class PeriodCloseView(StrictQueryParamsMixin, APIView):
+    """The organisation's close date: no actual or target of a period that ends on or before
+    it may change, on any channel. Organisation admins only, reading included. PUT sets it,
+    or moves it back to reopen periods (200 either way, with the close date as it is now)."""
 
-    queryset = PeriodLock.objects.select_related("locked_by")
-    serializer_class = PeriodLockSerializer
     permission_classes = [OrganisationAdminPermission]
-    lookup_field = "period"
-    lookup_value_regex = r"\d{4}-\d{2}-\d{2}"
 
-    def get_queryset(self) -> QuerySet[Any]:
-        return PeriodLock.objects.select_related("locked_by")  # not tied to a unit
+    def accepted_query_params(self) -> frozenset[str]:
+        return frozenset()
 
-    def get_object(self) -> PeriodLock:
-        try:
-            period = date.fromisoformat(self.kwargs["period"])
-        except ValueError:
-            raise Http404 from None
-        lock: PeriodLock | None = self.get_queryset().filter(period=period).first()
-        if lock is None:
-            raise exceptions.NotFound(f"{period:%b %Y} is not locked.")
-        return lock
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self.refuse_unknown_query_params(request)
 
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = self.get_serializer(data=request.data)
+    @extend_schema(responses=PeriodCloseSerializer)
+    def get(self, request: Request) -> Response:
+        close = PeriodClose.objects.filter(pk=1).first() or PeriodClose()
+        return Response(PeriodCloseSerializer(close).data)
+
+    @extend_schema(request=PeriodCloseSerializer, responses=PeriodCloseSerializer)
+    def put(self, request: Request) -> Response:
+        body = PeriodCloseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        lock, outcome = services.period_lock(
-            period=body.validated_data["period"], by=cast(User, request.user)
-        )
-        status = 200 if outcome is services.Outcome.UNCHANGED else 201
-        return Response(self.get_serializer(lock).data, status=status)
-
-    def perform_destroy(self, instance: Model) -> None:
-        services.period_unlock(period=cast(PeriodLock, instance).period)
+        # Token clients are authenticated after the audit middleware ran: name the actor here.
+        with record_with_actor(request.user):
+            close, _ = services.period_close(
+                through=body.validated_data["closed_through"], by=cast(User, request.user)
+            )
+        return Response(PeriodCloseSerializer(close).data)

@@ -10,15 +10,15 @@ class KpisConfig(AppConfig):
     def ready(self) -> None:
         from accounts.audit import register_for_audit
         from kpis import extensions
-        from kpis.models import Actual, Kpi, PeriodLock, Target
+        from kpis.models import Actual, Kpi, PeriodClose, Target
         from strategy import extensions as strategy_pages
 
         # Who changed a KPI's definition, target or actual, when, from what to what.
         register_for_audit(Kpi, m2m_fields=["updaters"])
         register_for_audit(Target)
         register_for_audit(Actual)
-        # Who locked a period (its removal is recorded as a delete: who unlocked it, when).
-        register_for_audit(PeriodLock)
+        # Who moved the close date, when, from which day to which.
+        register_for_audit(PeriodClose)
 
         import_module("kpis.reports.rules")  # the report permissions
         strategy_pages.plan_links.append(extensions.kpis_and_targets)

@@ -306,33 +306,39 @@ class Actual(models.Model):
             _check_period(self.period, self.kpi.frequency)
 
 
-class PeriodLock(models.Model):
-    """A closed period: no actual or target whose period starts on `period` may change.
-
-    The lock is on the date, whatever the frequency: locking 2026-01-01 locks January's
-    monthly actuals and targets, and those of the quarter and the fiscal year that start on
-    that day, but not a quarter that merely contains January. Enforced in kpis.services, so
-    the page, the import and the API all refuse alike.
+class PeriodClose(models.Model):
+    """The organisation's close date: every period that ends on or before `closed_through`
+    is closed, whatever its frequency (closing through 31 October closes October, the quarter
+    ending in September and the fiscal years before), and none of its actuals or targets may
+    change. One row for the whole organisation; None closes nothing. Enforced in
+    kpis.services, so the pages, the import and the API all refuse alike.
     """
 
-    period = models.DateField(unique=True, help_text="First day of the locked period.")
-    locked_by = models.ForeignKey(
+    # The only row: the close date belongs to the organisation, not to a plan or a unit.
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    closed_through = models.DateField(
+        null=True, blank=True, help_text="Last day of the last closed month; empty: none."
+    )
+    closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    locked_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-period"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(period__day=1),
-                name="periodlock_period_first_day",
-                violation_error_message="A period is identified by its first day.",
-            ),
+            models.CheckConstraint(condition=Q(id=1), name="periodclose_one_row"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.period:%b %Y} locked"
+        if self.closed_through is None:
+            return "No period closed"
+        return f"Closed through {periods.day_label(self.closed_through)}"
+
+    def clean(self) -> None:
+        if self.closed_through is not None and not periods.is_month_end(self.closed_through):
+            raise ValidationError(
+                {"closed_through": "A close date is the last day of a month, e.g. 2026-10-31."}
+            )
 
 
 class ImportBatch(models.Model):

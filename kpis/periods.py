@@ -113,3 +113,26 @@ def last_closed_period(
 ) -> date:
     """The most recent period of the frequency that ended before `today`."""
     return previous_period(period_start(today, frequency, fiscal_year_start_month), frequency)
+
+
+def day_label(day: date) -> str:
+    """A day as people read it: "31 Oct 2026"."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def is_month_end(day: date) -> bool:
+    """Whether `day` is the last day of its month: the only days a close date may be."""
+    return date.fromordinal(day.toordinal() + 1).day == 1
+
+
+def is_closed(start: date, frequency: Frequency | str, closed_through: date | None) -> bool:
+    """Whether the period is closed: it ends on or before the close date (None: none is)."""
+    return closed_through is not None and period_end(start, frequency) <= closed_through
+
+
+def last_period_closed(
+    closed_through: date, frequency: Frequency | str, fiscal_year_start_month: int = 1
+) -> date:
+    """The latest period of the frequency that ends on or before `closed_through`."""
+    day_after = date.fromordinal(closed_through.toordinal() + 1)
+    return last_closed_period(day_after, frequency, fiscal_year_start_month)

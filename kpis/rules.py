@@ -79,5 +79,5 @@ add_perm("kpis.update_actuals", can_update_actuals)
 add_perm("kpis.change_kpi", can_edit_kpi)
 add_perm("kpis.approve_actuals", can_approve_actuals)
 add_perm("kpis.view_approvals", approves_somewhere)
-# A lock freezes the period on every unit's KPIs: an organisation-wide action (DESIGN.md §5).
-add_perm("kpis.lock_period", is_organisation_admin)
+# The close date freezes periods on every unit's KPIs: an organisation-wide action (DESIGN.md §5).
+add_perm("kpis.close_periods", is_organisation_admin)

@@ -1,8 +1,8 @@
-"""The KPI pages: /updates/ ("My updates", import, locks, approvals) and /kpis/<id>/."""
+"""The KPI pages: /updates/ ("My updates", import, the close date, approvals) and /kpis/<id>/."""
 
 from django.urls import path
 
-from kpis import views, views_approvals, views_import, views_locks
+from kpis import views, views_approvals, views_closing, views_import
 
 app_name = "kpis"
 
@@ -24,8 +24,7 @@ urlpatterns = [
     ),
     path("updates/import/<int:pk>/", views_import.import_preview, name="import_preview"),
     path("updates/import/<int:pk>/commit/", views_import.import_confirm, name="import_commit"),
-    path("updates/locks/", views_locks.locks, name="locks"),
-    path("updates/locks/unlock/", views_locks.lock_remove, name="lock_remove"),
+    path("updates/close/", views_closing.close, name="close"),
     path("updates/approvals/", views_approvals.approvals, name="approvals"),
     path("updates/approvals/<int:pk>/", views_approvals.approval_review, name="approval_review"),
     path("kpis/<int:pk>/", views.kpi_detail, name="kpi"),

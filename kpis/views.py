@@ -1,5 +1,5 @@
-"""The KPI pages: "My updates" and a KPI's page; importing (kpis/views_import.py), period
-locks (kpis/views_locks.py) and approvals (kpis/views_approvals.py) have their own modules.
+"""The KPI pages: "My updates" and a KPI's page; importing (kpis/views_import.py), the close
+date (kpis/views_closing.py) and approvals (kpis/views_approvals.py) have their own modules.
 
 Who may do what (DESIGN.md §5, through `user.has_perm`): a KPI the person cannot see answers
 404; one they can see but may not update answers 403. Every form works as a plain POST (a
@@ -37,7 +37,6 @@ from kpis.selectors import (
     MONTH,
     UpdateRow,
     kpis_for_updates,
-    lock_message,
     plain_number,
     plan_scorecard,
     shown_formula,
@@ -151,8 +150,8 @@ def _error_messages(error: ValidationError) -> dict[str, list[str]]:
 def _save_row(request: HttpRequest, row: UpdateRow, data: QueryDict) -> tuple[RowForm, int]:
     """Record the row's posted actual; the row to show and the HTTP status to answer with."""
     form = RowForm.posted(row, data)
-    if row.locked:
-        form.errors["row"] = [lock_message(row.period)]
+    if row.closed:
+        form.errors["row"] = [row.closed_message]
         return form, 400
     try:
         value = parse_required_number(form.value, percent=row.kpi.is_percentage)
@@ -218,7 +217,7 @@ def _updates_page(
         for group in groups
     ]
     first_empty = next(
-        (form for _, forms in shown for form in forms if not form.row.locked and not form.value),
+        (form for _, forms in shown for form in forms if not form.row.closed and not form.value),
         None,
     )
     fy = settings.FISCAL_YEAR_START_MONTH
@@ -256,7 +255,7 @@ def updates(request: HtmxHttpRequest) -> HttpResponse:
     saved = refused = 0
     for group in groups:
         for row in group.rows:
-            if row.locked or f"value-{row.kpi.pk}" not in request.POST:
+            if row.closed or f"value-{row.kpi.pk}" not in request.POST:
                 continue
             if RowForm.posted(row, request.POST).same_as(RowForm.stored(row)):
                 continue  # untouched

@@ -26,7 +26,6 @@ router.register("kpis", kpis_api.KpiViewSet, basename="kpi")
 router.register("targets", kpis_api.TargetViewSet, basename="target")
 router.register("actuals", kpis_api.ActualViewSet, basename="actual")
 router.register("approvals", api_reviews.ApprovalViewSet, basename="approval")
-router.register("period-locks", api_reviews.PeriodLockViewSet, basename="periodlock")
 router.register("variance-reports", reports_api.VarianceReportViewSet, basename="variancereport")
 router.register("action-plans", actionplans_api.ActionPlanViewSet, basename="actionplan")
 router.register("tasks", actionplans_api.TaskViewSet, basename="task")
@@ -42,6 +41,7 @@ app_name = "api"
 urlpatterns = [
     path("v1/auth/token/", accounts_api.TokenView.as_view(), name="token"),
     path("v1/scorecard/", kpis_api.ScorecardView.as_view(), name="scorecard"),
+    path("v1/period-close/", api_reviews.PeriodCloseView.as_view(), name="period-close"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs, name="docs"),

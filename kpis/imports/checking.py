@@ -31,10 +31,10 @@ from kpis.period_params import parse_period
 from kpis.rules import actuals_refusal
 from kpis.selectors import (
     KpiCodes,
+    closed_message,
+    closed_through,
     future_message,
     kpis_updatable_among,
-    lock_message,
-    locked_periods,
     needs_corrective_action,
     plain_number,
 )
@@ -157,8 +157,8 @@ def check_rows(
 ) -> list[CheckedRow]:
     """What importing each row would do now, for this person, with KPI codes of `plan`.
 
-    A fixed number of queries: KPIs, locks, existing actuals and targets, the person's access
-    and which of the KPIs they update.
+    A fixed number of queries: KPIs, the close date, existing actuals and targets, the
+    person's access and which of the KPIs they update.
     """
     fy = settings.FISCAL_YEAR_START_MONTH
     checked = [
@@ -187,7 +187,7 @@ def check_rows(
             row.status = RowStatus.REFUSED
             row.reason = str(refusal)
     accepted = [row for row in checked if row.accepted]
-    locked = locked_periods(row.period for row in accepted if row.period)
+    through = closed_through()
     kpi_ids = {row.kpi.pk for row in accepted if row.kpi}
     period_set = {row.period for row in accepted if row.period}
     actuals = {
@@ -202,8 +202,9 @@ def check_rows(
         if row.kpi is None or row.period is None:
             continue
         stored = (row.kpi.pk, row.period)
-        if row.period in locked:
-            row.status, row.reason = RowStatus.REFUSED, lock_message(row.period)
+        if periods.is_closed(row.period, row.kpi.frequency, through):
+            row.status = RowStatus.REFUSED
+            row.reason = closed_message(row.period, row.kpi.frequency)
         elif row.value is not None:
             _compare_actual(row, row.value, actuals.get(stored), targets.get(stored))
         elif row.target is not None:

@@ -2,12 +2,19 @@
 
 The modules, by topic: `scorecard` (the whole scorecard of a plan for a period), `values` (one
 value against its period and target), `updates` (who may update what, and "My updates"),
-`codes` (finding KPIs by code), `health` (the KPI items of a plan's checklist). Callers import
-from `kpis.selectors`, which re-exports the public names.
+`codes` (finding KPIs by code), `closing` (the close date), `health` (the KPI items of a
+plan's checklist). Callers import from `kpis.selectors`, which re-exports the public names.
 """
 
 from __future__ import annotations
 
+from kpis.selectors.closing import (
+    CloseChange,
+    ClosePreview,
+    close_preview,
+    closed_message,
+    closed_through,
+)
 from kpis.selectors.codes import KpiCodes
 from kpis.selectors.health import plan_kpi_health
 from kpis.selectors.scorecard import (
@@ -36,8 +43,6 @@ from kpis.selectors.updates import (
 from kpis.selectors.values import (
     OFF_TRACK_NEEDS_ACTION,
     future_message,
-    lock_message,
-    locked_periods,
     needs_corrective_action,
     plain_number,
     target_result,
@@ -50,6 +55,8 @@ __all__ = [
     "OFF_TRACK_NEEDS_ACTION",
     "SPARKLINE_PERIODS",
     "VIEWS",
+    "CloseChange",
+    "ClosePreview",
     "KpiCodes",
     "KpiScore",
     "ObjectiveScore",
@@ -59,13 +66,14 @@ __all__ = [
     "UpdateGroup",
     "UpdateRow",
     "actuals_awaiting_review",
+    "close_preview",
+    "closed_message",
+    "closed_through",
     "future_message",
     "kpi_periods",
     "kpis_for_updates",
     "kpis_updatable_among",
     "kpis_updatable_by",
-    "lock_message",
-    "locked_periods",
     "needs_corrective_action",
     "plain_number",
     "plan_kpi_health",

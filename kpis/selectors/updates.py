@@ -17,7 +17,8 @@ from accounts.models import Role, User
 from accounts.permissions import access_for
 from kpis import periods, scoring
 from kpis.models import Actual, ActualStatus, Kpi, Target
-from kpis.selectors.values import locked_periods, target_result, target_thresholds
+from kpis.selectors.closing import closed_message, closed_through
+from kpis.selectors.values import target_result, target_thresholds
 from strategy.models import Objective
 
 
@@ -69,7 +70,12 @@ class UpdateRow:
     actual: Actual | None
     result: scoring.KpiResult
     history: list[tuple[str, Decimal | None]]  # (period label, value), oldest first
-    locked: bool
+    closed: bool  # the period ends on or before the close date
+
+    @property
+    def closed_message(self) -> str:
+        """Why the row takes no changes, naming its own period; empty when it is open."""
+        return closed_message(self.period, self.kpi.frequency) if self.closed else ""
 
     @property
     def thresholds(self) -> scoring.Thresholds | None:
@@ -129,7 +135,7 @@ def update_rows(kpis: Iterable[Kpi], *, day: date | None, today: date) -> list[U
             period__lte=max(wanted.values(), default=today),
         ).select_related("entered_by", "reviewed_by")
     }
-    locked = locked_periods(wanted.values())
+    through = closed_through()
     groups: dict[int, UpdateGroup] = {}
     for kpi in kpi_list:
         period = wanted[kpi.pk]
@@ -149,7 +155,7 @@ def update_rows(kpis: Iterable[Kpi], *, day: date | None, today: date) -> list[U
                 )
                 for p in windows[kpi.pk]
             ],
-            locked=period in locked,
+            closed=periods.is_closed(period, kpi.frequency, through),
         )
         group = groups.setdefault(kpi.objective_id, UpdateGroup(kpi.objective, []))
         group.rows.append(row)

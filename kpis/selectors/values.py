@@ -1,24 +1,19 @@
 """One value against its period and target: how it reads, how it scores, whether it needs a
-corrective action, and the words refusing a locked or future period on every channel.
+corrective action, and the words refusing a future period on every channel.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
 from kpis import explanations, scoring
-from kpis.models import Kpi, PeriodLock, Target
+from kpis.models import Kpi, Target
 
 
 def plain_number(value: Decimal) -> str:
     """A stored value as people typed it: 123 rather than 123.000000."""
     return format(value.normalize(), "f") if value.is_finite() else str(value)
-
-
-def lock_message(period: date) -> str:
-    return f"{period:%b %Y} is locked; ask an admin to unlock it."
 
 
 def future_message(period: date) -> str:
@@ -37,14 +32,6 @@ def needs_corrective_action(
     if corrective_action.strip():
         return False
     return target_result(kpi, target, value).status is scoring.ScoreStatus.OFF_TRACK
-
-
-def locked_periods(candidates: Iterable[date]) -> set[date]:
-    """Which of the periods are locked (one query, none for no periods)."""
-    wanted = set(candidates)
-    if not wanted:
-        return set()
-    return set(PeriodLock.objects.filter(period__in=wanted).values_list("period", flat=True))
 
 
 def target_result(kpi: Kpi, target: Target | None, value: Decimal | None) -> scoring.KpiResult:

@@ -1,10 +1,10 @@
 """Writes to KPIs, targets and actuals: every page, import, API call and task goes through here.
 
 Permission checks stay with the callers (they decide between 404 and 403); these functions
-enforce everything else: validation, versions, period locks, the approval status and
+enforce everything else: validation, versions, the close date, the approval status and
 all-or-nothing transactions. Every change is recorded in the audit trail, bulk writes too.
 
-The modules, by topic: `actuals` (recording and reviewing actuals), `locks` (period locks),
+The modules, by topic: `actuals` (recording and reviewing actuals), `closing` (the close date),
 `targets` (one target and the target grid), `definitions` (KPI definitions), `imports`
 (import batches and their commit), `plans` (copying a plan with its KPIs), `reminders`
 (reminders about missing actuals); `common` holds what
@@ -22,6 +22,7 @@ from kpis.services.actuals import (
     actuals_bulk_record,
     approval_refusal,
 )
+from kpis.services.closing import PeriodClosed, close_date_refusal, period_close
 from kpis.services.common import Outcome, Source
 from kpis.services.definitions import (
     KPI_CODE,
@@ -32,7 +33,6 @@ from kpis.services.definitions import (
     kpi_update,
 )
 from kpis.services.imports import ImportChanged, ImportSummary, import_batch_create, import_commit
-from kpis.services.locks import PeriodLocked, period_lock, period_unlock
 from kpis.services.plans import plan_copy
 from kpis.services.reminders import reminders_send
 from kpis.services.targets import (
@@ -61,7 +61,7 @@ __all__ = [
     "ImportChanged",
     "ImportSummary",
     "Outcome",
-    "PeriodLocked",
+    "PeriodClosed",
     "Source",
     "TargetRow",
     "TargetValues",
@@ -70,6 +70,7 @@ __all__ = [
     "actuals_bulk_record",
     "approval_refusal",
     "cell_name",
+    "close_date_refusal",
     "horizon_periods",
     "import_batch_create",
     "import_commit",
@@ -77,9 +78,8 @@ __all__ = [
     "kpi_reinstate",
     "kpi_retire",
     "kpi_update",
+    "period_close",
     "period_label",
-    "period_lock",
-    "period_unlock",
     "plan_copy",
     "reminders_send",
     "target_clear",

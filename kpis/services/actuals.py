@@ -1,7 +1,7 @@
 """Writing actuals: one at a time (`actual_record`), many at once (`actuals_bulk_record`), and
 reviewing them (`actual_review`, with the self-approval refusal).
 
-An actual is refused for a locked period, a period that has not started, a KPI that takes no
+An actual is refused for a closed period, a period that has not started, a KPI that takes no
 actuals and a stale version; a value saved unchanged writes nothing.
 """
 
@@ -25,17 +25,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from kpis import periods
 from kpis.models import Actual, ActualStatus, Kpi, Target
 from kpis.rules import actuals_closed
 from kpis.selectors import (
     OFF_TRACK_NEEDS_ACTION,
+    closed_through,
     future_message,
-    locked_periods,
     needs_corrective_action,
     plain_number,
 )
+from kpis.services.closing import PeriodClosed, _refuse_closed
 from kpis.services.common import Outcome, Source
-from kpis.services.locks import PeriodLocked, _refuse_locked
 
 
 class ActualVersionConflict(ValidationError):
@@ -92,14 +93,14 @@ def actual_record(
 
     `expected_version` is the version the change was based on (0 for "there was none"); a
     different current version raises ActualVersionConflict and nothing is written. A save
-    that changes nothing keeps the version (`_unchanged`). A locked period raises PeriodLocked,
+    that changes nothing keeps the version (`_unchanged`). A closed period raises PeriodClosed,
     a future one ValidationError. From a person (`Source`), a change that puts the KPI off
     track needs a corrective action (ValidationError on "corrective_action"). With approval
     on, a change is submitted anew.
     """
     _refuse_unwritable(kpi, period)
     with transaction.atomic():
-        _refuse_locked(period)
+        _refuse_closed(period, kpi.frequency)
         existing = (
             # Lock the actual's row only: PostgreSQL cannot lock the nullable side of a join.
             Actual.objects.select_for_update(of=("self",))
@@ -168,14 +169,14 @@ def actuals_bulk_record(
 ) -> list[tuple[Actual, Outcome]]:
     """Upsert many actuals at once, all or nothing, answering per row (set-based).
 
-    Each row is validated like `actual_record` (locked and future periods, and from a person
+    Each row is validated like `actual_record` (closed and future periods, and from a person
     the corrective action of an off-track value, included); unchanged rows are decided as
     there (`_unchanged`). The same (KPI, period) twice in one call is refused. Raises
     ValidationError with `error_dict` keyed by row index ("0", "1", ...) listing every bad row.
     """
     errors: dict[str, list[ValidationError]] = {}
     seen: dict[tuple[int, date], int] = {}
-    locked = locked_periods(row.period for row in rows)
+    through = closed_through()
     for index, row in enumerate(rows):
         key = (row.kpi.pk, row.period)
         try:
@@ -184,8 +185,8 @@ def actuals_bulk_record(
                 raise ValidationError(
                     f"Row {seen[key]} already sets {row.kpi.code} for {row.period}."
                 )
-            if row.period in locked:
-                raise PeriodLocked(row.period)
+            if periods.is_closed(row.period, row.kpi.frequency, through):
+                raise PeriodClosed(row.period, row.kpi.frequency)
             candidate = Actual(kpi=row.kpi, period=row.period, value=row.value)
             candidate.clean_fields(exclude=["kpi", "entered_by", "reviewed_by"])
             candidate.clean()
@@ -198,10 +199,11 @@ def actuals_bulk_record(
     with transaction.atomic():
         kpi_ids = {row.kpi.pk for row in rows}
         period_list = {row.period for row in rows}
-        # Again inside the transaction: a lock taken since the check above wins.
-        still_locked = locked_periods(period_list)
-        if still_locked:
-            raise PeriodLocked(min(still_locked))
+        # Again inside the transaction: a close made since the check above wins.
+        if (now_through := closed_through()) != through:
+            for row in rows:
+                if periods.is_closed(row.period, row.kpi.frequency, now_through):
+                    raise PeriodClosed(row.period, row.kpi.frequency)
         existing = {
             (a.kpi_id, a.period): a
             for a in Actual.objects.select_for_update().filter(
@@ -348,11 +350,11 @@ def actual_review(
 
     `expected_version` is the version the reviewer saw: a value changed since then is refused
     (ActualVersionConflict), so nobody approves a number they have not seen. Reviewing does
-    not change the version. A locked period refuses reviews too, and nobody approves a value
+    not change the version. A closed period refuses reviews too, and nobody approves a value
     they entered themselves (`approval_refusal`).
     """
     with transaction.atomic():
-        _refuse_locked(actual.period)
+        _refuse_closed(actual.period, actual.kpi.frequency)
         current = (
             Actual.objects.select_for_update(of=("self",))
             .select_related("entered_by", "kpi")

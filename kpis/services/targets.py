@@ -1,7 +1,7 @@
 """Targets: one target (`target_set`) and the target grid of a KPI across its plan's horizon
 (saving rows, filling forward, growing, copying last year, red flags from the tolerance).
 
-Every target is written through `target_set`, so the scoring rules, period locks and the audit
+Every target is written through `target_set`, so the scoring rules, the close date and the audit
 trail apply to the grid's helpers as to one cell.
 """
 
@@ -19,8 +19,8 @@ from django.db import transaction
 from kpis import periods
 from kpis.models import VALUE_FIELD_OPTIONS, Direction, Kpi, Target
 from kpis.scoring import derive_red_flag, derive_red_flag_high
+from kpis.services.closing import _refuse_closed
 from kpis.services.common import Outcome
-from kpis.services.locks import _refuse_locked
 
 
 def target_set(
@@ -34,10 +34,10 @@ def target_set(
 ) -> tuple[Target, Outcome]:
     """Create or change the KPI's target for the period, validated by the scoring rules.
 
-    A locked period raises PeriodLocked.
+    A closed period raises PeriodClosed.
     """
     with transaction.atomic():
-        _refuse_locked(period)
+        _refuse_closed(period, kpi.frequency)
         target = Target.objects.select_for_update().filter(kpi=kpi, period=period).first()
         outcome = Outcome.UPDATED
         if target is None:
@@ -99,7 +99,7 @@ def target_clear(*, kpi: Kpi, period: date) -> bool:
         target = Target.objects.select_for_update().filter(kpi=kpi, period=period).first()
         if target is None:
             return False
-        _refuse_locked(period)
+        _refuse_closed(period, kpi.frequency)
         target.delete()
         return True
 
@@ -134,7 +134,7 @@ def targets_save(*, kpi: Kpi, rows: Sequence[TargetRow]) -> int:
             current = stored.get(row.period)
             values = (row.goal, row.red_flag, row.goal_high, row.red_flag_high)
             if (current is None and row.is_blank) or (current and _values(current) == values):
-                continue  # untouched: a locked period's row may stay as it is
+                continue  # untouched: a closed period's row may stay as it is
             try:
                 if row.is_blank:
                     changed += target_clear(kpi=kpi, period=row.period)

@@ -62,7 +62,7 @@ def test_forgetting_access_through_the_lazy_request_user_reaches_the_user_behind
     assert access_for(org.outsider).holds(org.sales.pk, {Role.MANAGER})
 
 
-@pytest.mark.parametrize("perm", ["accounts.view_audit_trail", "kpis.lock_period"])
+@pytest.mark.parametrize("perm", ["accounts.view_audit_trail", "kpis.close_periods"])
 def test_only_the_root_units_admins_and_superusers_act_on_the_whole_organisation(org, perm):
     north_admin = MembershipFactory(org_unit=org.north, role=Role.ADMIN).user
 

@@ -17,8 +17,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from accounts.models import User
 from actionplans.models import ActionPlan
+from kpis import periods
 from kpis.models import Actual, ActualStatus, Kpi
-from kpis.services import period_lock
+from kpis.services import period_close
 from strategy.models import StrategicPlan
 from tests.e2e.signals import SIGNAL_TIMEOUT_MS
 from tests.factories import UserFactory
@@ -78,12 +79,15 @@ def test_every_main_page_passes_the_automated_accessibility_check(
     kpi = Kpi.objects.filter(objective__plan=plan, objective__org_unit__code="sales").first()
     assert kpi is not None
     person = User.objects.get(username="head.sales")
-    # Something to review on the approvals page and a row on the locks page.
+    # Something to review on the approvals page, and a close date with a preview moving it.
     actuals = Actual.objects.filter(kpi=kpi).order_by("period")
     latest = actuals.last()
     assert latest is not None
     Actual.objects.filter(pk=latest.pk).update(status=ActualStatus.SUBMITTED)
-    period_lock(period=actuals[0].period, by=User.objects.get(username="admin"))
+    first_month = actuals[0].period
+    period_close(
+        through=periods.period_end(first_month, "monthly"), by=User.objects.get(username="admin")
+    )
     action_plan = ActionPlan.objects.get(name="On-time delivery recovery")
 
     pages_by_role: dict[str | None, list[str]] = {
@@ -107,7 +111,8 @@ def test_every_main_page_passes_the_automated_accessibility_check(
             "/people/units/",
             "/audit/",
             "/updates/approvals/",
-            "/updates/locks/",
+            "/updates/close/",
+            f"/updates/close/?through={periods.next_period(first_month, 'monthly'):%Y-%m}",
             "/account/security/",
             "/people/security-policy/",
         ],

@@ -2,8 +2,9 @@
 
 import pytest
 
+from kpis import periods
 from kpis.models import Actual
-from kpis.services import period_lock
+from kpis.services import period_close
 from tests.api_org import FEB, client_for, ids
 from tests.factories import KpiFactory
 
@@ -111,9 +112,9 @@ def test_an_actuals_kpi_cannot_change_and_actuals_are_not_deleted(org):
     assert manager.delete(detail(org.actual)).status_code == 405
 
 
-def test_an_actual_in_a_locked_period_is_refused_saying_so(org):
-    period_lock(period=org.actual.period, by=org.admin)
+def test_an_actual_in_a_closed_period_is_refused_saying_so(org):
+    period_close(through=periods.period_end(org.actual.period, "monthly"), by=org.admin)
     response = client_for(org.manager).patch(detail(org.actual), {"value": 1, "version": 1})
     assert response.status_code == 400
-    assert "locked" in str(response.json()).lower()
+    assert f"{org.actual.period:%b %Y} is closed" in str(response.json())
     assert Actual.objects.get(pk=org.actual.pk).value == 95

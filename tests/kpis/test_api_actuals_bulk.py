@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kpis.models import Actual, Kpi
 from kpis.periods import add_months
-from kpis.services import period_lock
+from kpis.services import period_close
 from tests.api_org import client_for
 from tests.factories import KpiFactory, ObjectiveFactory, StrategicPlanFactory
 
@@ -220,8 +220,8 @@ def test_ten_thousand_rows_in_one_call_are_recorded_and_a_repeat_changes_nothing
     assert not Actual.objects.filter(kpi__in=kpis, version__gt=1).exists()
 
 
-def test_rows_in_a_locked_period_are_named_and_nothing_is_written(org):
-    period_lock(period=datetime.date(2026, 1, 1), by=org.admin)
+def test_rows_in_a_closed_period_are_named_and_nothing_is_written(org):
+    period_close(through=datetime.date(2026, 1, 31), by=org.admin)
     rows = [
         {"kpi": org.kpi.pk, "period": "2026-02-01", "value": 1},
         {"kpi": org.kpi.pk, "period": "2026-01-01", "value": 1},
@@ -229,5 +229,5 @@ def test_rows_in_a_locked_period_are_named_and_nothing_is_written(org):
     response = client_for(org.manager).post(URL, rows)
     assert response.status_code == 400
     assert list(response.json()["rows"]) == ["1"]
-    assert "locked" in str(response.json()["rows"]["1"]).lower()
+    assert "Jan 2026 is closed" in str(response.json()["rows"]["1"])
     assert not Actual.objects.filter(period="2026-02-01").exists()

@@ -1,14 +1,17 @@
 """approvals/: the queue and the review of submitted actuals, with the approval page's rules:
-reviewers of the actual's unit only, never the person who entered the value, a locked period
+reviewers of the actual's unit only, never the person who entered the value, a closed period
 refused and a stale version answering 409."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from accounts.models import Role
-from kpis.models import ActualStatus, PeriodLock
-from tests.api_org import JAN, client_for, ids
+from kpis.models import ActualStatus
+from kpis.services import period_close
+from tests.api_org import client_for, ids
 from tests.factories import MembershipFactory, OrgUnitFactory, UserFactory
 
 URL = "/api/v1/approvals/"
@@ -88,15 +91,15 @@ def test_a_stale_version_answers_409_with_the_current_actual(org, submitted):
     assert response.json()["current"]["id"] == submitted.pk
 
 
-def test_a_locked_period_refuses_the_review(org, submitted):
-    PeriodLock.objects.create(period=JAN)
+def test_a_closed_period_refuses_the_review(org, submitted):
+    period_close(through=datetime.date(2026, 1, 31), by=org.admin)
 
     response = client_for(org.manager).post(
         review_url(submitted), {"decision": "approve"}, format="json"
     )
 
     assert response.status_code == 400
-    assert "Jan 2026 is locked" in str(response.json())
+    assert "Jan 2026 is closed; ask an admin to reopen it." in str(response.json())
 
 
 def test_a_contributor_has_no_queue_and_may_not_review(org, submitted):

@@ -12,8 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
+from kpis import periods
 from kpis.models import Actual, ImportBatch, Kpi, Target
-from kpis.services import period_lock
+from kpis.services import period_close
 from tests.factories import KpiFactory, ObjectiveFactory, PerspectiveFactory, StrategicPlanFactory
 from tests.kpis.updates_org import Org, build_org, client_for
 
@@ -172,8 +173,9 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time():
 def test_every_bad_row_is_refused_with_its_reason_and_nothing_of_it_is_written():
     org = build_org()
     quarterly = KpiFactory(objective=org.sales_objective, code="NPS", frequency="quarterly")
-    period_lock(period=org.month.replace(year=org.month.year - 1), by=None)
-    locked = f"{org.month.year - 1}-{org.month.month:02d}"
+    closed_month = org.month.replace(year=org.month.year - 1)
+    period_close(through=periods.period_end(closed_month, "monthly"), by=None)
+    closed = f"{closed_month:%Y-%m}"
     client = client_for(org.manager)
     text = HEADER + "\n".join(
         [
@@ -184,7 +186,7 @@ def test_every_bad_row_is_refused_with_its_reason_and_nothing_of_it_is_written()
             f"actual,NPS,{org.month.year}-02,5,,,",
             f"actual,RATE,{month(org)},5,,,",
             f"actual,OPS,{month(org)},5,,,",
-            f"actual,REV,{locked},100,,,",
+            f"actual,REV,{closed},100,,,",
             f"target,REV,{month(org)},,100,90,",
             f"forecast,REV,{month(org)},1,,,",
             f"actual,REV,{month(org)},100,120,,",
@@ -201,7 +203,7 @@ def test_every_bad_row_is_refused_with_its_reason_and_nothing_of_it_is_written()
     assert "NPS is quarterly" in html
     assert "RATE is calculated from REV / WIN; enter its inputs instead." in html
     assert "You may not update the actuals of OPS." in html
-    assert "is locked; ask an admin to unlock it." in html
+    assert f"{closed_month:%b %Y} is closed; ask an admin to reopen it." in html
     assert "No permission: you may not set the targets of REV." in html
     assert "Kind must be actual or target" in html
     assert "An actual row takes value, analysis and corrective_action, not goal." in html
@@ -279,7 +281,7 @@ def test_a_commit_after_the_data_changed_writes_nothing_and_shows_the_new_previe
     preview(client, csv_file(text), org.plan.pk)
     batch = ImportBatch.objects.get()
     digest = client.get(f"{URL}{batch.pk}/").content.decode().split('name="digest" value="')[1]
-    period_lock(period=org.month, by=None)
+    period_close(through=periods.period_end(org.month, "monthly"), by=None)
 
     response = client.post(f"{URL}{batch.pk}/commit/", {"digest": digest.split('"')[0]})
 

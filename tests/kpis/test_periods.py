@@ -315,3 +315,63 @@ def test_any_fiscal_start_month_outside_1_to_12_raises_value_error(
 ):
     with pytest.raises(ValueError, match="fiscal year start month"):
         periods.period_start(day, frequency, fiscal_start_month)
+
+
+# --- is_closed and last_period_closed: the close date -------------------------------------
+
+CLOSED_THROUGH_OCT = date(2026, 10, 31)
+
+
+@pytest.mark.parametrize(
+    ("start", "frequency", "closed"),
+    [
+        (date(2026, 10, 1), Frequency.MONTHLY, True),  # ends on the close date
+        (date(2026, 11, 1), Frequency.MONTHLY, False),  # the next month
+        (date(2026, 1, 1), Frequency.MONTHLY, True),
+        (date(2026, 7, 1), Frequency.QUARTERLY, True),  # Q3 ended in September
+        (date(2026, 10, 1), Frequency.QUARTERLY, False),  # Q4 contains October: still running
+        (date(2025, 1, 1), Frequency.YEARLY, True),  # FY2025
+        (date(2026, 1, 1), Frequency.YEARLY, False),  # FY2026 ends in December
+    ],
+)
+def test_a_period_is_closed_when_it_ends_on_or_before_the_close_date(start, frequency, closed):
+    assert periods.is_closed(start, frequency, CLOSED_THROUGH_OCT) is closed
+
+
+def test_a_quarter_and_a_year_ending_on_the_close_date_are_closed_the_next_are_open():
+    september = date(2026, 9, 30)
+
+    assert periods.is_closed(date(2026, 7, 1), Frequency.QUARTERLY, september)
+    assert not periods.is_closed(date(2026, 10, 1), Frequency.QUARTERLY, september)
+    december = date(2025, 12, 31)
+    assert periods.is_closed(date(2025, 1, 1), Frequency.YEARLY, december)
+    assert not periods.is_closed(date(2026, 1, 1), Frequency.YEARLY, december)
+
+
+def test_nothing_is_closed_without_a_close_date():
+    assert not periods.is_closed(date(1990, 1, 1), Frequency.YEARLY, None)
+
+
+def test_the_fiscal_year_decides_which_quarter_ends_on_the_close_date():
+    # With an April start, FY2027 Q2 runs July to September 2026.
+    last = periods.last_period_closed(date(2026, 9, 30), Frequency.QUARTERLY, 4)
+
+    assert periods.label(last, Frequency.QUARTERLY, 4) == "FY2027 Q2"
+    last_year = periods.last_period_closed(date(2026, 10, 31), Frequency.YEARLY, 4)
+    assert periods.label(last_year, Frequency.YEARLY, 4) == "FY2026"
+
+
+@given(days, frequencies, fiscal_start_months)
+def test_the_last_period_closed_is_closed_and_the_one_after_it_is_not(
+    day, frequency, fiscal_start_month
+):
+    through = periods.period_end(periods.period_start(day, "monthly"), "monthly")
+    last = periods.last_period_closed(through, frequency, fiscal_start_month)
+
+    assert periods.is_closed(last, frequency, through)
+    assert not periods.is_closed(periods.next_period(last, frequency), frequency, through)
+
+
+def test_only_the_last_day_of_a_month_is_a_month_end():
+    assert periods.is_month_end(date(2028, 2, 29))
+    assert not periods.is_month_end(date(2026, 10, 30))

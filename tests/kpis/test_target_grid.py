@@ -9,12 +9,13 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 
+from kpis import periods
 from kpis.models import Target
 from kpis.services import (
     TargetRow,
     horizon_periods,
     kpi_create,
-    period_lock,
+    period_close,
     target_set,
     targets_copy_last_year,
     targets_fill_forward,
@@ -106,9 +107,9 @@ def test_a_red_flag_without_a_goal_is_refused_at_the_goal(revenue):
     }
 
 
-def test_an_untouched_row_of_a_locked_period_does_not_block_the_grid(revenue):
+def test_an_untouched_row_of_a_closed_period_does_not_block_the_grid(revenue):
     target_set(kpi=revenue, period=JAN, goal=D(100))
-    period_lock(period=JAN, by=None)
+    period_close(through=periods.period_end(JAN, "monthly"), by=None)
 
     targets_save(kpi=revenue, rows=[TargetRow(JAN, D(100)), TargetRow(FEB, D(105))])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from kpis import periods
 from kpis.models import Kpi
 from kpis.rules import actuals_refusal
 from kpis.selectors import kpis_updatable_by
-from kpis.services import period_lock
+from kpis.services import period_close
 from tests.factories import (
     ActualFactory,
     KpiFactory,
@@ -199,16 +200,16 @@ def test_the_first_link_of_the_page_leads_to_the_first_actual_still_to_enter():
     assert "Skip to the first empty actual" not in all_entered
 
 
-def test_the_link_to_the_first_empty_actual_passes_over_locked_rows():
+def test_the_link_to_the_first_empty_actual_passes_over_closed_rows():
     org = build_org()
-    period_lock(period=org.month, by=org.admin)
-    # REV's row is the month's, locked; WIN is quarterly, its quarter still open.
+    # November 2025 shows REV's month, closed, and WIN's quarter (to December), still open.
     Kpi.objects.filter(pk=org.win.pk).update(frequency="quarterly")
-    quarter = periods.last_closed_period(timezone.localdate(), "quarterly")
-    TargetFactory(kpi=org.win, period=quarter)
+    TargetFactory(kpi=org.win, period=datetime.date(2025, 10, 1))
+    period_close(through=datetime.date(2025, 11, 30), by=org.admin)
 
-    html = client_for(org.manager).get(URL).content.decode()
+    html = client_for(org.manager).get(URL, {"period": "2025-11"}).content.decode()
 
+    assert f'id="value-{org.rev.pk}" name="value-{org.rev.pk}" value="" disabled' in html
     assert f'href="#value-{org.win.pk}">Skip to the first empty actual' in html
 
 

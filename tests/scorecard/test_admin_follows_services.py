@@ -1,5 +1,5 @@
 """The Django admin cannot bypass a service rule: the strategy's and the KPIs' models are
-read-only there (see each admin.py), so a cycle of objective links, an actual in a locked
+read-only there (see each admin.py), so a cycle of objective links, an actual in a closed
 period or a KPI formula cycle cannot be saved through it, while the lists still open."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from kpis.models import Actual, Kpi, PeriodLock, ReminderStage, SentReminder
+from kpis.models import Actual, Kpi, PeriodClose, ReminderStage, SentReminder
 from strategy.models import ObjectiveLink
 from tests.factories import ActualFactory, KpiFactory, ObjectiveFactory, UserFactory
 
@@ -39,9 +39,9 @@ def test_a_link_closing_a_cycle_cannot_be_added(superuser_client):
     assert ObjectiveLink.objects.count() == 1
 
 
-def test_an_actual_in_a_locked_period_cannot_change(superuser_client):
+def test_an_actual_in_a_closed_period_cannot_change(superuser_client):
     actual = ActualFactory(period=JAN, value=Decimal(5))
-    PeriodLock.objects.create(period=JAN)
+    PeriodClose.objects.create(closed_through=datetime.date(2026, 1, 31))
 
     response = superuser_client.post(
         f"/admin/kpis/actual/{actual.pk}/change/",

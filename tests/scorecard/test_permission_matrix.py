@@ -7,7 +7,7 @@ manager of another department) must get 404 for the Sales unit's objects.
 The plan belongs to Sales. "admin" is the admin of the root unit (the whole organisation);
 "unit_admin" the admin of Sales only, and "sub_admin" and "sub_executive" hold their roles in
 Sales EMEA, a unit below Sales: a role covers its unit's subtree and nothing above it, and
-only the root unit's admin acts on the whole organisation (period locks, the audit trail).
+only the root unit's admin acts on the whole organisation (the close date, the audit trail).
 
 Each row names the object that fills the URL's `pk` and the answer per role:
 ALLOW means the person gets through (any answer but 401/403/404 and a redirect to sign in;
@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role, User
 from actionplans.models import ActionPlan, Task
-from kpis.models import Actual, ImportBatch, Kpi, PeriodLock, Target, VarianceReport
+from kpis.models import Actual, ImportBatch, Kpi, PeriodClose, Target, VarianceReport
 from kpis.reports.services import variance_report_compute
 from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
 from tests.factories import (
@@ -59,7 +59,7 @@ ROLES = (
     "anonymous",
 )
 JAN = datetime.date(2026, 1, 1)
-LOCKED = datetime.date(2025, 12, 1)
+CLOSED_THROUGH = datetime.date(2025, 12, 31)
 
 
 @dataclass
@@ -112,7 +112,7 @@ def build_world() -> World:
     import_batch = ImportBatch.objects.create(
         created_by=users["manager"], plan=plan, filename="actuals.csv", rows=[]
     )
-    PeriodLock.objects.create(period=LOCKED)
+    PeriodClose.objects.create(closed_through=CLOSED_THROUGH)
     stakeholder = Stakeholder.objects.create(
         plan=plan, user=users["viewer"], involvement=Stakeholder.Involvement.INFORMED
     )
@@ -313,9 +313,9 @@ MATRIX: dict[str, Row] = {
     "kpis:import_template_xlsx": get(EVERYONE),
     "kpis:import_preview": get(UPLOADER_ONLY, "import_batch"),
     "kpis:import_commit": post(UPLOADER_ONLY, "import_batch"),
-    # A lock freezes a period for every unit.
-    "kpis:locks": get(ORGANISATION_ADMINS),
-    "kpis:lock_remove": post(ORGANISATION_ADMINS),
+    # The close date freezes periods for every unit.
+    "kpis:close": get(ORGANISATION_ADMINS),
+    "kpis:close#post": post(ORGANISATION_ADMINS),
     # Reviewers see the queue (the Finance manager's and Sales EMEA's are empty); others may not.
     "kpis:approvals": get(APPROVAL_QUEUE),
     "kpis:approval_review": post(APPROVE_SALES, "actual"),
@@ -425,13 +425,9 @@ MATRIX: dict[str, Row] = {
     "api:actual-detail#patch": patch(UPDATE_SALES_KPI, "actual"),
     "api:approval-list": get(APPROVAL_QUEUE),
     "api:approval-review": post(APPROVE_SALES, "actual"),
-    # Period locks are organisation-wide, reading them included (as the locks page).
-    "api:periodlock-list": get(ORGANISATION_ADMINS),
-    "api:periodlock-list#post": post(ORGANISATION_ADMINS),
-    "api:periodlock-detail": Row(ORGANISATION_ADMINS, "get", None, (("period", "2025-12-01"),)),
-    "api:periodlock-detail#delete": Row(
-        ORGANISATION_ADMINS, "delete", None, (("period", "2025-12-01"),)
-    ),
+    # The close date is organisation-wide, reading it included (as the close page).
+    "api:period-close": get(ORGANISATION_ADMINS),
+    "api:period-close#put": Row(ORGANISATION_ADMINS, "put"),
     "api:variancereport-list": get(EVERYONE),
     "api:variancereport-detail": get(SEE_SALES, "report"),
     "api:actionplan-list": get(EVERYONE),
@@ -520,7 +516,7 @@ def _answers(key: str, roles: tuple[str, ...] = ROLES) -> dict[str, str]:
             client = Client()
             if role != "anonymous":
                 client.force_login(world.users[role])
-            if row.method in ("patch", "delete"):
+            if row.method in ("patch", "put", "delete"):
                 response = getattr(client, row.method)(url, {}, content_type="application/json")
             else:
                 response = getattr(client, row.method)(url)
