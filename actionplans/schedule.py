@@ -9,6 +9,9 @@ used all its time from that day on). On a day, a plan is
 - **behind** when its progress is below the share of its time elapsed;
 - **on schedule** otherwise (a complete plan always is).
 
+A milestone is **reached** when it has tasks and every one is done, **missed** when its due
+date has passed without that, and **upcoming** otherwise.
+
 Numbers are exact fractions, so "progress equals time elapsed" is on schedule, never an
 accident of rounding. Plain Python: no Django.
 """
@@ -32,6 +35,29 @@ class Schedule(StrEnum):
     @property
     def label(self) -> str:
         return {"on_schedule": "On schedule", "behind": "Behind", "overdue": "Overdue"}[self.value]
+
+
+class MilestoneState(StrEnum):
+    REACHED = "reached"
+    MISSED = "missed"
+    UPCOMING = "upcoming"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+def milestone_state(
+    *, due: datetime.date, tasks_done: Iterable[bool], today: datetime.date
+) -> MilestoneState:
+    """Reached when the milestone has tasks and all are done; missed once its due date has
+    passed without that; upcoming otherwise."""
+    done = list(tasks_done)
+    if done and all(done):
+        return MilestoneState.REACHED
+    if today > due:
+        return MilestoneState.MISSED
+    return MilestoneState.UPCOMING
 
 
 def progress(tasks: Iterable[tuple[Decimal | int, int]]) -> Fraction:
