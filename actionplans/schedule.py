@@ -9,8 +9,8 @@ used all its time from that day on). On a day, a plan is
 - **behind** when its progress is below the share of its time elapsed;
 - **on schedule** otherwise (a complete plan always is).
 
-A milestone is **reached** when it has tasks and every one is done, **missed** when its due
-date has passed without that, and **upcoming** otherwise.
+A milestone is **reached** when every task under it is done (one with no tasks once its day
+has come), **missed** when its due date has passed otherwise, and **upcoming** before that.
 
 Numbers are exact fractions, so "progress equals time elapsed" is on schedule, never an
 accident of rounding. Plain Python: no Django.
@@ -50,10 +50,10 @@ class MilestoneState(StrEnum):
 def milestone_state(
     *, due: datetime.date, tasks_done: Iterable[bool], today: datetime.date
 ) -> MilestoneState:
-    """Reached when the milestone has tasks and all are done; missed once its due date has
-    passed without that; upcoming otherwise."""
+    """Reached when every task under the milestone is done (with no tasks, once its day has
+    come); missed once its due date has passed otherwise; upcoming before that."""
     done = list(tasks_done)
-    if done and all(done):
+    if all(done) and (done or today >= due):
         return MilestoneState.REACHED
     if today > due:
         return MilestoneState.MISSED

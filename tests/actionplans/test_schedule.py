@@ -109,8 +109,6 @@ def test_a_milestone_is_missed_the_day_after_its_due_date_without_that():
     )
 
 
-def test_a_milestone_without_tasks_is_never_reached():
+def test_a_milestone_without_tasks_is_a_date_reached_when_it_comes():
     assert milestone_state(due=DUE, tasks_done=[], today=START) == MilestoneState.UPCOMING
-    assert milestone_state(due=DUE, tasks_done=[], today=date(2026, 2, 1)) == (
-        MilestoneState.MISSED
-    )
+    assert milestone_state(due=DUE, tasks_done=[], today=DUE) == MilestoneState.REACHED
