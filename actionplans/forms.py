@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from django import forms
 
-from accounts.models import User
+from accounts.models import OrgUnit, User
 from actionplans.models import ActionPlan, Milestone, Task
 from kpis.models import Kpi
 
@@ -100,3 +100,26 @@ class TaskProgressForm(forms.Form):
     status = forms.ChoiceField(choices=Task.Status.choices)
     percent_complete = forms.IntegerField(label="% complete")
     version = forms.IntegerField(required=False, min_value=0)
+
+
+class TimelineFilterForm(forms.Form):
+    """The timeline's filters, checked on the server: only units with plans the reader sees."""
+
+    org_unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        label="Unit",
+        empty_label="All units",
+        error_messages={"invalid_choice": "Choose one of the units listed."},
+    )
+    status = forms.ChoiceField(
+        choices=[("", "All but cancelled"), *ActionPlan.Status.choices],
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the statuses listed."},
+    )
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[OrgUnit]", self.fields["org_unit"]).queryset = (
+            units if units is not None else OrgUnit.objects.none()
+        )

@@ -9,6 +9,9 @@ used all its time from that day on). On a day, a plan is
 - **behind** when its progress is below the share of its time elapsed;
 - **on schedule** otherwise (a complete plan always is).
 
+A milestone is **reached** when every task under it is done (one with no tasks once its day
+has come), **missed** when its due date has passed otherwise, and **upcoming** before that.
+
 Numbers are exact fractions, so "progress equals time elapsed" is on schedule, never an
 accident of rounding. Plain Python: no Django.
 """
@@ -32,6 +35,29 @@ class Schedule(StrEnum):
     @property
     def label(self) -> str:
         return {"on_schedule": "On schedule", "behind": "Behind", "overdue": "Overdue"}[self.value]
+
+
+class MilestoneState(StrEnum):
+    REACHED = "reached"
+    MISSED = "missed"
+    UPCOMING = "upcoming"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+def milestone_state(
+    *, due: datetime.date, tasks_done: Iterable[bool], today: datetime.date
+) -> MilestoneState:
+    """Reached when every task under the milestone is done (with no tasks, once its day has
+    come); missed once its due date has passed otherwise; upcoming before that."""
+    done = list(tasks_done)
+    if all(done) and (done or today >= due):
+        return MilestoneState.REACHED
+    if today > due:
+        return MilestoneState.MISSED
+    return MilestoneState.UPCOMING
 
 
 def progress(tasks: Iterable[tuple[Decimal | int, int]]) -> Fraction:

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import User
 from accounts.permissions import visible_unit_ids
-from actionplans import schedule
+from actionplans import schedule, timeline
 from actionplans.models import ActionPlan, ActionPlanKpi, Task
 from kpis.models import Kpi
 from strategy.models import Objective, StrategicPlan
@@ -51,6 +51,48 @@ def plan_schedule(action_plan: ActionPlan, today: datetime.date) -> schedule.Sch
         start=action_plan.start_date,
         due=action_plan.due_date,
         today=today,
+    )
+
+
+def timeline_plans(
+    user: User, *, org_unit_id: int | None = None, status: str | None = None
+) -> QuerySet[ActionPlan]:
+    """The plans the person may see on the timeline, earliest first, with their tasks and
+    milestones: of one unit when given, of one status when given, else all but cancelled."""
+    plans = visible_action_plans(user).prefetch_related("milestones")
+    if org_unit_id is not None:
+        plans = plans.filter(org_unit_id=org_unit_id)
+    if status is not None:
+        plans = plans.filter(status=status)
+    else:
+        plans = plans.exclude(status=ActionPlan.Status.CANCELLED)
+    return plans.order_by("start_date", "due_date", "name")
+
+
+def plan_span(action_plan: ActionPlan, *, today: datetime.date, href: str) -> timeline.PlanSpan:
+    """What the timeline shows of a plan (prefetch `tasks` and `milestones`)."""
+    done = plan_progress(action_plan)
+    on_time = plan_schedule(action_plan, today)
+    tasks = list(action_plan.tasks.all())
+    milestones = []
+    for milestone in action_plan.milestones.all():
+        done_tasks = (t.status == Task.Status.DONE for t in tasks if t.milestone_id == milestone.pk)
+        state = schedule.milestone_state(due=milestone.due_date, tasks_done=done_tasks, today=today)
+        milestones.append(
+            timeline.MilestonePoint(milestone.name, milestone.due_date, state, state.label)
+        )
+    return timeline.PlanSpan(
+        plan_id=action_plan.pk,
+        name=action_plan.name,
+        start=action_plan.start_date,
+        due=action_plan.due_date,
+        status=action_plan.status,
+        status_label=action_plan.get_status_display(),
+        schedule=on_time.value if on_time else None,
+        schedule_label=on_time.label if on_time else "",
+        progress=done,
+        href=href,
+        milestones=tuple(milestones),
     )
 
 

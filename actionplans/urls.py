@@ -8,6 +8,7 @@ app_name = "actionplans"
 
 urlpatterns = [
     path("action-plans/", views.plan_list, name="plans"),
+    path("action-plans/timeline/", views.timeline, name="timeline"),
     path("action-plans/new/", views.plan_new, name="plan_new"),
     path("action-plans/<int:pk>/", views.plan_detail, name="plan"),
     path("action-plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -15,9 +15,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import OrgUnit
 from accounts.permissions import get_visible_or_404, require_perm, signed_in_user
 from accounts.selectors import visible_users
 from actionplans import selectors, services
@@ -28,9 +30,11 @@ from actionplans.forms import (
     StatusForm,
     TaskForm,
     TaskProgressForm,
+    TimelineFilterForm,
 )
 from actionplans.models import ActionPlan, Milestone, Task
 from actionplans.schedule import percent
+from actionplans.timeline import layout
 from core.htmx import HtmxHttpRequest, wants_fragment
 from core.validation import add_service_error
 from kpis.models import Kpi
@@ -115,6 +119,31 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render(request, "actionplans/plans.html", context)
+
+
+@require_GET
+@login_required
+def timeline(request: HttpRequest) -> HttpResponse:
+    """The plans the person may see along a time axis, with their milestones and today's line,
+    and the same plans and milestones in a table; filtered by unit and status."""
+    user = signed_in_user(request)
+    visible = selectors.visible_action_plans(user).prefetch_related(None)
+    units = OrgUnit.objects.filter(pk__in=visible.values("org_unit_id")).order_by("name")
+    form = TimelineFilterForm(request.GET or None, units=units)
+    today = timezone.localdate()
+    spans = []
+    if not form.is_bound or form.is_valid():
+        chosen = form.cleaned_data if form.is_bound else {}
+        unit = chosen.get("org_unit")
+        plans = selectors.timeline_plans(
+            user, org_unit_id=unit.pk if unit else None, status=chosen.get("status") or None
+        )
+        spans = [
+            selectors.plan_span(p, today=today, href=reverse("actionplans:plan", args=[p.pk]))
+            for p in plans
+        ]
+    context = {"form": form, "timeline": layout(spans, today=today)}
+    return render(request, "actionplans/timeline.html", context, status=400 if form.errors else 200)
 
 
 def _prefill(request: HttpRequest, objective: Objective) -> tuple[dict[str, Any], Kpi | None]:
@@ -317,10 +346,15 @@ def _add_to_plan(
 @require_POST
 @login_required
 def task_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    """Status and progress of a task, inline (Enter saves); the plan's progress follows."""
+    """Status and progress of a task, inline (Enter saves); the plan's progress follows.
+
+    When someone else changed the task meanwhile (409), the row keeps what the person typed
+    and shows the values saved now, so nothing typed is lost; saving again replaces them."""
     task = _task_for_update(request, pk)
     form = TaskProgressForm(request.POST)
     errors: list[str] = []
+    invalid: set[str] = set()
+    typed: dict[str, Any] | None = None
     status = 200
     if form.is_valid():
         try:
@@ -330,37 +364,65 @@ def task_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 status=form.cleaned_data["status"],
                 percent_complete=form.cleaned_data["percent_complete"],
             )
+        except services.VersionConflict as conflict:
+            task = cast(Task, conflict.current)
+            typed = {k: form.cleaned_data[k] for k in ("status", "percent_complete")}
+            errors = [_conflict_message(task)]
+            status = 409
         except ValidationError as error:
             errors = error.messages
-            status = _refusal_status(error)
+            invalid = set(getattr(error, "error_dict", {})) or {"percent_complete"}
+            status = 400
     else:
         errors = [f"{form[name].label}: {' '.join(map(str, e))}" for name, e in form.errors.items()]
+        invalid = set(form.errors)
         status = 400
     if wants_fragment(request):
         context = {
             "task": task,
             "may_update": True,
             "errors": errors,
+            "invalid": invalid,
+            "typed": typed,
             "task_statuses": Task.Status.choices,
             "with_plan": request.POST.get("with_plan") == "1",
             **_status(task.action_plan),
         }
         return render(request, "actionplans/_task_row.html", context, status=status)
+    if request.POST.get("with_plan") == "1":
+        if errors:
+            refused = {"errors": errors, "invalid": invalid, "typed": typed}
+            return _my_tasks_page(request, refused={task.pk: refused}, status=status)
+        return redirect("actionplans:my_tasks")
     for message in errors:
         messages.error(request, f"{task.name}: {message}")
-    if request.POST.get("with_plan") == "1":
-        return redirect("actionplans:my_tasks")
     return redirect("actionplans:plan", task.action_plan_id)
+
+
+def _conflict_message(task: Task) -> str:
+    return (
+        f"Someone else changed this task after you opened the page. Saved now: "
+        f"{task.get_status_display()}, {task.percent_complete} %. Your values are kept in the "
+        f"form: save again to replace the saved ones with yours."
+    )
 
 
 @require_GET
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
     """The signed-in person's open tasks, each updated inline, with its plan's progress."""
+    return _my_tasks_page(request)
+
+
+def _my_tasks_page(
+    request: HttpRequest, *, refused: dict[int, dict[str, Any]] | None = None, status: int = 200
+) -> HttpResponse:
+    """My tasks; `refused` gives a row's refusal (by task id) when the form was posted
+    without JavaScript, so the row shows it as the inline update would."""
     user = signed_in_user(request)
     rows = [
-        {"task": task, **_status(task.action_plan)}
+        {"task": task, **_status(task.action_plan), **(refused or {}).get(task.pk, {})}
         for task in selectors.tasks_of(user).prefetch_related("action_plan__tasks")
     ]
     context = {"rows": rows, "task_statuses": Task.Status.choices}
-    return render(request, "actionplans/my_tasks.html", context)
+    return render(request, "actionplans/my_tasks.html", context, status=status)

@@ -99,6 +99,11 @@ class KpiSpec:
     # Leaves the latest month's actual missing, so the dashboard shows "no data" somewhere.
     reports_late: bool = False
     description: str = ""
+    # Places the latest period's actual at this position, without noise, with this analysis
+    # and corrective action, so the demo shows this KPI's state today whatever the noise.
+    latest: float | None = None
+    latest_analysis: str = ""
+    latest_corrective_action: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,8 @@ class ActionPlanSpec:
     resources: str = "The owner's team, one day a week, and the unit's budget line."
     budget: Decimal | None = Decimal(25000)
     why: str = "It moves the objective's KPIs back to their goals."
+    # Measurable: the code of the KPI it moves; None for the objective's first KPI by code.
+    kpi: str | None = None
 
 
 ROOT_UNIT = UnitSpec("northwind", "Northwind Group")
@@ -388,6 +395,14 @@ KPIS = (
     KpiSpec(
         "OTD", "C4", "On-time delivery", "%", 1, _UP, _M, _AVG, _D(95), _D(90),
         performance=-0.4, ceiling=_PERCENT,
+        # Off track today, with "On-time delivery recovery" acting on it: the loop from an
+        # off-track KPI to the plan that acts on it, on the dashboard and the KPI's page.
+        latest=-1.6,
+        latest_analysis="The northern routes' carrier missed a third of its slots this month.",
+        latest_corrective_action=(
+            "A second carrier takes over the northern routes; daily dispatch stand-up until "
+            "we are back at 95 %."
+        ),
     ),
     KpiSpec(
         "LEADTIME", "C4", "Order lead time", "days", 1, _DOWN, _M, _AVG, _D(5), _D(7),
@@ -671,6 +686,7 @@ ACTION_PLANS = (
             TaskSpec("Second carrier for the northern routes", -15, _DOING, 50),
             TaskSpec("On-time delivery back at 95 %", -5, _TODO, is_milestone=True),
         ),
+        kpi="OTD",
     ),
     ActionPlanSpec(
         "P1", "Lean order fulfilment",

@@ -7,7 +7,15 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from actionplans.schedule import Schedule, elapsed, percent, progress, schedule
+from actionplans.schedule import (
+    MilestoneState,
+    Schedule,
+    elapsed,
+    milestone_state,
+    percent,
+    progress,
+    schedule,
+)
 
 START = date(2026, 1, 1)
 DUE = date(2026, 1, 11)  # ten days
@@ -84,3 +92,23 @@ def test_progress_stays_between_zero_and_one_and_schedule_is_always_one_of_three
     assert 0 <= done <= 1
     today = date.fromordinal(START.toordinal() + day)
     assert schedule(done=done, start=START, due=DUE, today=today) in set(Schedule)
+
+
+def test_a_milestone_is_reached_when_all_its_tasks_are_done_whatever_the_day():
+    assert milestone_state(due=DUE, tasks_done=[True, True], today=date(2026, 3, 1)) == (
+        MilestoneState.REACHED
+    )
+
+
+def test_a_milestone_is_missed_the_day_after_its_due_date_without_that():
+    assert milestone_state(due=DUE, tasks_done=[True, False], today=DUE) == (
+        MilestoneState.UPCOMING
+    )
+    assert milestone_state(due=DUE, tasks_done=[True, False], today=date(2026, 1, 12)) == (
+        MilestoneState.MISSED
+    )
+
+
+def test_a_milestone_without_tasks_is_a_date_reached_when_it_comes():
+    assert milestone_state(due=DUE, tasks_done=[], today=START) == MilestoneState.UPCOMING
+    assert milestone_state(due=DUE, tasks_done=[], today=DUE) == MilestoneState.REACHED

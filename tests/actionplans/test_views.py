@@ -103,7 +103,7 @@ def test_a_stale_inline_task_update_answers_409_with_the_reason(world):
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 409
-    assert "changed by someone else in the meantime" in response.content.decode()
+    assert "Someone else changed this task" in response.content.decode()
     assert Task.objects.get(pk=task.pk).status == Task.Status.TODO
 
 
@@ -154,3 +154,105 @@ def test_a_contributor_cannot_add_a_milestone(world):
     )
     assert response.status_code == 403
     assert not action_plan.milestones.exists()
+
+
+def _tag(html: str, marker: str) -> str:
+    """The attributes of the element whose opening tag holds `marker`."""
+    return html.split(marker)[1].split(">")[0]
+
+
+def test_a_refused_plan_field_is_marked_invalid_and_described_by_its_error(world):
+    people, _, _, action_plan, _ = world
+    response = client(people["head"]).post(
+        reverse("actionplans:plan_edit", args=[action_plan.pk]),
+        {
+            "name": action_plan.name,
+            "start_date": "2026-01-01",
+            "due_date": "2031-01-01",
+            "version": str(action_plan.version),
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    control = _tag(html, 'name="due_date"')
+    assert 'aria-invalid="true"' in control
+    assert 'aria-describedby="id_due_date_helptext id_due_date_error"' in control
+    assert 'id="id_due_date_error"' in html
+    assert "strategic plan&#x27;s horizon" in html.split('id="id_due_date_error"')[1][:200]
+
+
+def test_a_refused_milestone_date_is_described_by_its_error(world):
+    people, _, _, action_plan, _ = world
+    html = (
+        client(people["head"])
+        .post(
+            reverse("actionplans:milestone_add", args=[action_plan.pk]),
+            {"milestone-name": "Too late", "milestone-due_date": "2026-08-31"},
+        )
+        .content.decode()
+    )
+    control = _tag(html, 'name="milestone-due_date"')
+    assert 'aria-invalid="true"' in control
+    assert 'aria-describedby="id_milestone-due_date_error"' in control
+    assert 'id="id_milestone-due_date_error"' in html
+
+
+def test_a_refused_inline_update_marks_the_field_at_fault_and_describes_both(world):
+    people, _, _, _, task = world
+    html = (
+        client(people["head"])
+        .post(
+            reverse("actionplans:task_update", args=[task.pk]),
+            {"status": "in_progress", "percent_complete": "120", "version": "1"},
+            headers={"HX-Request": "true"},
+        )
+        .content.decode()
+    )
+    percent = _tag(html, f'id="percent-{task.pk}"')
+    status = _tag(html, f'id="status-{task.pk}"')
+    assert f'aria-describedby="task-{task.pk}-error"' in percent
+    assert 'aria-invalid="true"' in percent
+    assert f'aria-describedby="task-{task.pk}-error"' in status
+    assert "aria-invalid" not in status
+    assert f'id="task-{task.pk}-error"' in html
+
+
+def _changed_by_someone_else(task):
+    Task.objects.filter(pk=task.pk).update(
+        status=Task.Status.IN_PROGRESS, percent_complete=40, version=2
+    )
+
+
+def test_a_stale_update_on_my_tasks_keeps_what_was_typed_and_shows_the_saved_values(world):
+    people, _, _, _, task = world
+    _changed_by_someone_else(task)
+    response = client(people["clerk"]).post(
+        reverse("actionplans:task_update", args=[task.pk]),
+        {"status": "blocked", "percent_complete": "15", "version": "1", "with_plan": "1"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert '<option value="blocked" selected>' in html
+    assert 'name="percent_complete" type="number" inputmode="numeric" value="15"' in html
+    assert "Saved now: In progress, 40 %." in html
+    assert "Your values are kept in the form" in html
+    # Saving again is based on the version saved now, so it replaces it on purpose.
+    assert 'name="version" value="2"' in html
+    saved = Task.objects.get(pk=task.pk)
+    assert (saved.status, saved.percent_complete) == (Task.Status.IN_PROGRESS, 40)
+
+
+def test_without_javascript_a_stale_update_shows_my_tasks_with_what_was_typed(world):
+    people, _, _, _, task = world
+    _changed_by_someone_else(task)
+    response = client(people["clerk"]).post(
+        reverse("actionplans:task_update", args=[task.pk]),
+        {"status": "blocked", "percent_complete": "15", "version": "1", "with_plan": "1"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "<h1>My tasks</h1>" in html
+    assert '<option value="blocked" selected>' in html
+    assert 'value="15"' in html
+    assert "Saved now: In progress, 40 %." in html

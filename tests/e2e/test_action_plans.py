@@ -17,8 +17,8 @@ from tests.kpis.updates_org import due_month
 
 
 def put_off_track(code: str) -> Kpi:
-    """The demo's KPI with its due month's actual far below its red flag (the demo's history
-    is random, so whether one of Operations' KPIs is off track today is left to chance)."""
+    """The demo's KPI with its due month's actual far below its red flag and a known
+    corrective action (the demo's OTD is off track already; the test states its own words)."""
     kpi = Kpi.objects.get(code=code)
     target = Target.objects.get(kpi=kpi, period=due_month())
     assert target.red_flag is not None

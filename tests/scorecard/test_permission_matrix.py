@@ -333,6 +333,7 @@ MATRIX: dict[str, Row] = {
     # without one; tests/actionplans/test_views.py covers it with one).
     "actionplans:plans": get(EVERYONE),
     "actionplans:my_tasks": get(EVERYONE),
+    "actionplans:timeline": get(EVERYONE),
     "actionplans:plan_new": get({**dict.fromkeys(ROLES, HIDDEN), "anonymous": LOGIN}),
     "actionplans:plan": get(SEE_SALES, "action_plan"),
     "actionplans:plan_edit": post(EDIT_SALES_ACTION_PLAN, "action_plan"),

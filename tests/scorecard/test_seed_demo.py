@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Membership, OrgUnit, Role, User
 from actionplans.models import ActionPlan, Milestone, Task
 from actionplans.schedule import Schedule
-from actionplans.selectors import plan_schedule
+from actionplans.selectors import plan_schedule, plans_acting_on
 from actionplans.services import smart_check
 from kpis import periods
 from kpis.models import Actual, Aggregation, Direction, Frequency, Kpi, Target
@@ -320,6 +320,25 @@ def test_action_plans_are_in_every_state_with_one_behind_and_one_overdue():
     assert any(task.status == Task.Status.DONE for task in tasks)
     assert any(task.is_overdue(today) for task in tasks)
     assert all(task.percent_complete == 100 for task in tasks if task.status == Task.Status.DONE)
+
+
+def test_an_operations_kpi_is_off_track_today_with_a_plan_acting_on_it():
+    plan = StrategicPlan.objects.get(parent=None)
+    scorecard = plan_scorecard(plan=plan, period=last_closed_month(), reader=None)
+    off_track = [
+        score.kpi
+        for perspective in scorecard.perspectives
+        for objective in perspective.objectives
+        for score in objective.kpis
+        if score.status is ScoreStatus.OFF_TRACK
+        and score.kpi.objective.org_unit.code == "operations"
+    ]
+    assert [kpi.code for kpi in off_track] == ["OTD"]
+    actual = Actual.objects.get(kpi=off_track[0], period=last_closed_month())
+    assert actual.corrective_action
+    head = User.objects.get(username="head.operations")
+    acting = [link.action_plan.name for link in plans_acting_on(off_track[0], reader=head)]
+    assert acting == ["On-time delivery recovery"]
 
 
 def test_running_the_seed_twice_changes_nothing():

@@ -461,6 +461,11 @@ def _thresholds(spec: KpiSpec, band: Band) -> scoring.Thresholds:
 def _draw_actual(spec: KpiSpec, band: Band, progress: float, rng: random.Random) -> Decimal:
     """An actual placed around the target as the spec's performance says, with noise."""
     position = rng.gauss(spec.performance + _IMPROVEMENT * (progress - 0.5), spec.noise)
+    return _place_actual(spec, band, position)
+
+
+def _place_actual(spec: KpiSpec, band: Band, position: float) -> Decimal:
+    """The actual at `position` (in steps of the goal-to-red-flag distance, see KpiSpec)."""
     t = _thresholds(spec, band)
     if t.red_flag is None:
         raise ValueError(f"{spec.code}: the target has no red flag and none can be derived.")
@@ -566,6 +571,11 @@ def _seed_history(
                 else ""
             )
             entered_at = _entered_at(period, spec.frequency, rng)
+            if is_latest and spec.latest is not None:
+                # Drawn above all the same, so the rest of the history stays as it was.
+                value = _place_actual(spec, band, spec.latest)
+                analysis = spec.latest_analysis
+                corrective_action = spec.latest_corrective_action
             if spec.reports_late and is_latest and spec.frequency == Frequency.MONTHLY:
                 continue
             if (kpi.pk, period) in existing_actuals:
@@ -633,7 +643,7 @@ def _seed_action_plans(
         )
         summary.action_plans_added += created
         if created and spec.why:
-            _link_first_kpi(action_plan, objective)
+            _link_kpi(action_plan, objective, spec.kpi)
         # Each task belongs to the first milestone due on or after it.
         milestones = [
             _upsert(
@@ -666,13 +676,13 @@ def _seed_action_plans(
             summary.tasks_added += created
 
 
-def _link_first_kpi(action_plan: ActionPlan, objective: Objective) -> None:
-    """Measurable: the objective's first KPI, expected to reach its latest goal by the due date."""
-    target = (
-        Target.objects.filter(kpi__objective=objective, goal__isnull=False)
-        .order_by("kpi__code", "-period")
-        .first()
-    )
+def _link_kpi(action_plan: ActionPlan, objective: Objective, code: str | None) -> None:
+    """Measurable: the objective's KPI of that code (else its first by code), expected to
+    reach its latest goal by the due date."""
+    targets = Target.objects.filter(kpi__objective=objective, goal__isnull=False)
+    if code is not None:
+        targets = targets.filter(kpi__code=code)
+    target = targets.order_by("kpi__code", "-period").first()
     if target is not None and target.goal is not None:
         ActionPlanKpi.objects.create(
             action_plan=action_plan,
