@@ -25,7 +25,7 @@ from kpis.imports import (
     read_upload,
 )
 from kpis.models import Actual, ImportBatch, Kpi, Target
-from kpis.scoring import Status
+from kpis.scoring import ScoreStatus
 from kpis.selectors import OFF_TRACK_NEEDS_ACTION, target_result
 from kpis.services import period_lock
 from tests.factories import KpiFactory, ObjectiveFactory, PerspectiveFactory, StrategicPlanFactory
@@ -557,8 +557,8 @@ def test_the_preview_shows_the_score_and_status_each_row_will_give():
     html = preview(client, csv_file(text), org.plan.pk)
 
     results = {row.number: row.result for row in rows}
-    assert (results[2].display_score, results[2].status) == ("8.0", Status.ON_TRACK)
-    assert (results[3].display_score, results[3].status) == ("3.9", Status.AT_RISK)
+    assert (results[2].display_score, results[2].status) == ("8.0", ScoreStatus.ON_TRACK)
+    assert (results[3].display_score, results[3].status) == ("3.9", ScoreStatus.AT_RISK)
     assert results[4] is None
     assert results[5] is None
     assert results[2] == target_result(org.rev, Target.objects.get(kpi=org.rev), Decimal(104))
