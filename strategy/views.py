@@ -145,6 +145,7 @@ def _workspace_context(
     notice: str = "",
     errors: list[str] | None = None,
     errors_at: str = "",
+    added_to: int | None = None,
 ) -> dict[str, Any]:
     """Everything plan.html and its partials show; bound forms replace the fresh ones."""
     user = signed_in_user(request)
@@ -216,6 +217,7 @@ def _workspace_context(
         "notice": notice,
         "errors": errors or [],
         "errors_at": errors_at,
+        "added_to": added_to,
     }
 
 
@@ -248,10 +250,11 @@ def _saved(
     step: str = "",
     anchor: str = "",
     partial: str = "workspace",
+    **context: Any,
 ) -> HttpResponse:
     """After a change: the changed partial with htmx, else back to the page with a message."""
     if wants_fragment(request):
-        return _render_plan(request, plan, partial=partial, step=step, notice=notice)
+        return _render_plan(request, plan, partial=partial, step=step, notice=notice, **context)
     messages.success(request, notice)
     url = step_url(plan, step) if step else reverse("strategy:plan", args=[plan.pk])
     return redirect(f"{url}#{anchor}" if anchor else url)
