@@ -12,9 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from accounts.models import OrgUnit, User
-from core.numbers import parse_number
+from core.numbers import parse_number, plain_number
 from kpis.models import VALUE_FIELD_OPTIONS, Aggregation, Direction, Frequency, Kpi
-from kpis.selectors import plain_number
 from kpis.services import TARGET_FIELDS, TargetRow, cell_name
 from strategy.forms import DATE, PERSON_CHOICE_ERRORS, weight_field
 from strategy.models import Objective, StrategicPlan
@@ -193,7 +192,7 @@ def kpi_initial(kpi: Kpi) -> dict[str, Any]:
         "frequency": kpi.frequency,
         "aggregation": kpi.aggregation,
         "tolerance": plain_number(kpi.tolerance * 100),  # 10, not 1E+1
-        "weight": kpi.weight,
+        "weight": plain_number(kpi.weight),
         "owner": kpi.owner_id,
         "updaters": list(kpi.updaters.values_list("pk", flat=True)),
         "formula": kpi.formula,

@@ -29,6 +29,7 @@ from accounts.models import OrgUnit, Role, User
 from accounts.permissions import access_for, get_visible_or_404, require_perm, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
 from core.numbers import parse_required_number
+from core.templatetags.numbers import plain
 from core.validation import add_service_error
 from kpis import periods
 from kpis.models import Direction, Kpi
@@ -48,7 +49,6 @@ from kpis.services import (
     targets_red_flags_from_tolerance,
     targets_save,
 )
-from kpis.templatetags.kpis_tags import plain
 from kpis.workspace_forms import KpiForm, PlanNewForm, grid_fields, kpi_initial, parse_grid
 from strategy.models import Objective, StrategicPlan
 from strategy.selectors import people_for_plan, plans_for
@@ -419,7 +419,6 @@ def _grid_context(
         "rows": rows,
         "columns": [FIELD_LABELS[field] for field in fields],
         "is_range": kpi.direction == Direction.RANGE,
-        "tolerance_percent": plain(kpi.tolerance * 100),
         "period_choices": [(p.isoformat(), period_label(kpi, p)) for p in horizon],
         "year_choices": [(y.isoformat(), f"FY{periods.fiscal_year(y, fy)}") for y in years],
         "helper": helper or {},

@@ -28,6 +28,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.permissions import get_visible_or_404, require_perm, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
+from core.numbers import plain_number
 from core.validation import add_service_error
 from strategy import extensions, services
 from strategy.forms import (
@@ -174,7 +175,7 @@ def _workspace_context(
                 edit_form = perspective_form[1]
             else:
                 edit_form = PerspectiveForm(
-                    initial={"name": perspective.name, "weight": perspective.weight},
+                    initial={"name": perspective.name, "weight": plain_number(perspective.weight)},
                     prefix=f"perspective-{perspective.pk}",
                 )
         sections.append(

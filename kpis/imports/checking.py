@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
-from core.numbers import parse_number, parse_required_number
+from core.numbers import parse_number, parse_required_number, plain_number
 from kpis import periods, scoring
 from kpis.imports.columns import (
     ACTUAL_COLUMNS,
@@ -36,7 +36,6 @@ from kpis.selectors import (
     lock_message,
     locked_periods,
     needs_corrective_action,
-    plain_number,
 )
 from strategy.models import StrategicPlan
 

@@ -12,11 +12,6 @@ from kpis import explanations, scoring
 from kpis.models import Kpi, PeriodLock, Target
 
 
-def plain_number(value: Decimal) -> str:
-    """A stored value as people typed it: 123 rather than 123.000000."""
-    return format(value.normalize(), "f") if value.is_finite() else str(value)
-
-
 def lock_message(period: date) -> str:
     return f"{period:%b %Y} is locked; ask an admin to unlock it."
 

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.numbers import plain_number
 from kpis.models import Actual, ActualStatus, Kpi, Target
 from kpis.rules import actuals_closed
 from kpis.selectors import (
@@ -32,7 +33,6 @@ from kpis.selectors import (
     future_message,
     locked_periods,
     needs_corrective_action,
-    plain_number,
 )
 from kpis.services.common import Outcome, Source
 from kpis.services.locks import PeriodLocked, _refuse_locked
