@@ -36,6 +36,7 @@ from kpis.models import Direction, Kpi
 from kpis.selectors import target_thresholds
 from kpis.services import (
     cell_name,
+    fiscal_years_to_copy_into,
     horizon_periods,
     kpi_create,
     kpi_reinstate,
@@ -412,7 +413,8 @@ def _grid_context(
             )
         rows.append(GridRow(period=period, label=label, cells=cells))
     fy = settings.FISCAL_YEAR_START_MONTH
-    years = sorted({periods.period_start(p, periods.Frequency.YEARLY, fy) for p in horizon})
+    # "Copy last year" is offered only into a year that has a year before it.
+    years = fiscal_years_to_copy_into(kpi)
     return {
         "kpi": kpi,
         "plan": kpi.plan,
