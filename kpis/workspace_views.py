@@ -21,6 +21,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -50,7 +51,14 @@ from kpis.services import (
     targets_red_flags_from_tolerance,
     targets_save,
 )
-from kpis.workspace_forms import KpiForm, PlanNewForm, grid_fields, kpi_initial, parse_grid
+from kpis.workspace_forms import (
+    KpiForm,
+    PlanNewForm,
+    grid_fields,
+    kpi_initial,
+    parse_grid,
+    plan_new_defaults,
+)
 from strategy.models import Objective, StrategicPlan
 from strategy.selectors import people_for_plan, plans_for
 from strategy.services import plan_create
@@ -91,20 +99,49 @@ def _units_for_new_plan(user: User) -> QuerySet[OrgUnit]:
     return units.filter(pk__in=access.units({Role.ADMIN, Role.MANAGER}))
 
 
+def _chosen_unit(units: QuerySet[OrgUnit], value: str | None, default: OrgUnit) -> OrgUnit:
+    """The unit picked in the form (it decides which plans it may cascade from), else `default`."""
+    chosen = units.filter(pk=value).first() if value and value.isdigit() else None
+    return chosen or default
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @vary_on_headers("HX-Request")
 def plan_new(request: HtmxHttpRequest) -> HttpResponse:
-    """Step 1 of the guided setup: a new plan, empty or a copy; then on to its vision."""
+    """Step 1 of the guided setup: a new plan, empty or a copy; then on to its vision.
+
+    A name is enough: the unit defaults to the person's own, the horizon to the current fiscal
+    year and two more. Choosing another unit redraws the form with htmx (GET with the form's
+    values), so the plans it may cascade from follow the unit.
+    """
     user = signed_in_user(request)
     units = _units_for_new_plan(user)
-    if not units.exists():
+    own = units.filter(memberships__user=user).first() or units.first()
+    if own is None:
         raise PermissionDenied
+    defaults = plan_new_defaults(own, timezone.localdate())
+    values = request.POST if request.method == "POST" else request.GET
+    unit = _chosen_unit(units, values.get("org_unit"), own)
     form = PlanNewForm(
         request.POST if request.method == "POST" else None,
         units=units,
         plans=plans_for(user),
-        initial={"template": "empty"},
+        unit=unit,
+        defaults=defaults,
+        # A redraw for another unit keeps what was typed.
+        initial={
+            key: values.get(key) for key in ("name", "org_unit", "start", "end") if values.get(key)
+        },
+    )
+    form.fields["org_unit"].widget.attrs.update(
+        {
+            "hx-get": reverse("workspace:plan_new"),
+            "hx-trigger": "change",
+            "hx-target": "#plan-new",
+            "hx-swap": "outerHTML",
+            "hx-include": "closest form",
+        }
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -113,7 +150,7 @@ def plan_new(request: HtmxHttpRequest) -> HttpResponse:
         # Whoever starts a plan must be able to edit it: a manager's plan cascades.
         if not user.has_perm("strategy.change_plan", StrategicPlan(org_unit=unit, parent=parent)):
             form.add_error(
-                "parent",
+                None if "parent" not in form.fields else "parent",
                 f"As a manager of {unit} you may start only a plan that cascades from the plan "
                 "of a unit above it: choose that plan.",
             )
@@ -148,7 +185,7 @@ def plan_new(request: HtmxHttpRequest) -> HttpResponse:
                 )
     status = 400 if form.is_bound else 200
     template = "kpis/workspace/plan_new.html"
-    if form.is_bound and wants_fragment(request):
+    if wants_fragment(request):
         template += "#form"
     return render(request, template, {"form": form}, status=status)
 
