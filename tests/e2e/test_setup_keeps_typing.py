@@ -72,3 +72,12 @@ def test_adding_an_objective_keeps_what_is_half_typed_in_another_perspective(
         "C1 Delight customers was added to Customer."
     )
     expect(page.locator("svg.strategy-map-svg")).to_contain_text("C1")
+
+    # The other setup pages stay clean too: the new-plan form and the finish with its blockers.
+    page.goto("/strategy/new/")
+    wait_for_page(page, "New plan")
+    assert axe_violations(page) == []
+    page.goto(f"/strategy/plans/{plan.pk}/setup/action-plans/")
+    wait_for_page(page, "Set up ACME 2026")
+    expect(page.locator("#activation-blockers")).to_contain_text("Objectives without KPIs")
+    assert axe_violations(page) == []
