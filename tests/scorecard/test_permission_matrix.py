@@ -361,6 +361,7 @@ MATRIX: dict[str, Row] = {
     "strategy:setup_objectives": get(EDIT_SALES_STRATEGY, "plan"),
     "strategy:setup_links": get(EDIT_SALES_STRATEGY, "plan"),
     "strategy:setup_action_plans": get(EDIT_SALES_STRATEGY, "plan"),
+    "strategy:setup_activate": post(EDIT_SALES_STRATEGY, "plan"),
     # Admins and managers of any unit start plans, in the units where they hold the role.
     "workspace:plan_new": get(
         expect(
