@@ -73,7 +73,7 @@ def test_copying_is_offered_only_when_there_is_a_plan_to_copy():
     assert "Plan to copy" in one_to_copy
 
 
-def test_choosing_another_unit_redraws_the_form_with_its_cascading_and_keeps_the_name():
+def test_choosing_another_unit_redraws_only_the_cascading_fields_for_that_unit():
     ws = build_workspace()
 
     response = client_for(ws.org.root_admin).get(
@@ -81,10 +81,12 @@ def test_choosing_another_unit_redraws_the_form_with_its_cascading_and_keeps_the
     )
 
     html = response.content.decode()
-    assert html.lstrip().startswith('<section class="card" id="plan-new"')
+    # The unit's select asks for this and swaps in only its cascading part.
+    assert 'hx-target="#plan-cascading" hx-select="#plan-cascading"' in html
+    cascading = html.split('<div id="plan-cascading">', 1)[1].split("<legend>Template", 1)[0]
+    assert "Cascading (optional)" in cascading
+    assert f'<option value="{ws.plan.pk}" selected>ACME 2026</option>' in cascading
     assert 'value="Sales 2027"' in html
-    assert "Cascading (optional)" in html
-    assert f'<option value="{ws.plan.pk}" selected>ACME 2026</option>' in html
 
 
 def test_a_plan_above_another_unit_is_not_offered_to_cascade_from():
