@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.audit import audit_rows, history_for
 from accounts.permissions import get_visible_or_404, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
-from core.numbers import parse_required_number
+from core.numbers import parse_required_number, plain_number
 from kpis import page_extensions, periods, scoring
 from kpis.models import Actual, Kpi, Target
 from kpis.period_params import VIEW_LABELS, parse_month, parse_period, parse_view
@@ -37,7 +37,6 @@ from kpis.selectors import (
     MONTH,
     UpdateRow,
     kpis_for_updates,
-    plain_number,
     plan_scorecard,
     shown_formula,
     target_result,

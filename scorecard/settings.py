@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "csp",
     "auditlog",
     "rules.apps.AutodiscoverRulesConfig",
+    "core",  # no models: its template filters (core/templatetags/numbers.py)
     "accounts",
     "strategy",
     "kpis",

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
-from core.numbers import parse_number, parse_required_number
+from core.numbers import parse_number, parse_required_number, plain_number
 from kpis import periods, scoring
 from kpis.imports.columns import (
     ACTUAL_COLUMNS,
@@ -42,7 +42,6 @@ from kpis.selectors import (
     future_message,
     kpis_updatable_among,
     needs_corrective_action,
-    plain_number,
     target_result,
 )
 from strategy.models import StrategicPlan
