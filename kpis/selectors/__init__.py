@@ -26,12 +26,14 @@ from kpis.selectors.updates import (
     SPARKLINE_PERIODS,
     UpdateGroup,
     UpdateRow,
+    UpdatesProgress,
     actuals_awaiting_review,
     kpis_for_updates,
     kpis_updatable_among,
     kpis_updatable_by,
     update_period,
     update_rows,
+    updates_progress,
 )
 from kpis.selectors.values import (
     OFF_TRACK_NEEDS_ACTION,
@@ -58,6 +60,7 @@ __all__ = [
     "Reader",
     "UpdateGroup",
     "UpdateRow",
+    "UpdatesProgress",
     "actuals_awaiting_review",
     "future_message",
     "kpi_periods",
@@ -75,5 +78,6 @@ __all__ = [
     "target_thresholds",
     "update_period",
     "update_rows",
+    "updates_progress",
     "value_result",
 ]
