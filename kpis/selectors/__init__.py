@@ -33,12 +33,14 @@ from kpis.selectors.updates import (
     SPARKLINE_PERIODS,
     UpdateGroup,
     UpdateRow,
+    UpdatesProgress,
     actuals_awaiting_review,
     kpis_for_updates,
     kpis_updatable_among,
     kpis_updatable_by,
     update_period,
     update_rows,
+    updates_progress,
 )
 from kpis.selectors.values import (
     OFF_TRACK_NEEDS_ACTION,
@@ -64,6 +66,7 @@ __all__ = [
     "Reader",
     "UpdateGroup",
     "UpdateRow",
+    "UpdatesProgress",
     "actuals_awaiting_review",
     "close_preview",
     "closed_message",
@@ -81,5 +84,6 @@ __all__ = [
     "target_thresholds",
     "update_period",
     "update_rows",
+    "updates_progress",
     "value_result",
 ]
