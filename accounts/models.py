@@ -79,6 +79,19 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
+# What each role may do, in the words shown next to wherever a role is chosen (DESIGN.md §5).
+ROLE_DESCRIPTIONS: dict[str, str] = {
+    Role.VIEWER: "Sees the scorecard; changes nothing.",
+    Role.CONTRIBUTOR: "Enters the actuals of the KPIs naming them as updaters, and updates "
+    "the tasks assigned to them.",
+    Role.MANAGER: "Enters the actuals of every KPI of the unit, runs its action plans and "
+    "tasks, and approves actuals.",
+    Role.EXECUTIVE: "Sees the whole subtree and approves and comments on actuals; enters nothing.",
+    Role.ADMIN: "Does everything in the unit and below it, including people, roles and the "
+    "strategy.",
+}
+
+
 class Membership(models.Model):
     """A person's role in an org unit; it applies to the unit's whole subtree."""
 

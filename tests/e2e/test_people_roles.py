@@ -62,7 +62,9 @@ def test_admin_gives_a_viewer_the_manager_role_in_sales_without_a_page_reload(
     page.keyboard.press("Enter")
 
     memberships = page.locator("#memberships")
-    expect(memberships.get_by_role("status")).to_have_text("Vic Viewer is now Manager of Sales.")
+    expect(memberships.get_by_role("status")).to_have_text(
+        "Vic Viewer is now Manager of the unit Sales."
+    )
     expect(memberships.get_by_role("row", name="Sales")).to_be_visible()
     expect(memberships.get_by_label("Role in Sales")).to_have_value(Role.MANAGER)
     assert page.evaluate("window.__stillTheSamePage") is True
@@ -93,7 +95,7 @@ def test_a_new_manager_sees_the_units_kpis_on_my_updates_until_the_role_is_taken
     page.get_by_label("Role", exact=True).select_option(label="Manager")
     page.get_by_role("button", name="Give role").click()
     expect(page.locator("#memberships").get_by_role("status")).to_have_text(
-        "Vic Viewer is now Manager of Sales."
+        "Vic Viewer is now Manager of the unit Sales."
     )
 
     sign_in(page, "vic", "pass-2")
@@ -102,6 +104,8 @@ def test_a_new_manager_sees_the_units_kpis_on_my_updates_until_the_role_is_taken
 
     sign_in(page, "admin", "pass-1")
     page.goto(f"/people/{viewer.pk}/")
+    # The browser asks before the role goes (hx-confirm).
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Remove Manager of Sales").click()
     expect(page.locator("#memberships").get_by_role("row", name="Sales")).to_have_count(0)
 

@@ -275,6 +275,7 @@ MATRIX: dict[str, Row] = {
     "people:person_create": get(PEOPLE_SECTION),
     "people:person_invite": get(PEOPLE_SECTION),
     "people:person": get(PEOPLE_OF_SALES, "user:viewer"),
+    "people:person_edit": get(PEOPLE_OF_SALES, "user:viewer"),
     "people:person_deactivate": post(PEOPLE_OF_SALES, "user:viewer"),
     "people:person_reactivate": post(PEOPLE_OF_SALES, "user:viewer"),
     "people:person_send_invitation": post(PEOPLE_OF_SALES, "user:viewer"),
