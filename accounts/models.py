@@ -12,6 +12,9 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["username"]
+        # The app's own words, in the audit trail and the admin alike.
+        verbose_name = "person"
+        verbose_name_plural = "people"
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -102,6 +105,8 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["org_unit__name", "user__username"]
+        # "Role" is the app's word for a person's role in a unit, everywhere people read it.
+        verbose_name = "role"
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "org_unit", "role"],
