@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
@@ -172,3 +173,9 @@ def dashboard_export(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
     filename = slugify(title) or "scorecard"
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+@require_GET
+def favicon(request: HtmxHttpRequest) -> HttpResponse:
+    """The icon, for clients that ask /favicon.ico (a JSON or CSV answer links no icon)."""
+    return redirect(static("img/favicon.svg"))

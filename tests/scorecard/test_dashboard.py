@@ -96,7 +96,7 @@ def test_the_dashboard_shows_score_perspectives_map_attention_and_wins():
     assert "K3 Measure 3" in attention
     assert "K1 Measure 1" not in attention
     assert "Analysis of K0" in attention
-    assert "Win back the north" in attention
+    assert f'<a href="/action-plans/{acting.pk}/">Win back the north</a>' in attention
     assert "Train the team" not in attention
     wins = html.split('id="wins"')[1].split("</section>")[0]
     assert "K1 Measure 1" in wins
