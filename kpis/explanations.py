@@ -32,7 +32,7 @@ from kpis.scoring import (
     Direction,
     KpiResult,
     RollupResult,
-    Status,
+    ScoreStatus,
     display_score,
     score_to_decimal,
 )
@@ -164,15 +164,15 @@ def _formula_words(actual: Decimal, goal: Decimal, red_flag: Decimal, unclamped:
     return text
 
 
-def _status_words(status: Status) -> str:
-    if status is Status.ON_TRACK:
-        return "Status: on track (the score is at least 6.67: the actual reaches the goal)."
-    if status is Status.AT_RISK:
+def _status_words(status: ScoreStatus) -> str:
+    if status is ScoreStatus.ON_TRACK:
+        return "ScoreStatus: on track (the score is at least 6.67: the actual reaches the goal)."
+    if status is ScoreStatus.AT_RISK:
         return (
-            "Status: at risk (the score is at least 3.33 but below 6.67: "
+            "ScoreStatus: at risk (the score is at least 3.33 but below 6.67: "
             "the actual reaches the red flag but not the goal)."
         )
-    return "Status: off track (the score is below 3.33: the actual is beyond the red flag)."
+    return "ScoreStatus: off track (the score is below 3.33: the actual is beyond the red flag)."
 
 
 def _one_sided_words(r: KpiResult, goal: Decimal, tolerance: Decimal, combined: bool) -> list[str]:

@@ -10,11 +10,11 @@ from strategy.models import StrategicPlan
 
 
 def kpis_and_targets(user: User, plan: StrategicPlan) -> Link:
-    return Link("KPIs and targets", reverse("workspace:kpis", args=[plan.pk]))
+    return Link("KPIs and targets", reverse("kpi_definitions:kpis", args=[plan.pk]))
 
 
 def new_plan(user: User) -> Link | None:
     # Admins start plans; managers the cascaded plan of their unit (see plan_new).
     if not user.has_perm("strategy.add_plan"):
         return None
-    return Link("New plan", reverse("workspace:plan_new"))
+    return Link("New plan", reverse("kpi_definitions:plan_new"))

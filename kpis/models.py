@@ -78,7 +78,7 @@ class Kpi(models.Model):
     code = models.CharField(max_length=30, help_text='Short code used in formulas, e.g. "REV".')
     name = models.CharField(max_length=200, validators=[validate_no_control_characters])
     description = models.TextField(blank=True)
-    unit = models.CharField(max_length=30, blank=True, help_text='e.g. "%", "EUR", "days".')
+    measure_unit = models.CharField(max_length=30, blank=True, help_text='e.g. "%", "EUR", "days".')
     decimals = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(6)])
     direction = models.CharField(
         max_length=10, choices=Direction.choices, default=Direction.INCREASE
@@ -155,7 +155,7 @@ class Kpi(models.Model):
     @property
     def is_percentage(self) -> bool:
         """Its values are percentages: typed values may end in a % sign."""
-        return self.unit.strip() == "%"
+        return self.measure_unit.strip() == "%"
 
     def clean(self) -> None:
         if self.objective_id and self.plan_id and self.objective.plan_id != self.plan_id:
@@ -399,7 +399,7 @@ class VarianceReport(models.Model):
         return f"{self.plan} — {self.period:%Y-%m}"
 
 
-class Status(models.TextChoices):
+class ScoreStatus(models.TextChoices):
     ON_TRACK = "on_track", "On track"
     AT_RISK = "at_risk", "At risk"
     OFF_TRACK = "off_track", "Off track"
@@ -417,7 +417,7 @@ class VarianceLine(models.Model):
     objective_name = models.CharField(max_length=200, blank=True)
     kpi_code = models.CharField(max_length=30, blank=True)
     kpi_name = models.CharField(max_length=200, blank=True)
-    measure = models.CharField(max_length=30, blank=True)
+    measure_unit = models.CharField(max_length=30, blank=True)
     owner_name = models.CharField(max_length=300, blank=True)
     # The objective's unit: the lines a reader sees follow it (DESIGN.md §5).
     org_unit = models.ForeignKey(
@@ -432,7 +432,9 @@ class VarianceLine(models.Model):
     goal = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)
     red_flag = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)
     score = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NO_DATA)
+    status = models.CharField(
+        max_length=10, choices=ScoreStatus.choices, default=ScoreStatus.NO_DATA
+    )
     variance = models.DecimalField(**VALUE_FIELD_OPTIONS, null=True, blank=True)
     variance_pct = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     analysis = models.TextField(blank=True)
@@ -442,7 +444,7 @@ class VarianceLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["report", "kpi"], name="varianceline_one_per_kpi"),
             models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="varianceline_status_is_known"
+                condition=Q(status__in=ScoreStatus.values), name="varianceline_status_is_known"
             ),
         ]
 

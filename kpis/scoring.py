@@ -35,8 +35,8 @@ class Direction(StrEnum):
     RANGE = "range"
 
 
-class Status(StrEnum):
-    """The colour band of a score; the values match `kpis.models.Status`."""
+class ScoreStatus(StrEnum):
+    """The colour band of a score; the values match `kpis.models.ScoreStatus`."""
 
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
@@ -276,16 +276,16 @@ def range_score(
     return min(low, high)
 
 
-def status_for(score: ScoreLike | None) -> Status:
+def status_for(score: ScoreLike | None) -> ScoreStatus:
     """On track from 20/3 (the goal), at risk from 10/3 (the red flag), compared exactly."""
     if score is None:
-        return Status.NO_DATA
+        return ScoreStatus.NO_DATA
     exact = _fraction(score)
     if exact >= ON_TRACK_FROM:
-        return Status.ON_TRACK
+        return ScoreStatus.ON_TRACK
     if exact >= AT_RISK_FROM:
-        return Status.AT_RISK
-    return Status.OFF_TRACK
+        return ScoreStatus.AT_RISK
+    return ScoreStatus.OFF_TRACK
 
 
 def _variance_edge(actual: Decimal, goal: Decimal, goal_high: Decimal | None) -> Decimal | None:
@@ -379,7 +379,7 @@ class KpiResult:
     red_flag_derived: bool
     red_flag_high_derived: bool
     score: Score | None
-    status: Status
+    status: ScoreStatus
     variance: Decimal | None
     variance_pct: Decimal | None
     favourable: bool | None
@@ -499,7 +499,7 @@ class RollupResult:
     """A weighted average of scores; `explanation` is empty until `kpis.explanations` words it."""
 
     score: Score | None
-    status: Status
+    status: ScoreStatus
     reported: int
     total: int
     children: tuple[RollupLine, ...]

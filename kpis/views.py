@@ -120,7 +120,7 @@ class RowForm:
         return (
             bool(self.corrective_action)
             or "corrective_action" in self.errors
-            or self.result.status is scoring.Status.OFF_TRACK
+            or self.result.status is scoring.ScoreStatus.OFF_TRACK
         )
 
     @property

@@ -29,7 +29,7 @@ from actionplans.selectors import plans_acting_on_kpis
 from kpis import forecast, periods
 from kpis.models import Actual, Kpi, Target
 from kpis.period_params import parse_month
-from kpis.scoring import Score, Status, Trend, View, display_score, rollup, status_for, trend
+from kpis.scoring import Score, ScoreStatus, Trend, View, display_score, rollup, status_for, trend
 from kpis.selectors import (
     MONTH,
     KpiScore,
@@ -51,7 +51,12 @@ VIEW_LABELS = {
 HEAT_MAP_PERIODS = 12
 WINS_SHOWN = 10
 # Worst first: off track before at risk; within a status, the lower score first.
-_SEVERITY = {Status.OFF_TRACK: 0, Status.AT_RISK: 1, Status.NO_DATA: 2, Status.ON_TRACK: 3}
+_SEVERITY = {
+    ScoreStatus.OFF_TRACK: 0,
+    ScoreStatus.AT_RISK: 1,
+    ScoreStatus.NO_DATA: 2,
+    ScoreStatus.ON_TRACK: 3,
+}
 
 
 class PlanNotFound(Exception):
@@ -203,13 +208,15 @@ class AttentionItem:
     corrective_plan: Link | None = None
 
     @property
-    def previous_status(self) -> Status:
+    def previous_status(self) -> ScoreStatus:
         return status_for(self.score.result.previous_score)
 
     @property
     def improved(self) -> bool:
         before = self.previous_status
-        return before is not Status.NO_DATA and _SEVERITY[self.score.status] > _SEVERITY[before]
+        return (
+            before is not ScoreStatus.NO_DATA and _SEVERITY[self.score.status] > _SEVERITY[before]
+        )
 
 
 @dataclass(frozen=True)
@@ -369,17 +376,17 @@ def dashboard(*, plan: StrategicPlan, period: date, view: str, reader: User) -> 
 
     rows = [AttentionItem(score=k, objective=o) for o, k in _own_kpis(scorecard)]
     attention = sorted(
-        (r for r in rows if r.score.status in (Status.OFF_TRACK, Status.AT_RISK)),
+        (r for r in rows if r.score.status in (ScoreStatus.OFF_TRACK, ScoreStatus.AT_RISK)),
         key=lambda r: (_SEVERITY[r.score.status], r.score.result.score or 0),
     )
     wins = sorted(
-        (r for r in rows if r.score.status is Status.ON_TRACK or r.improved),
+        (r for r in rows if r.score.status is ScoreStatus.ON_TRACK or r.improved),
         key=lambda r: (-(r.score.result.score or 0), r.score.kpi.code),
     )
     _period_actuals(attention)
     _action_plans(attention, reader=reader)
     for item in attention:
-        if item.score.status is Status.OFF_TRACK:
+        if item.score.status is ScoreStatus.OFF_TRACK:
             item.corrective_plan = corrective_plan_for(
                 reader, objective=item.objective.objective, kpi_id=item.score.kpi.pk
             )
@@ -415,7 +422,7 @@ def forecast_misses(
     on_track = [
         AttentionItem(score=k, objective=o)
         for o, k in _own_kpis(scorecard)
-        if k.status is Status.ON_TRACK
+        if k.status is ScoreStatus.ON_TRACK
     ]
     paces = year_to_date([item.score.kpi for item in on_track], period)
     misses = []
@@ -435,7 +442,7 @@ def forecast_misses(
 @dataclass(frozen=True)
 class HeatCell:
     score: Score | None
-    status: Status
+    status: ScoreStatus
 
     @property
     def display_score(self) -> str:
@@ -487,7 +494,7 @@ def heat_map(*, plan: StrategicPlan, period: date, reader: User) -> HeatMap:
                 (o for o in card.objectives() if o.objective.pk == objective.objective.pk), None
             )
             cells.append(
-                HeatCell(None, Status.NO_DATA)
+                HeatCell(None, ScoreStatus.NO_DATA)
                 if found is None
                 else HeatCell(found.rollup.score, found.status)
             )

@@ -78,7 +78,7 @@ class KpiSpec:
     code: str
     objective: str
     name: str
-    unit: str
+    measure_unit: str
     decimals: int
     direction: Direction
     frequency: Frequency

@@ -385,7 +385,7 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "strategy.models.StrategicPlan.Status",
         "ActionPlanStatusEnum": "actionplans.models.ActionPlan.Status",
         "TaskStatusEnum": "actionplans.models.Task.Status",
-        "ScoreStatusEnum": "kpis.models.Status",
+        "ScoreStatusEnum": "kpis.models.ScoreStatus",
         "ActualStatusEnum": "kpis.models.ActualStatus",
     },
     "POSTPROCESSING_HOOKS": [

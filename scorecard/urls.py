@@ -26,7 +26,7 @@ urlpatterns = [
     path("people/", include("accounts.urls")),
     # The strategy workspace: plans, perspectives, objectives, links; its KPI and target pages.
     path("strategy/", include("strategy.urls")),
-    path("strategy/", include("kpis.workspace_urls")),
+    path("strategy/", include("kpis.definition_urls")),
     # /updates/… ("My updates", import, locks, approvals) and /kpis/<id>/.
     path("", include("kpis.urls")),
     path("reports/", include("kpis.reports.urls")),

@@ -16,7 +16,7 @@ STEPS = (
     ("vision", "Vision & mission", "strategy:setup_vision"),
     ("objectives", "Objectives", "strategy:setup_objectives"),
     ("links", "Cause and effect", "strategy:setup_links"),
-    ("kpis", "KPIs and targets", "workspace:setup_kpis"),
+    ("kpis", "KPIs and targets", "kpi_definitions:setup_kpis"),
     ("action-plans", "Action plans", "strategy:setup_action_plans"),
 )
 STEP_NAMES = tuple(name for name, _, _ in STEPS)

@@ -1,4 +1,4 @@
-"""The strategy workspace under /strategy/; its KPI pages are in kpis.workspace_urls."""
+"""The strategy workspace under /strategy/; its KPI pages are in kpis.definition_urls."""
 
 from django.urls import path
 
@@ -32,7 +32,7 @@ urlpatterns = [
         "objectives/<int:pk>/restore/", views_workspace.objective_restore, name="objective_restore"
     ),
     path("links/<int:pk>/delete/", views_workspace.link_delete, name="link_delete"),
-    # The guided setup; its KPI step is kpis.workspace_urls' "setup_kpis".
+    # The guided setup; its KPI step is kpis.definition_urls' "setup_kpis".
     path(
         "plans/<int:pk>/setup/basics/", views_setup.setup, {"step": "basics"}, name="setup_basics"
     ),

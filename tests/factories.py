@@ -94,7 +94,7 @@ class KpiFactory(factory.django.DjangoModelFactory):
     plan = factory.SelfAttribute("objective.plan")
     code = factory.Sequence(lambda n: f"K{n}")
     name = factory.Sequence(lambda n: f"KPI {n}")
-    unit = "%"
+    measure_unit = "%"
 
 
 class TargetFactory(factory.django.DjangoModelFactory):

@@ -158,7 +158,9 @@ def test_an_app_loads_no_template_or_tag_library_of_an_app_above_it(app: str) ->
 def test_the_checks_find_what_they_look_for() -> None:
     """The patterns match the forms the code uses, so an empty result means something."""
     assert URL_IN_PYTHON.findall('redirect("kpis:updates")') == ["kpis:updates"]
-    assert URL_IN_TEMPLATE.findall("{% url 'workspace:kpis' plan.pk %}") == ["workspace:kpis"]
+    assert URL_IN_TEMPLATE.findall("{% url 'kpi_definitions:kpis' plan.pk %}") == [
+        "kpi_definitions:kpis"
+    ]
     assert TEMPLATE_IN_PYTHON.findall('render(request, "kpis/kpi.html", {})') == ["kpis/kpi.html"]
     assert TEMPLATE_IN_PYTHON.findall('@register.inclusion_tag("scorecard/_x.html")') == [
         "scorecard/_x.html"
@@ -169,5 +171,5 @@ def test_the_checks_find_what_they_look_for() -> None:
     assert LOAD_IN_TEMPLATE.findall("{% load static partials people %}") == [
         "static partials people"
     ]
-    assert _url_owners()["workspace:kpis"] == "kpis"
+    assert _url_owners()["kpi_definitions:kpis"] == "kpis"
     assert _url_owners()["actionplans:plan_new"] == "actionplans"

@@ -20,7 +20,7 @@ from accounts.models import User
 from core.api import IdFilter, ModelSerializer, NumberField, merged
 from kpis import periods, scoring, selectors, services
 from kpis.api.common import KPI_UNITS, OBJECTIVE_UNITS, _fiscal_month
-from kpis.models import Kpi, Status
+from kpis.models import Kpi, ScoreStatus
 from strategy.models import Objective
 
 KPI_FIELDS = (
@@ -28,7 +28,7 @@ KPI_FIELDS = (
     "code",
     "name",
     "description",
-    "unit",
+    "measure_unit",
     "decimals",
     "direction",
     "frequency",
@@ -145,7 +145,7 @@ class PerformanceSerializer(serializers.Serializer[Any]):
     score = NumberField(
         max_digits=6, decimal_places=3, allow_null=True, help_text="0 to 10, three decimals."
     )
-    status = serializers.ChoiceField(choices=Status.choices)
+    status = serializers.ChoiceField(choices=ScoreStatus.choices)
     variance = NumberField(max_digits=40, decimal_places=6, allow_null=True)
     variance_pct = NumberField(
         max_digits=40,

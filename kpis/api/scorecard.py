@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from accounts.api_base import ScorecardPermission, VisibleRelatedField
 from core.api import NumberField, StrictQueryParamsMixin
 from kpis import scoring, selectors
-from kpis.models import Status
+from kpis.models import ScoreStatus
 from strategy.models import StrategicPlan
 
 
@@ -43,7 +43,7 @@ class _ScoreFields(serializers.Serializer[Any]):
     score = NumberField(
         max_digits=6, decimal_places=3, allow_null=True, help_text="0 to 10, three decimals."
     )
-    status = serializers.ChoiceField(choices=Status.choices)
+    status = serializers.ChoiceField(choices=ScoreStatus.choices)
 
 
 class KpiNodeSerializer(_ScoreFields):

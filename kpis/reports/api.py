@@ -28,7 +28,7 @@ class VarianceLineSerializer(ModelSerializer):
             "owner_name",
             "org_unit",
             "org_unit_name",
-            "measure",
+            "measure_unit",
             "goal",
             "red_flag",
             "actual",

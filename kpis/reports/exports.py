@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.spreadsheets import Cell, csv_bytes, safe_text, xlsx_bytes
-from kpis.models import Status, VarianceLine
+from kpis.models import ScoreStatus, VarianceLine
 
 COLUMNS = (
     "Perspective",
@@ -26,7 +26,7 @@ COLUMNS = (
     "Variance %",
     "Favourable",
     "Score",
-    "Status",
+    "ScoreStatus",
     "Previous score",
     "Trend",
     "Analysis",
@@ -45,7 +45,7 @@ def line_cells(line: VarianceLine) -> list[Cell]:
         f"{line.objective_code} {line.objective_name}",
         line.kpi_code,
         line.kpi_name,
-        line.measure,
+        line.measure_unit,
         line.owner_name,
         line.org_unit_name,
     ]
@@ -55,7 +55,7 @@ def line_cells(line: VarianceLine) -> list[Cell]:
         *numbers,
         _yes_no(line.favourable),
         line.score,
-        Status(line.status).label,
+        ScoreStatus(line.status).label,
         line.previous_score,
         line.trend,
         safe_text(line.analysis),

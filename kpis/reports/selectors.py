@@ -22,13 +22,18 @@ from django.db.models import Q, QuerySet
 from accounts.models import OrgUnit, User
 from accounts.permissions import visible_unit_ids
 from kpis import scoring
-from kpis.models import Actual, Status, VarianceLine, VarianceReport
+from kpis.models import Actual, ScoreStatus, VarianceLine, VarianceReport
 from kpis.selectors import KpiScore, ObjectiveScore, PlanScorecard, plan_scorecard
 from strategy.models import StrategicPlan
 
 # How many of the largest unfavourable variances a summary names.
 WORST_COUNT = 5
-STATUS_ORDER = (Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.NO_DATA)
+STATUS_ORDER = (
+    ScoreStatus.OFF_TRACK,
+    ScoreStatus.AT_RISK,
+    ScoreStatus.ON_TRACK,
+    ScoreStatus.NO_DATA,
+)
 
 
 @dataclass
@@ -96,7 +101,7 @@ def report_snapshot(*, plan: StrategicPlan, period: date) -> Snapshot:
                 objective_name=objective.name,
                 kpi_code=kpi.code,
                 kpi_name=kpi.name,
-                measure=kpi.unit,
+                measure_unit=kpi.measure_unit,
                 owner_name=kpi.owner.display_name if kpi.owner else "",
                 org_unit_id=objective.org_unit_id,
                 org_unit_name=unit_names.get(objective.org_unit_id, ""),
@@ -140,7 +145,7 @@ _LINE_FIELDS = (
     "objective_name",
     "kpi_code",
     "kpi_name",
-    "measure",
+    "measure_unit",
     "owner_name",
     "org_unit_id",
     "org_unit_name",

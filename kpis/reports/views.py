@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from accounts.permissions import get_visible_or_404, require_perm, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
-from kpis.models import Status, VarianceLine, VarianceReport
+from kpis.models import ScoreStatus, VarianceLine, VarianceReport
 from kpis.reports.exports import report_csv, report_xlsx
 from kpis.reports.selectors import report_digest, report_is_current, report_lines, reports_for
 from kpis.reports.services import variance_report_compute
@@ -97,7 +97,7 @@ def _filtered_lines(request: HtmxHttpRequest, report: VarianceReport) -> list[Va
     lines = report_lines(
         report,
         reader=request.user,
-        status=status if status in Status.values else "",
+        status=status if status in ScoreStatus.values else "",
         org_unit_id=_int_or_none(request.GET.get("unit", "")),
     )
     _, key = SORTS.get(request.GET.get("sort", ""), SORTS[""])
@@ -125,7 +125,7 @@ def report_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "digest": report_digest(every_line),
         "groups": groups,
         "line_count": len(lines),
-        "statuses": Status.choices,
+        "statuses": ScoreStatus.choices,
         "units": units,
         "sorts": [(key, label) for key, (label, _) in SORTS.items()],
         "chosen": {

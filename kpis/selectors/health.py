@@ -38,17 +38,17 @@ def plan_kpi_health(*, plan: StrategicPlan, today: date | None = None) -> list[H
         by_objective[kpi.objective_id].append(kpi)
 
     def new_kpi(objective: Objective) -> str:
-        return reverse("workspace:kpi_new", args=[plan.pk]) + f"?objective={objective.pk}"
+        return reverse("kpi_definitions:kpi_new", args=[plan.pk]) + f"?objective={objective.pk}"
 
     def kpis_of(objective: Objective) -> str:
-        return reverse("workspace:kpis", args=[plan.pk]) + f"#objective-{objective.pk}"
+        return reverse("kpi_definitions:kpis", args=[plan.pk]) + f"#objective-{objective.pk}"
 
     def edit(kpi: Kpi) -> str:
-        return reverse("workspace:kpi_edit", args=[kpi.pk])
+        return reverse("kpi_definitions:kpi_edit", args=[kpi.pk])
 
     without_kpis = [HealthProblem(str(o), new_kpi(o)) for o in objectives if not by_objective[o.pk]]
     without_targets = [
-        HealthProblem(str(k), reverse("workspace:targets", args=[k.pk]))
+        HealthProblem(str(k), reverse("kpi_definitions:targets", args=[k.pk]))
         for k in kpis
         if not k.has_target
     ]

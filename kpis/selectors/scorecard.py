@@ -48,7 +48,7 @@ class KpiScore:
     result: KpiResult
 
     @property
-    def status(self) -> scoring.Status:
+    def status(self) -> scoring.ScoreStatus:
         return self.result.status
 
 
@@ -62,7 +62,7 @@ class ObjectiveScore:
     kpis_total: int
 
     @property
-    def status(self) -> scoring.Status:
+    def status(self) -> scoring.ScoreStatus:
         return self.rollup.status
 
 
@@ -75,7 +75,7 @@ class PerspectiveScore:
     kpis_total: int
 
     @property
-    def status(self) -> scoring.Status:
+    def status(self) -> scoring.ScoreStatus:
         return self.rollup.status
 
 
@@ -91,7 +91,7 @@ class PlanScorecard:
     _by_code: dict[str, KpiScore] = field(default_factory=dict, repr=False)
 
     @property
-    def status(self) -> scoring.Status:
+    def status(self) -> scoring.ScoreStatus:
         return self.rollup.status
 
     @property

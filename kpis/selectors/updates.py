@@ -82,7 +82,7 @@ class UpdateRow:
         return (
             self.actual is not None
             and not self.actual.corrective_action.strip()
-            and self.result.status is scoring.Status.OFF_TRACK
+            and self.result.status is scoring.ScoreStatus.OFF_TRACK
         )
 
 

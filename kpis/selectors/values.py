@@ -36,7 +36,7 @@ def needs_corrective_action(
     track and no corrective action is written (no query)."""
     if corrective_action.strip():
         return False
-    return target_result(kpi, target, value).status is scoring.Status.OFF_TRACK
+    return target_result(kpi, target, value).status is scoring.ScoreStatus.OFF_TRACK
 
 
 def locked_periods(candidates: Iterable[date]) -> set[date]:

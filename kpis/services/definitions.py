@@ -79,7 +79,7 @@ def kpi_create(
     code: str,
     name: str,
     description: str = "",
-    unit: str = "",
+    measure_unit: str = "",
     decimals: int = 1,
     direction: str = Direction.INCREASE,
     frequency: str = "monthly",
@@ -106,7 +106,7 @@ def kpi_create(
             code=code.strip(),
             name=name.strip(),
             description=description.strip(),
-            unit=unit.strip(),
+            measure_unit=measure_unit.strip(),
             decimals=decimals,
             direction=direction,
             frequency=frequency,
@@ -127,7 +127,7 @@ def kpi_update(
     code: str,
     name: str,
     description: str,
-    unit: str,
+    measure_unit: str,
     decimals: int,
     direction: str,
     frequency: str,
@@ -166,7 +166,7 @@ def kpi_update(
         locked.code = new_code
         locked.name = name.strip()
         locked.description = description.strip()
-        locked.unit = unit.strip()
+        locked.measure_unit = measure_unit.strip()
         locked.decimals = decimals
         locked.direction = direction
         locked.frequency = frequency
@@ -176,9 +176,8 @@ def kpi_update(
         locked.owner = owner
         locked.formula = formula.strip()
         locked.baseline = baseline
-        unit_ = objective.org_unit
         errors = {
-            **_kpi_errors(kpi=locked, owner=owner, updaters=updaters, unit=unit_),
+            **_kpi_errors(kpi=locked, owner=owner, updaters=updaters, unit=objective.org_unit),
             **errors,
         }
         validate_at_fields(locked, errors)

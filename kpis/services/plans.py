@@ -68,7 +68,7 @@ def plan_copy(
                 code=kpi.code,
                 name=kpi.name,
                 description=kpi.description,
-                unit=kpi.unit,
+                measure_unit=kpi.measure_unit,
                 decimals=kpi.decimals,
                 direction=kpi.direction,
                 frequency=kpi.frequency,

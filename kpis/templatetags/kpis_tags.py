@@ -77,9 +77,11 @@ def plain(value: Decimal | None) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def off_track_actions(context: template.Context, kpi: Kpi, status: scoring.Status) -> list[Link]:
+def off_track_actions(
+    context: template.Context, kpi: Kpi, status: scoring.ScoreStatus
+) -> list[Link]:
     """What the signed-in person can do about the KPI when it is off track (else nothing)."""
     request = context.get("request")
-    if status is not scoring.Status.OFF_TRACK or request is None:
+    if status is not scoring.ScoreStatus.OFF_TRACK or request is None:
         return []
     return page_extensions.actions_for_off_track(request.user, kpi)

@@ -74,7 +74,7 @@ def test_my_updates_and_the_import_read_numbers_as_people_type_them():
 
 def test_a_percent_sign_is_taken_for_a_percentage_kpi_and_refused_for_others():
     org = build_org()
-    org.win.unit = "%"
+    org.win.measure_unit = "%"
     org.win.save()
     client = client_for(org.manager)
 

@@ -55,7 +55,7 @@ def test_a_months_performance_is_the_engines(org):
         "complete": True,
     }
     assert expected.score == 5
-    assert expected.status == scoring.Status.AT_RISK
+    assert expected.status == scoring.ScoreStatus.AT_RISK
 
 
 def test_a_quarter_combines_the_months_as_the_engine_does(org):

@@ -48,7 +48,7 @@ def edit(kpi: Kpi, **changes):  # type: ignore[no-untyped-def]
         "code": kpi.code,
         "name": kpi.name,
         "description": kpi.description,
-        "unit": kpi.unit,
+        "measure_unit": kpi.measure_unit,
         "decimals": kpi.decimals,
         "direction": kpi.direction,
         "frequency": kpi.frequency,
@@ -70,14 +70,14 @@ def test_a_kpi_is_defined_with_its_owner_and_updaters(ws, growth):
     kpi = define(
         ws,
         growth,
-        unit="EUR",
+        measure_unit="EUR",
         decimals=0,
         owner=ws.org.manager,
         updaters=[ws.contributor],
         baseline=Decimal(900),
     )
 
-    assert (kpi.plan, kpi.objective, kpi.unit, kpi.owner, kpi.baseline) == (
+    assert (kpi.plan, kpi.objective, kpi.measure_unit, kpi.owner, kpi.baseline) == (
         ws.plan,
         growth,
         "EUR",
@@ -159,9 +159,9 @@ def test_a_negative_weight_or_tolerance_is_refused_at_its_field(ws, growth):
 def test_editing_a_kpi_changes_its_definition_and_updaters(ws, growth):
     kpi = define(ws, growth, updaters=[ws.contributor])
 
-    saved = edit(kpi, name="Net revenue", unit="kEUR", updaters=[ws.org.manager])
+    saved = edit(kpi, name="Net revenue", measure_unit="kEUR", updaters=[ws.org.manager])
 
-    assert (saved.name, saved.unit) == ("Net revenue", "kEUR")
+    assert (saved.name, saved.measure_unit) == ("Net revenue", "kEUR")
     assert list(saved.updaters.all()) == [ws.org.manager]
 
 
@@ -217,7 +217,7 @@ def kpi_form(growth, **changes: object) -> dict[str, object]:  # type: ignore[no
         "objective": growth.pk,
         "code": "REV",
         "name": "Revenue",
-        "unit": "EUR",
+        "measure_unit": "EUR",
         "decimals": 0,
         "direction": "increase",
         "frequency": "monthly",

@@ -17,7 +17,7 @@ from kpis.combined_periods import (
     view_periods,
 )
 from kpis.explanations import explain_view, period_note
-from kpis.scoring import Aggregation, Direction, Status, View
+from kpis.scoring import Aggregation, Direction, ScoreStatus, View
 
 D = Decimal
 JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
@@ -201,7 +201,7 @@ def test_a_month_whose_red_flag_cannot_be_derived_leaves_the_view_without_a_red_
     combined = combine_periods([JAN, FEB], values, "sum", direction="decrease")
     assert combined.goal == D(2)
     assert combined.red_flag is None
-    assert evaluate_view(combined, direction="decrease").status is Status.NO_DATA
+    assert evaluate_view(combined, direction="decrease").status is ScoreStatus.NO_DATA
 
 
 def test_a_reported_month_without_a_target_leaves_the_view_without_a_target():
@@ -210,7 +210,7 @@ def test_a_reported_month_without_a_target_leaves_the_view_without_a_target():
     assert combined.actual == D(45)
     assert combined.thresholds is None
     assert period_note(combined).endswith("No target for Feb 2026, so no combined target.")
-    assert evaluate_view(combined, direction="increase").status is Status.NO_DATA
+    assert evaluate_view(combined, direction="increase").status is ScoreStatus.NO_DATA
 
 
 def test_a_quarter_with_nothing_reported_still_shows_its_whole_target():
@@ -222,7 +222,7 @@ def test_a_quarter_with_nothing_reported_still_shows_its_whole_target():
     assert combined.goal == D(42)
     assert combined.periods_reported == 0
     assert period_note(combined) == "None of the 3 months reported yet."
-    assert evaluate_view(combined, direction="increase").status is Status.NO_DATA
+    assert evaluate_view(combined, direction="increase").status is ScoreStatus.NO_DATA
 
 
 def test_a_range_kpi_combines_both_edges_of_its_band():
@@ -236,7 +236,7 @@ def test_a_range_kpi_combines_both_edges_of_its_band():
     assert (combined.thresholds.goal, combined.thresholds.goal_high) == (D(19), D(24))
     assert combined.thresholds.red_flag == (D(17) + D("17.1")) / 2
     assert combined.thresholds.red_flag_high == (D(26) + D("27.5")) / 2
-    assert evaluate_view(combined, direction="range").status is Status.ON_TRACK
+    assert evaluate_view(combined, direction="range").status is ScoreStatus.ON_TRACK
 
 
 def test_a_complete_quarter_is_scored_like_a_single_period():
@@ -247,7 +247,7 @@ def test_a_complete_quarter_is_scored_like_a_single_period():
     assert result.complete
     assert result.score == Fraction(170, 21)  # 10/3 · (1 + (45 - 35) / (42 - 35))
     assert result.display_score == "8.1"
-    assert result.status is Status.ON_TRACK
+    assert result.status is ScoreStatus.ON_TRACK
     assert result.explanation[0] == "Sum of 3 months: Jan 2026, Feb 2026, Mar 2026."
     assert "derived" not in " ".join(result.explanation)
 

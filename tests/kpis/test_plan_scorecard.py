@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kpis import explanations, scoring
 from kpis.models import Actual, Aggregation, Direction, Kpi, Target
-from kpis.scoring import Status, Trend
+from kpis.scoring import ScoreStatus, Trend
 from kpis.selectors import plan_scorecard
 from tests.factories import (
     ActualFactory,
@@ -120,9 +120,9 @@ def test_a_kpi_scores_by_the_design_formula_and_the_objective_averages_by_weight
     scorecard = plan_scorecard(plan=plan, period=JAN, reader=None)
 
     assert scorecard.kpi("A").result.score == Fraction(20, 3)
-    assert scorecard.kpi("A").status == Status.ON_TRACK
+    assert scorecard.kpi("A").status == ScoreStatus.ON_TRACK
     assert scorecard.kpi("B").result.score == Fraction(10, 3)
-    assert scorecard.kpi("B").status == Status.AT_RISK
+    assert scorecard.kpi("B").status == ScoreStatus.AT_RISK
     objective_score = next(scorecard.objectives())
     assert objective_score.rollup.score == (Fraction(20, 3) * 3 + Fraction(10, 3)) / 4
     assert scorecard.rollup.score == objective_score.rollup.score
@@ -191,7 +191,7 @@ def test_kpis_without_data_are_left_out_of_the_roll_up_and_counted_as_missing():
 
     scorecard = plan_scorecard(plan=objective.plan, period=JAN, reader=None)
 
-    assert scorecard.kpi("B").status == Status.NO_DATA
+    assert scorecard.kpi("B").status == ScoreStatus.NO_DATA
     assert scorecard.rollup.score == Fraction(20, 3)
     assert scorecard.coverage == "1 of 2 KPIs reported"
 
@@ -224,7 +224,7 @@ def test_a_calculated_kpi_follows_its_inputs_and_has_no_data_when_one_is_missing
     leads_actual.delete()
     result = plan_scorecard(plan=objective.plan, period=JAN, reader=None).kpi("RATE").result
     assert result.actual is None
-    assert result.status == Status.NO_DATA
+    assert result.status == ScoreStatus.NO_DATA
 
 
 def test_a_quarter_view_of_a_calculated_kpi_applies_the_formula_to_the_combined_inputs():

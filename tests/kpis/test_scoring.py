@@ -12,7 +12,7 @@ from kpis.scoring import (
     Aggregation,
     Direction,
     KpiResult,
-    Status,
+    ScoreStatus,
     Trend,
     derive_red_flag,
     derive_red_flag_high,
@@ -38,7 +38,11 @@ D = Decimal
 
 @pytest.mark.parametrize(
     ("ours", "theirs"),
-    [(Direction, models.Direction), (Status, models.Status), (Aggregation, models.Aggregation)],
+    [
+        (Direction, models.Direction),
+        (ScoreStatus, models.ScoreStatus),
+        (Aggregation, models.Aggregation),
+    ],
 )
 def test_scoring_enums_have_the_same_values_as_the_model_choices(ours, theirs):
     assert {member.value for member in ours} == set(theirs.values)
@@ -100,14 +104,14 @@ def test_range_score_is_none_without_the_upper_edge():
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (Fraction(20, 3), Status.ON_TRACK),
-        (D("6.667"), Status.ON_TRACK),
-        (D("6.666"), Status.AT_RISK),
-        (Fraction(10, 3), Status.AT_RISK),
-        (D("3.333"), Status.OFF_TRACK),
-        (Fraction(0), Status.OFF_TRACK),
-        (Fraction(10), Status.ON_TRACK),
-        (None, Status.NO_DATA),
+        (Fraction(20, 3), ScoreStatus.ON_TRACK),
+        (D("6.667"), ScoreStatus.ON_TRACK),
+        (D("6.666"), ScoreStatus.AT_RISK),
+        (Fraction(10, 3), ScoreStatus.AT_RISK),
+        (D("3.333"), ScoreStatus.OFF_TRACK),
+        (Fraction(0), ScoreStatus.OFF_TRACK),
+        (Fraction(10), ScoreStatus.ON_TRACK),
+        (None, ScoreStatus.NO_DATA),
     ],
 )
 def test_status_bands_are_compared_exactly(value, expected):
@@ -118,7 +122,7 @@ def test_rounded_six_point_six_seven_is_not_how_status_is_decided():
     # Only just short of the goal: it would round to 6.67, yet the goal is not reached.
     just_short = score(D("99.9999"), D(100), D(90))
     assert display_score(just_short) == "6.7"
-    assert status_for(just_short) is Status.AT_RISK
+    assert status_for(just_short) is ScoreStatus.AT_RISK
 
 
 @pytest.mark.parametrize(
@@ -281,7 +285,7 @@ def test_evaluate_kpi_derives_the_red_flag_and_explains_the_score():
     assert result.red_flag == D(90)
     assert result.red_flag_derived
     assert result.score == 5
-    assert result.status is Status.AT_RISK
+    assert result.status is ScoreStatus.AT_RISK
     assert result.variance == D(-5)
     assert result.variance_pct == D("-0.05")
     assert result.favourable is False
@@ -298,7 +302,7 @@ def test_evaluate_kpi_uses_a_stated_red_flag_and_reports_the_trend():
     )
     assert not result.red_flag_derived
     assert result.display_score == "7.8"
-    assert result.status is Status.ON_TRACK
+    assert result.status is ScoreStatus.ON_TRACK
     assert result.favourable is True
     assert result.trend is Trend.UP
     assert result.explanation[-1] == "Trend: up (previous score 5.0)."
@@ -312,7 +316,7 @@ def test_evaluate_kpi_explains_a_score_held_at_ten():
 
 def test_evaluate_kpi_without_an_actual_has_no_data_but_keeps_the_target():
     result = explained(direction="increase", actual=None, goal=D(100))
-    assert result.status is Status.NO_DATA
+    assert result.status is ScoreStatus.NO_DATA
     assert result.score is None
     assert result.goal == D(100)
     assert result.red_flag == D(90)
@@ -322,14 +326,14 @@ def test_evaluate_kpi_without_an_actual_has_no_data_but_keeps_the_target():
 
 def test_evaluate_kpi_without_a_target_has_no_data():
     result = explained(direction="increase", actual=D(5), goal=None)
-    assert result.status is Status.NO_DATA
+    assert result.status is ScoreStatus.NO_DATA
     assert result.variance is None
     assert "No target for this period, so no score." in result.explanation
 
 
 def test_evaluate_kpi_with_a_zero_goal_and_no_red_flag_says_why_there_is_no_score():
     result = explained(direction="decrease", actual=D(0), goal=D(0))
-    assert result.status is Status.NO_DATA
+    assert result.status is ScoreStatus.NO_DATA
     assert any("from a goal of 0" in line for line in result.explanation)
 
 
@@ -401,7 +405,7 @@ def test_evaluate_kpi_neither_names_nor_values_inputs_the_reader_cannot_see():
 def test_rollup_is_the_weighted_average_of_the_children_with_data():
     result = rollup([("F1", D(8), D(2)), ("F2", D(5), D(1)), ("F3", None, D(3))])
     assert result.score == 7
-    assert result.status is Status.ON_TRACK
+    assert result.status is ScoreStatus.ON_TRACK
     assert (result.reported, result.total) == (2, 3)
     assert result.coverage("KPIs") == "2 of 3 KPIs reported"
 
@@ -425,7 +429,7 @@ def test_rollup_explains_each_child_with_its_score_and_weight():
 def test_rollup_keeps_child_scores_exact():
     result = rollup([("a", Fraction(20, 3), 1), ("b", Fraction(20, 3), 5)])
     assert result.score == Fraction(20, 3)
-    assert result.status is Status.ON_TRACK
+    assert result.status is ScoreStatus.ON_TRACK
 
 
 @pytest.mark.parametrize(
@@ -435,7 +439,7 @@ def test_rollup_keeps_child_scores_exact():
 def test_rollup_without_data_and_weight_has_no_score(children):
     result = rollup(children)
     assert result.score is None
-    assert result.status is Status.NO_DATA
+    assert result.status is ScoreStatus.NO_DATA
     assert result.display_score == "—"
 
 

@@ -16,7 +16,7 @@ from kpis.combined_periods import PeriodValues, combine_periods, evaluate_view
 from kpis.explanations import explain_kpi, explain_rollup, explain_view
 from kpis.scoring import (
     Direction,
-    Status,
+    ScoreStatus,
     Trend,
     derive_red_flag,
     display_score,
@@ -98,8 +98,8 @@ def test_actual_at_the_goal_scores_six_point_six_seven_and_at_the_red_flag_three
     assert score_to_decimal(at_goal, places=2) == Decimal("6.67")
     assert score_to_decimal(at_red_flag, places=2) == Decimal("3.33")
     assert (display_score(at_goal), display_score(at_red_flag)) == ("6.7", "3.3")
-    assert status_for(at_goal) is Status.ON_TRACK
-    assert status_for(at_red_flag) is Status.AT_RISK
+    assert status_for(at_goal) is ScoreStatus.ON_TRACK
+    assert status_for(at_red_flag) is ScoreStatus.AT_RISK
 
 
 @given(values, values, margins)
@@ -107,11 +107,11 @@ def test_status_follows_goal_and_red_flag_exactly_when_higher_is_better(actual, 
     red_flag = goal - margin
     status = status_for(score(actual, goal, red_flag))
     if actual >= goal:
-        assert status is Status.ON_TRACK
+        assert status is ScoreStatus.ON_TRACK
     elif actual >= red_flag:
-        assert status is Status.AT_RISK
+        assert status is ScoreStatus.AT_RISK
     else:
-        assert status is Status.OFF_TRACK
+        assert status is ScoreStatus.OFF_TRACK
 
 
 @given(values, values, margins)
@@ -119,11 +119,11 @@ def test_status_follows_goal_and_red_flag_exactly_when_lower_is_better(actual, g
     red_flag = goal + margin
     status = status_for(score(actual, goal, red_flag))
     if actual <= goal:
-        assert status is Status.ON_TRACK
+        assert status is ScoreStatus.ON_TRACK
     elif actual <= red_flag:
-        assert status is Status.AT_RISK
+        assert status is ScoreStatus.AT_RISK
     else:
-        assert status is Status.OFF_TRACK
+        assert status is ScoreStatus.OFF_TRACK
 
 
 @given(values, values, margins)
@@ -131,8 +131,8 @@ def test_a_hair_short_of_the_goal_or_red_flag_drops_a_band(goal, hair, margin):
     assume(hair > 0)
     hair = min(hair, margin) / 2
     red_flag = goal - margin
-    assert status_for(score(goal - hair, goal, red_flag)) is Status.AT_RISK
-    assert status_for(score(red_flag - hair, goal, red_flag)) is Status.OFF_TRACK
+    assert status_for(score(goal - hair, goal, red_flag)) is ScoreStatus.AT_RISK
+    assert status_for(score(red_flag - hair, goal, red_flag)) is ScoreStatus.OFF_TRACK
 
 
 @given(values, values, st.none() | values, tolerances)
@@ -176,7 +176,7 @@ def test_range_score_is_at_most_each_one_sided_score(actual, goal, width, low_ma
     assert both <= score(actual, goal, red_flag)
     assert both <= score(actual, goal_high, red_flag_high)
     inside = goal <= actual <= goal_high
-    assert (status_for(both) is Status.ON_TRACK) == inside
+    assert (status_for(both) is ScoreStatus.ON_TRACK) == inside
 
 
 @given(values, tolerances, st.sampled_from(list(Direction)))

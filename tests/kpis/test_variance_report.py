@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from kpis.models import Actual, Direction, Status, VarianceLine, VarianceReport
+from kpis.models import Actual, Direction, ScoreStatus, VarianceLine, VarianceReport
 from kpis.reports import selectors as report_selectors
 from kpis.reports.selectors import latest_report, report_digest, report_is_current
 from kpis.reports.services import variance_report_compute
@@ -42,10 +42,10 @@ def expected_score(a: Decimal, goal: Decimal, red: Decimal) -> Fraction:
 
 def expected_status(score: Fraction) -> str:
     if score >= Fraction(20, 3):
-        return Status.ON_TRACK
+        return ScoreStatus.ON_TRACK
     if score >= Fraction(10, 3):
-        return Status.AT_RISK
-    return Status.OFF_TRACK
+        return ScoreStatus.AT_RISK
+    return ScoreStatus.OFF_TRACK
 
 
 def three_places(value: Fraction) -> Decimal:
@@ -97,7 +97,7 @@ def test_every_line_matches_the_numbers_computed_independently():
         before = expected_score(previous, goal, red)
         assert line.previous_score == three_places(before)
         if actual is None:
-            assert (line.actual, line.score, line.status) == (None, None, Status.NO_DATA)
+            assert (line.actual, line.score, line.status) == (None, None, ScoreStatus.NO_DATA)
             assert line.variance is None
             continue
         score = expected_score(actual, goal, red)
@@ -126,7 +126,7 @@ def test_the_summary_counts_the_statuses_and_names_the_worst_variances():
 
     lines = list(report.lines.all())
     assert sum(digest.counts.values()) == len(cases)
-    assert digest.counts[Status.NO_DATA] == sum(case[3] is None for case in cases)
+    assert digest.counts[ScoreStatus.NO_DATA] == sum(case[3] is None for case in cases)
     assert sorted(line.kpi_code for line in digest.missing) == sorted(
         case[0].code for case in cases if case[3] is None
     )
@@ -143,7 +143,7 @@ def test_a_period_with_no_data_gives_a_report_that_says_so():
     kpi = KpiFactory(code="EMPTY")
     report = variance_report_compute(plan=kpi.plan, period=JAN)
     assert (report.kpis_reported, report.kpis_total, report.score) == (0, 1, None)
-    assert report.lines.get().status == Status.NO_DATA
+    assert report.lines.get().status == ScoreStatus.NO_DATA
 
 
 def test_recomputing_replaces_the_snapshot_and_later_changes_do_not_alter_it():

@@ -364,7 +364,7 @@ MATRIX: dict[str, Row] = {
     "strategy:setup_links": get(EDIT_SALES_STRATEGY, "plan"),
     "strategy:setup_action_plans": get(EDIT_SALES_STRATEGY, "plan"),
     # Admins and managers of any unit start plans, in the units where they hold the role.
-    "workspace:plan_new": get(
+    "kpi_definitions:plan_new": get(
         expect(
             ALLOW,
             DENY,
@@ -377,14 +377,14 @@ MATRIX: dict[str, Row] = {
             sub_executive=DENY,
         )
     ),
-    "workspace:kpis": get(SEE_SALES, "plan"),
-    "workspace:kpi_new": get(EDIT_SALES_STRATEGY, "plan"),
-    "workspace:formula_check": get(EDIT_SALES_STRATEGY, "plan"),
-    "workspace:setup_kpis": get(EDIT_SALES_STRATEGY, "plan"),
-    "workspace:kpi_edit": get(EDIT_SALES_STRATEGY, "kpi"),
-    "workspace:kpi_retire": post(EDIT_SALES_STRATEGY, "kpi"),
-    "workspace:kpi_reinstate": post(EDIT_SALES_STRATEGY, "kpi"),
-    "workspace:targets": get(EDIT_SALES_STRATEGY, "kpi"),
+    "kpi_definitions:kpis": get(SEE_SALES, "plan"),
+    "kpi_definitions:kpi_new": get(EDIT_SALES_STRATEGY, "plan"),
+    "kpi_definitions:formula_check": get(EDIT_SALES_STRATEGY, "plan"),
+    "kpi_definitions:setup_kpis": get(EDIT_SALES_STRATEGY, "plan"),
+    "kpi_definitions:kpi_edit": get(EDIT_SALES_STRATEGY, "kpi"),
+    "kpi_definitions:kpi_retire": post(EDIT_SALES_STRATEGY, "kpi"),
+    "kpi_definitions:kpi_reinstate": post(EDIT_SALES_STRATEGY, "kpi"),
+    "kpi_definitions:targets": get(EDIT_SALES_STRATEGY, "kpi"),
     # The API: the same rules; anonymous callers are refused with 401/403.
     "api:token": post(PUBLIC),
     # The API's description is public, like any published API reference.

@@ -20,7 +20,7 @@ from actionplans.selectors import plan_schedule
 from actionplans.services import smart_check
 from kpis import periods
 from kpis.models import Actual, Aggregation, Direction, Frequency, Kpi, Target
-from kpis.scoring import Status
+from kpis.scoring import ScoreStatus
 from kpis.selectors import plan_scorecard
 from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
 
@@ -187,7 +187,7 @@ def test_sales_and_operations_have_plans_cascaded_from_the_groups_for_drill_down
         for o in plan_scorecard(plan=plan, period=last, reader=None).objectives()
         for k in o.kpis
     }
-    assert Status.OFF_TRACK in statuses  # something to drill into
+    assert ScoreStatus.OFF_TRACK in statuses  # something to drill into
 
 
 def test_range_kpis_have_a_band_and_both_red_flags():

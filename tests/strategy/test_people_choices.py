@@ -103,7 +103,7 @@ def kpi_data(cascade: Cascade, **fields: object) -> dict[str, object]:
         "objective": cascade.objective.pk,
         "code": "NPS",
         "name": "Net promoter score",
-        "unit": "",
+        "measure_unit": "",
         "decimals": 0,
         "direction": "increase",
         "frequency": "monthly",

@@ -391,7 +391,7 @@ def _seed_kpis(
                 "objective": objective,
                 "name": spec.name,
                 "description": spec.description,
-                "unit": spec.unit,
+                "measure_unit": spec.measure_unit,
                 "decimals": spec.decimals,
                 "direction": spec.direction,
                 "frequency": spec.frequency,
@@ -467,10 +467,10 @@ def _draw_actual(spec: KpiSpec, band: Band, progress: float, rng: random.Random)
     return actual
 
 
-_STANDINGS: dict[scoring.Status, Standing] = {
-    scoring.Status.ON_TRACK: "ahead",
-    scoring.Status.AT_RISK: "behind",
-    scoring.Status.OFF_TRACK: "failing",
+_STANDINGS: dict[scoring.ScoreStatus, Standing] = {
+    scoring.ScoreStatus.ON_TRACK: "ahead",
+    scoring.ScoreStatus.AT_RISK: "behind",
+    scoring.ScoreStatus.OFF_TRACK: "failing",
 }
 
 
@@ -485,7 +485,7 @@ def _standing(spec: KpiSpec, band: Band, value: Decimal) -> Standing:
         red_flag_high=band.red_flag_high,
         tolerance=spec.tolerance,
     )
-    if result.status is scoring.Status.NO_DATA:
+    if result.status is scoring.ScoreStatus.NO_DATA:
         raise ValueError(f"{spec.code}: the target cannot be scored.")
     return _STANDINGS[result.status]
 

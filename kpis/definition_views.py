@@ -31,6 +31,7 @@ from core.htmx import HtmxHttpRequest, wants_fragment
 from core.numbers import parse_required_number
 from core.validation import add_service_error
 from kpis import periods
+from kpis.definition_forms import KpiForm, PlanNewForm, grid_fields, kpi_initial, parse_grid
 from kpis.models import Direction, Kpi
 from kpis.selectors import target_thresholds
 from kpis.services import (
@@ -50,7 +51,6 @@ from kpis.services import (
     targets_save,
 )
 from kpis.templatetags.kpis_tags import plain
-from kpis.workspace_forms import KpiForm, PlanNewForm, grid_fields, kpi_initial, parse_grid
 from strategy.models import Objective, StrategicPlan
 from strategy.selectors import people_for_plan, people_with_access, plans_for
 from strategy.services import plan_create
@@ -147,7 +147,7 @@ def plan_new(request: HtmxHttpRequest) -> HttpResponse:
                     f"{plan.name} was started.",
                 )
     status = 400 if form.is_bound else 200
-    template = "kpis/workspace/plan_new.html"
+    template = "kpis/definitions/plan_new.html"
     if form.is_bound and wants_fragment(request):
         template += "#form"
     return render(request, template, {"form": form}, status=status)
@@ -192,7 +192,7 @@ def _kpis_page(
         "setup_query": "?setup=1" if step else "",
         **extra,
     }
-    template = "kpis/workspace/kpis.html"
+    template = "kpis/definitions/kpis.html"
     if partial and wants_fragment(request):
         template += "#kpi_list"
     return render(request, template, context, status=status)
@@ -230,13 +230,13 @@ def _kpi_form_page(
         "kpi": kpi,
         "setup": setup,
         "steps": setup_steps(plan, "kpis") if setup else [],
-        "action": reverse("workspace:kpi_edit", args=[kpi.pk])
+        "action": reverse("kpi_definitions:kpi_edit", args=[kpi.pk])
         if kpi
-        else reverse("workspace:kpi_new", args=[plan.pk]),
-        "formula_url": reverse("workspace:formula_check", args=[plan.pk])
+        else reverse("kpi_definitions:kpi_new", args=[plan.pk]),
+        "formula_url": reverse("kpi_definitions:formula_check", args=[plan.pk])
         + (f"?kpi={kpi.pk}" if kpi else ""),
     }
-    template = "kpis/workspace/kpi_form.html"
+    template = "kpis/definitions/kpi_form.html"
     if form.is_bound and wants_fragment(request):
         template += "#form"
     return render(request, template, context, status=status)
@@ -288,7 +288,7 @@ def kpi_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            url = reverse("workspace:targets", args=[kpi.pk])
+            url = reverse("kpi_definitions:targets", args=[kpi.pk])
             if _in_setup(request):
                 url += "?setup=1"
             return _done(request, url, f"{kpi} was defined: now its targets.")
@@ -315,7 +315,7 @@ def kpi_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            url = reverse("workspace:kpis", args=[plan.pk]) + f"#kpi-{kpi.pk}"
+            url = reverse("kpi_definitions:kpis", args=[plan.pk]) + f"#kpi-{kpi.pk}"
             return _done(request, url, f"{kpi} was saved.")
     return _kpi_form_page(request, plan, form, kpi=kpi, status=400)
 
@@ -328,14 +328,14 @@ def _retirement(request: HtmxHttpRequest, pk: int, *, retire: bool) -> HttpRespo
         if wants_fragment(request):
             return _kpis_page(request, kpi.plan, status=400, partial=True, errors=error.messages)
         messages.error(request, " ".join(error.messages))
-        return redirect(reverse("workspace:kpis", args=[kpi.plan_id]) + f"#kpi-{kpi.pk}")
+        return redirect(reverse("kpi_definitions:kpis", args=[kpi.plan_id]) + f"#kpi-{kpi.pk}")
     notice = (
         f"{kpi} was retired: its history stays." if retire else f"{kpi} is back on the scorecard."
     )
     if wants_fragment(request):
         return _kpis_page(request, kpi.plan, partial=True, notice=notice)
     messages.success(request, notice)
-    return redirect(reverse("workspace:kpis", args=[kpi.plan_id]) + f"#kpi-{kpi.pk}")
+    return redirect(reverse("kpi_definitions:kpis", args=[kpi.plan_id]) + f"#kpi-{kpi.pk}")
 
 
 @require_POST
@@ -371,7 +371,7 @@ def formula_check(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             ok = "The formula is valid."
     return render(
         request,
-        "kpis/workspace/kpi_form.html#formula_check",
+        "kpis/definitions/kpi_form.html#formula_check",
         {"formula_problem": problem, "formula_ok": ok},
     )
 
@@ -511,10 +511,10 @@ def targets(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     page = {
         "setup": setup,
         "steps": setup_steps(kpi.plan, "kpis") if setup else [],
-        "next_url": reverse("workspace:setup_kpis", args=[kpi.plan_id]),
+        "next_url": reverse("kpi_definitions:setup_kpis", args=[kpi.plan_id]),
     }
     if request.method == "GET":
-        return render(request, "kpis/workspace/targets.html", {**page, **_grid_context(kpi)})
+        return render(request, "kpis/definitions/targets.html", {**page, **_grid_context(kpi)})
 
     data = {key: str(value) for key, value in request.POST.items()}
     action = data.get("action", "save")
@@ -548,9 +548,9 @@ def targets(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             )
             if wants_fragment(request):
                 context = {**page, **_grid_context(kpi, notice=notice)}
-                return render(request, "kpis/workspace/targets.html#grid", context)
+                return render(request, "kpis/definitions/targets.html#grid", context)
             messages.success(request, f"Targets of {kpi.code}: {notice}")
-            url = reverse("workspace:targets", args=[kpi.pk]) + ("?setup=1" if setup else "")
+            url = reverse("kpi_definitions:targets", args=[kpi.pk]) + ("?setup=1" if setup else "")
             return redirect(url)
     context = {
         **page,
@@ -563,5 +563,5 @@ def targets(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             helper=data,
         ),
     }
-    template = "kpis/workspace/targets.html" + ("#grid" if wants_fragment(request) else "")
+    template = "kpis/definitions/targets.html" + ("#grid" if wants_fragment(request) else "")
     return render(request, template, context, status=400)

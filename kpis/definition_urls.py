@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from kpis import workspace_views as views
+from kpis import definition_views as views
 
-app_name = "workspace"
+app_name = "kpi_definitions"
 
 urlpatterns = [
     path("new/", views.plan_new, name="plan_new"),

@@ -117,7 +117,9 @@ class KpiForm(forms.Form):
     code = forms.CharField(max_length=30, help_text='Used in formulas, e.g. "REV".')
     name = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    unit = forms.CharField(max_length=30, required=False, help_text='e.g. "%", "EUR", "days".')
+    measure_unit = forms.CharField(
+        max_length=30, required=False, help_text='e.g. "%", "EUR", "days".'
+    )
     decimals = forms.IntegerField(min_value=0, max_value=6, initial=1)
     direction = forms.ChoiceField(choices=Direction.choices, initial=Direction.INCREASE)
     frequency = forms.ChoiceField(choices=Frequency.choices, initial=Frequency.MONTHLY)
@@ -192,7 +194,7 @@ def kpi_initial(kpi: Kpi) -> dict[str, Any]:
         "code": kpi.code,
         "name": kpi.name,
         "description": kpi.description,
-        "unit": kpi.unit,
+        "measure_unit": kpi.measure_unit,
         "decimals": kpi.decimals,
         "direction": kpi.direction,
         "frequency": kpi.frequency,
