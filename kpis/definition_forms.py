@@ -195,20 +195,25 @@ class KpiForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, plan: StrategicPlan, people: QuerySet[User], **kwargs: Any
+        self,
+        *args: Any,
+        plan: StrategicPlan,
+        owners: QuerySet[User],
+        updaters: QuerySet[User],
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["objective"] = forms.ModelChoiceField(
             queryset=plan.objectives.order_by("perspective__order", "code")
         )
         self.fields["owner"] = forms.ModelChoiceField(
-            queryset=people,
+            queryset=owners,
             required=False,
             help_text="Someone with a role in the unit.",
             error_messages=PERSON_CHOICE_ERRORS,
         )
         self.fields["updaters"] = forms.ModelMultipleChoiceField(
-            queryset=people,
+            queryset=updaters,
             required=False,
             widget=forms.CheckboxSelectMultiple,
             help_text="Who enters its actuals: contributors, managers or admins of the unit.",

@@ -44,6 +44,7 @@ from kpis.definition_forms import (
 from kpis.models import Direction, Kpi
 from kpis.selectors import target_thresholds
 from kpis.services import (
+    UPDATER_ROLES,
     cell_name,
     fiscal_years_to_copy_into,
     horizon_periods,
@@ -60,7 +61,7 @@ from kpis.services import (
     targets_save,
 )
 from strategy.models import Objective, StrategicPlan
-from strategy.selectors import people_for_plan, plans_for
+from strategy.selectors import people_for_plan, people_with_access, plans_for
 from strategy.services import plan_create
 from strategy.setup import next_step_url, setup_steps
 from strategy.views import plan_for_change, plan_for_view
@@ -280,16 +281,46 @@ def _kpi_form_page(
     return render(request, template, context, status=status)
 
 
+def _kpi_form(
+    request: HtmxHttpRequest,
+    plan: StrategicPlan,
+    *,
+    objective_id: object,
+    keep: list[int | None] | None = None,
+    initial: dict[str, Any] | None = None,
+) -> KpiForm:
+    """The KPI form offering as owners and updaters only the people the services accept for
+    the objective's unit (`person_access_error`); before an objective is chosen, the people of
+    the plan's units, updaters among those holding a role that enters actuals."""
+    reader = signed_in_user(request)
+    keep = keep or []
+    chosen = str(objective_id or "")
+    objective = (
+        plan.objectives.select_related("org_unit").filter(pk=int(chosen)).first()
+        if chosen.isdigit()
+        else None
+    )
+    if objective is None:
+        owners = people_for_plan(plan, reader=reader, keep=keep)
+        updaters = people_for_plan(plan, reader=reader, roles=UPDATER_ROLES, keep=keep)
+    else:
+        unit = objective.org_unit
+        owners = people_with_access(unit, reader=reader, keep=keep)
+        updaters = people_with_access(unit, reader=reader, roles=UPDATER_ROLES, keep=keep)
+    data = request.POST if request.method == "POST" else None
+    return KpiForm(data, plan=plan, owners=owners, updaters=updaters, initial=initial)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @vary_on_headers("HX-Request")
 def kpi_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = plan_for_change(request, pk)
-    people = people_for_plan(plan, reader=signed_in_user(request))
     if request.method == "GET":
-        initial = {"objective": request.GET.get("objective")}
-        return _kpi_form_page(request, plan, KpiForm(plan=plan, people=people, initial=initial))
-    form = KpiForm(request.POST, plan=plan, people=people)
+        chosen = request.GET.get("objective")
+        form = _kpi_form(request, plan, objective_id=chosen, initial={"objective": chosen})
+        return _kpi_form_page(request, plan, form)
+    form = _kpi_form(request, plan, objective_id=request.POST.get("objective"))
     if form.is_valid():
         try:
             kpi = kpi_create(plan=plan, **form.service_data())
@@ -310,11 +341,13 @@ def kpi_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     kpi = _kpi_for_change(request, pk)
     plan = kpi.plan
     chosen = [kpi.owner_id, *kpi.updaters.values_list("pk", flat=True)]
-    people = people_for_plan(plan, reader=signed_in_user(request), keep=chosen)
     if request.method == "GET":
-        form = KpiForm(plan=plan, people=people, initial=kpi_initial(kpi))
+        form = _kpi_form(
+            request, plan, objective_id=kpi.objective_id, keep=chosen, initial=kpi_initial(kpi)
+        )
         return _kpi_form_page(request, plan, form, kpi=kpi)
-    form = KpiForm(request.POST, plan=plan, people=people)
+    objective_id = request.POST.get("objective") or kpi.objective_id
+    form = _kpi_form(request, plan, objective_id=objective_id, keep=chosen)
     if form.is_valid():
         try:
             kpi = kpi_update(kpi=kpi, **form.service_data())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from accounts.models import User
+from accounts.models import ROLE_DESCRIPTIONS, Role, User
 
 register = template.Library()
 
@@ -15,3 +15,10 @@ def person(user: User | None) -> str:
     if user is None:
         return "—"
     return user.display_name
+
+
+@register.inclusion_tag("accounts/_role_help.html")
+def role_help() -> dict[str, object]:
+    """What each role may do, shown next to a role's choice (the select names it with
+    `aria-describedby="role-help"`)."""
+    return {"roles": [(label, ROLE_DESCRIPTIONS[value]) for value, label in Role.choices]}

@@ -58,6 +58,8 @@ def client_for(user: User, **kwargs: object) -> Client:
 
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+# What the remove button posts once the removal is confirmed (see membership_remove).
+CONFIRMED = {"confirmed": "yes"}
 
 
 def admin_user_form(person: User, **changes: object) -> dict[str, object]:

@@ -126,6 +126,7 @@ def test_every_main_page_passes_the_automated_accessibility_check(
             "/people/",
             "/people/new/",
             f"/people/{person.pk}/",
+            f"/people/{person.pk}/edit/",
             "/people/units/",
             "/audit/",
             "/updates/approvals/",
@@ -150,8 +151,14 @@ def test_every_main_page_passes_the_automated_accessibility_check(
             "/my-tasks/",
             f"/kpis/{action_plan.kpi_links.first().kpi_id}/",
         ],
-        # A viewer sees the read-only versions.
-        "viewer": ["/updates/", f"/kpis/{kpi.pk}/", f"/strategy/plans/{plan.pk}/"],
+        # A viewer sees the read-only versions, and the pages of a refusal and of nothing.
+        "viewer": [
+            "/updates/",
+            f"/kpis/{kpi.pk}/",
+            f"/strategy/plans/{plan.pk}/",
+            "/people/",
+            "/no-such-page/",
+        ],
     }
     found: list[str] = []
     for username, paths in pages_by_role.items():

@@ -109,7 +109,7 @@ def test_kpis_are_retired_and_reinstated_not_deleted(org):
 def test_an_updater_without_a_role_in_the_unit_is_refused_naming_them(org):
     response = client_for(org.admin).patch(detail(org.kpi), {"updaters": [org.outsider.pk]})
     assert response.status_code == 400
-    assert "Outsider has no access to Sales" in response.json()["updaters"][0]
+    assert "Outsider has no access to the unit Sales" in response.json()["updaters"][0]
 
 
 def test_a_name_with_a_control_character_is_refused_by_field(org):

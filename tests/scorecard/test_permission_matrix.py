@@ -251,6 +251,7 @@ def delete(expected: dict[str, str], obj: str | None = None) -> Row:
 
 MATRIX: dict[str, Row] = {
     "home": get(EVERYONE),
+    "favicon": get(PUBLIC),
     # The dashboard of the Sales plan, its heat map, forecasts and export; everyone has a
     # default plan.
     "dashboard": Row(SEE_SALES, plan="plan"),
@@ -279,6 +280,7 @@ MATRIX: dict[str, Row] = {
     "people:person_create": get(PEOPLE_SECTION),
     "people:person_invite": get(PEOPLE_SECTION),
     "people:person": get(PEOPLE_OF_SALES, "user:viewer"),
+    "people:person_edit": get(PEOPLE_OF_SALES, "user:viewer"),
     "people:person_deactivate": post(PEOPLE_OF_SALES, "user:viewer"),
     "people:person_reactivate": post(PEOPLE_OF_SALES, "user:viewer"),
     "people:person_send_invitation": post(PEOPLE_OF_SALES, "user:viewer"),

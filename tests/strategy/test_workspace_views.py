@@ -218,7 +218,7 @@ def test_an_owner_without_access_to_the_unit_is_refused_at_the_owner_field(ws):
     response = client_for(ws.org.root_admin).post(add_objective_url(ws), data)
 
     assert response.status_code == 400
-    assert "Operator has no access to Sales" in response.content.decode()
+    assert "Operator has no access to the unit Sales" in response.content.decode()
     assert not Objective.objects.exists()
 
 
