@@ -21,6 +21,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -29,13 +30,22 @@ from accounts.models import OrgUnit, Role, User
 from accounts.permissions import access_for, get_visible_or_404, require_perm, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
 from core.numbers import parse_required_number
+from core.templatetags.numbers import plain
 from core.validation import add_service_error
 from kpis import periods
-from kpis.definition_forms import KpiForm, PlanNewForm, grid_fields, kpi_initial, parse_grid
+from kpis.definition_forms import (
+    KpiForm,
+    PlanNewForm,
+    grid_fields,
+    kpi_initial,
+    parse_grid,
+    plan_new_defaults,
+)
 from kpis.models import Direction, Kpi
 from kpis.selectors import target_thresholds
 from kpis.services import (
     cell_name,
+    fiscal_years_to_copy_into,
     horizon_periods,
     kpi_create,
     kpi_reinstate,
@@ -49,7 +59,6 @@ from kpis.services import (
     targets_red_flags_from_tolerance,
     targets_save,
 )
-from kpis.templatetags.kpis_tags import plain
 from strategy.models import Objective, StrategicPlan
 from strategy.selectors import people_for_plan, plans_for
 from strategy.services import plan_create
@@ -90,20 +99,50 @@ def _units_for_new_plan(user: User) -> QuerySet[OrgUnit]:
     return units.filter(pk__in=access.units({Role.ADMIN, Role.MANAGER}))
 
 
+def _chosen_unit(units: QuerySet[OrgUnit], value: str | None, default: OrgUnit) -> OrgUnit:
+    """The unit picked in the form (it decides which plans it may cascade from), else `default`."""
+    chosen = units.filter(pk=value).first() if value and value.isdigit() else None
+    return chosen or default
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @vary_on_headers("HX-Request")
 def plan_new(request: HtmxHttpRequest) -> HttpResponse:
-    """Step 1 of the guided setup: a new plan, empty or a copy; then on to its vision."""
+    """Step 1 of the guided setup: a new plan, empty or a copy; then on to its vision.
+
+    A name is enough: the unit defaults to the person's own, the horizon to the current fiscal
+    year and two more. Choosing another unit redraws the cascading fields with htmx (GET with
+    the form's values), so the plans it may cascade from follow the unit.
+    """
     user = signed_in_user(request)
     units = _units_for_new_plan(user)
-    if not units.exists():
+    own = units.filter(memberships__user=user).first() or units.first()
+    if own is None:
         raise PermissionDenied
+    defaults = plan_new_defaults(own, timezone.localdate())
+    values = request.POST if request.method == "POST" else request.GET
+    unit = _chosen_unit(units, values.get("org_unit"), own)
     form = PlanNewForm(
         request.POST if request.method == "POST" else None,
         units=units,
         plans=plans_for(user),
-        initial={"template": "empty"},
+        unit=unit,
+        defaults=defaults,
+        # Asked for with the form's values (the unit's redraw), the form starts from them.
+        initial={
+            key: values.get(key) for key in ("name", "org_unit", "start", "end") if values.get(key)
+        },
+    )
+    form.fields["org_unit"].widget.attrs.update(
+        {
+            "hx-get": reverse("kpi_definitions:plan_new"),
+            "hx-trigger": "change",
+            "hx-target": "#plan-cascading",
+            "hx-select": "#plan-cascading",
+            "hx-swap": "outerHTML",
+            "hx-include": "closest form",
+        }
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -112,7 +151,7 @@ def plan_new(request: HtmxHttpRequest) -> HttpResponse:
         # Whoever starts a plan must be able to edit it: a manager's plan cascades.
         if not user.has_perm("strategy.change_plan", StrategicPlan(org_unit=unit, parent=parent)):
             form.add_error(
-                "parent",
+                None if "parent" not in form.fields else "parent",
                 f"As a manager of {unit} you may start only a plan that cascades from the plan "
                 "of a unit above it: choose that plan.",
             )
@@ -147,7 +186,7 @@ def plan_new(request: HtmxHttpRequest) -> HttpResponse:
                 )
     status = 400 if form.is_bound else 200
     template = "kpis/definitions/plan_new.html"
-    if form.is_bound and wants_fragment(request):
+    if wants_fragment(request):
         template += "#form"
     return render(request, template, {"form": form}, status=status)
 
@@ -412,14 +451,14 @@ def _grid_context(
             )
         rows.append(GridRow(period=period, label=label, cells=cells))
     fy = settings.FISCAL_YEAR_START_MONTH
-    years = sorted({periods.period_start(p, periods.Frequency.YEARLY, fy) for p in horizon})
+    # "Copy last year" is offered only into a year that has a year before it.
+    years = fiscal_years_to_copy_into(kpi)
     return {
         "kpi": kpi,
         "plan": kpi.plan,
         "rows": rows,
         "columns": [FIELD_LABELS[field] for field in fields],
         "is_range": kpi.direction == Direction.RANGE,
-        "tolerance_percent": plain(kpi.tolerance * 100),
         "period_choices": [(p.isoformat(), period_label(kpi, p)) for p in horizon],
         "year_choices": [(y.isoformat(), f"FY{periods.fiscal_year(y, fy)}") for y in years],
         "helper": helper or {},

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.audit import audit_rows, history_for
 from accounts.permissions import get_visible_or_404, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
-from core.numbers import parse_required_number
+from core.numbers import parse_required_number, plain_number
 from kpis import page_extensions, periods, scoring
 from kpis.models import Actual, Kpi, Target
 from kpis.period_params import VIEW_LABELS, parse_month, parse_period, parse_view
@@ -38,7 +38,6 @@ from kpis.selectors import (
     UpdateRow,
     kpi_score,
     kpis_for_updates,
-    plain_number,
     shown_formula,
     target_result,
     update_rows,

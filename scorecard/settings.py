@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "csp",
     "auditlog",
     "rules.apps.AutodiscoverRulesConfig",
+    "core",  # no models: its template filters (core/templatetags/numbers.py)
     "accounts",
     "strategy",
     "kpis",
@@ -350,7 +351,7 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
     "EXCEPTION_HANDLER": "core.api_http.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["core.api_http.TokenClientRateThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",
     # Decimals are answered as strings (exact), and read from JSON numbers or strings.
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

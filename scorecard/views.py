@@ -61,6 +61,8 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         context["board"] = selectors.dashboard(
             plan=choice.plan, period=choice.period, view=choice.view, reader=signed_in_user(request)
         )
+        # The empty states point editors to where the plan is completed.
+        context["can_edit_plan"] = request.user.has_perm("strategy.change_plan", choice.plan)
     template = "scorecard/dashboard.html"
     if wants_fragment(request):
         template += "#content"

@@ -103,6 +103,11 @@ class HealthItem:
         """How many problems the page counts without listing them."""
         return max(0, len(self.problems) - HEALTH_PROBLEMS_SHOWN)
 
+    @property
+    def blocks_activation(self) -> bool:
+        """A problem of this item leaves the scorecard unable to score or be updated."""
+        return self.key in BLOCKING_HEALTH and not self.ok
+
 
 # The checklist's lines in the order shown; each app fills in the ones about its objects.
 HEALTH_TITLES = {
@@ -115,6 +120,19 @@ HEALTH_TITLES = {
     "objectives_without_action_plan": "Objectives without an action plan",
     "weights_adding_to_nothing": "Weights that add up to nothing",
 }
+
+
+# The lines whose problems keep a plan from being activated (the guided setup's last step):
+# without them the plan cannot be scored or updated. The others are worth fixing, not blocking.
+BLOCKING_HEALTH = frozenset(
+    {
+        "perspectives_without_objectives",
+        "objectives_without_kpis",
+        "kpis_without_targets",
+        "kpis_without_updaters",
+        "weights_adding_to_nothing",
+    }
+)
 
 
 def health_item(key: str, problems: Iterable[HealthProblem] = ()) -> HealthItem:

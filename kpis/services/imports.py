@@ -29,6 +29,7 @@ class ImportSummary:
     created: int
     changed: int
     unchanged: int
+    skipped: int
     refused: int
 
 
@@ -79,6 +80,7 @@ def import_commit(*, batch: ImportBatch, by: User, expected: str | None = None) 
             created=statuses.count(imports.RowStatus.CREATE),
             changed=statuses.count(imports.RowStatus.CHANGE),
             unchanged=statuses.count(imports.RowStatus.UNCHANGED),
+            skipped=statuses.count(imports.RowStatus.SKIPPED),
             refused=statuses.count(imports.RowStatus.REFUSED),
         )
 

@@ -366,6 +366,7 @@ MATRIX: dict[str, Row] = {
     "strategy:setup_objectives": get(EDIT_SALES_STRATEGY, "plan"),
     "strategy:setup_links": get(EDIT_SALES_STRATEGY, "plan"),
     "strategy:setup_action_plans": get(EDIT_SALES_STRATEGY, "plan"),
+    "strategy:setup_activate": post(EDIT_SALES_STRATEGY, "plan"),
     # Admins and managers of any unit start plans, in the units where they hold the role.
     "kpi_definitions:plan_new": get(
         expect(
