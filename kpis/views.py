@@ -36,8 +36,8 @@ from kpis.rules import actuals_refusal
 from kpis.selectors import (
     MONTH,
     UpdateRow,
+    kpi_score,
     kpis_for_updates,
-    plan_scorecard,
     shown_formula,
     target_result,
     update_rows,
@@ -387,13 +387,14 @@ def _kpi_page(request: HtmxHttpRequest, pk: int, tab: str) -> HttpResponse:
         )
         period = periods.period_start(day, kpi.frequency, fy)
         view, view_problems = _chart_view(kpi, request.GET)
-        scorecard = plan_scorecard(plan=kpi.plan, period=period, reader=request.user)
         targets = {t.period: t for t in kpi.targets.all()}
         actuals = {a.period: a for a in kpi.actuals.select_related("entered_by")}
         context.update(
             period=period,
             period_label=periods.label(period, kpi.frequency, fy),
-            score=None if kpi.is_retired else scorecard.kpi(kpi.code),
+            score=None
+            if kpi.is_retired
+            else kpi_score(kpi=kpi, period=period, reader=request.user),
             values=[
                 (p, periods.label(p, kpi.frequency, fy), targets.get(p), actuals.get(p))
                 for p in sorted({*targets, *actuals}, reverse=True)

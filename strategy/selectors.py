@@ -76,6 +76,11 @@ class HealthProblem:
     url: str
 
 
+# A page lists this many problems of an item and counts the rest: a plan of thousands of KPIs
+# without updaters gets a count and the first few links, not thousands of links.
+HEALTH_PROBLEMS_SHOWN = 20
+
+
 @dataclass
 class HealthItem:
     """One line of the checklist: ok when it has no problems."""
@@ -87,6 +92,16 @@ class HealthItem:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def shown(self) -> list[HealthProblem]:
+        """The problems a page lists: the first `HEALTH_PROBLEMS_SHOWN`."""
+        return self.problems[:HEALTH_PROBLEMS_SHOWN]
+
+    @property
+    def more(self) -> int:
+        """How many problems the page counts without listing them."""
+        return max(0, len(self.problems) - HEALTH_PROBLEMS_SHOWN)
 
     @property
     def blocks_activation(self) -> bool:

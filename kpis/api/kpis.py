@@ -191,7 +191,7 @@ def _performance(kpi: Kpi, period: date, view: str, result: selectors.KpiScore) 
         "variance_pct": outcome.variance_pct,
         "favourable": outcome.favourable,
         "trend": None if outcome.trend is None else outcome.trend.value,
-        "explanation": list(outcome.explanation),
+        "explanation": list(result.explanation),
         "periods_expected": outcome.periods_expected,
         "periods_reported": outcome.periods_reported,
         "complete": outcome.complete,
@@ -249,8 +249,6 @@ class KpiViewSet(ReadWriteViewSet):
                 {"non_field_errors": [f"{kpi.code} is retired: it is no longer scored."]}
             )
         period, view = query.validated_data["period"], query.validated_data["view"]
-        card = selectors.plan_scorecard(
-            plan=kpi.plan, period=period, view=view, reader=request.user
-        )
-        data = _performance(kpi, period, view, card.kpi(kpi.code))
+        score = selectors.kpi_score(kpi=kpi, period=period, view=view, reader=request.user)
+        data = _performance(kpi, period, view, score)
         return Response(PerformanceSerializer(data).data)

@@ -26,6 +26,7 @@ from kpis.selectors.scorecard import (
     PlanScorecard,
     Reader,
     kpi_periods,
+    kpi_score,
     plan_scorecard,
     shown_formula,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "closed_through",
     "future_message",
     "kpi_periods",
+    "kpi_score",
     "kpis_for_updates",
     "kpis_updatable_among",
     "kpis_updatable_by",

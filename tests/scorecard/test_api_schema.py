@@ -174,3 +174,14 @@ def test_the_kpi_filters_for_updating_are_described(schema):
     assert "My updates" in parameters["may_update"]["description"]
     assert "may_update" in parameters["updater"]["description"]
     assert parameters["updater"]["schema"]["minimum"] == 1
+
+
+def test_the_scorecard_declares_its_depth_and_its_pages_of_kpi_lines(schema):
+    operation = schema["paths"]["/api/v1/scorecard/"]["get"]
+    parameters = {p["name"]: p["schema"] for p in operation["parameters"]}
+    assert parameters["depth"]["enum"] == ["plan", "perspective", "objective", "kpi"]
+    assert (parameters["page"]["minimum"], parameters["page_size"]["maximum"]) == (1, 500)
+    scorecard = schema["components"]["schemas"]["Scorecard"]
+    assert {"kpi_lines", "perspectives"} <= set(scorecard["properties"])
+    assert not {"kpi_lines", "perspectives"} & set(scorecard["required"])
+    assert "kpis" not in schema["components"]["schemas"]["ObjectiveNode"]["required"]
