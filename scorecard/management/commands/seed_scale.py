@@ -5,8 +5,9 @@ departments, a group plan and one cascaded plan per department whose objectives 
 group's, N monthly KPIs spread over those objectives (every direction and aggregation, some
 calculated as `A + B` of two others, some targets with a stated red flag and some derived),
 M months of targets and actuals up to the last closed month (a few actuals missing), an
-executive at the root, a manager per department who owns and updates its KPIs, and an action
-plan per objective of a department with a milestone, two tasks and a linked KPI.
+admin and an executive at the root (`<code>-admin`, `<code>-exec`), a manager per
+department who owns and updates its KPIs, and an action plan per objective of a department
+with a milestone, two tasks and a linked KPI.
 
 Everything is inserted set-based: a handful of bulk inserts per table, and on PostgreSQL
 `COPY` for the targets and actuals, so 10,000 KPIs x 36 months take seconds, not minutes.
@@ -119,8 +120,9 @@ def seed(*, code: str, kpis: int, months: int, units: int) -> dict[str, int]:
         for n in range(units)
     )
     password = make_password(PASSWORD)
-    executive, *managers = User.objects.bulk_create(
+    admin, executive, *managers = User.objects.bulk_create(
         [
+            User(username=f"{code}-admin", first_name="Scale", last_name="Admin"),
             User(username=f"{code}-exec", first_name="Scale", last_name="Executive"),
             *(
                 User(username=f"{code}-head{n + 1}", first_name="Head", last_name=f"{n + 1}")
@@ -131,6 +133,7 @@ def seed(*, code: str, kpis: int, months: int, units: int) -> dict[str, int]:
     User.objects.filter(username__startswith=f"{code}-").update(password=password)
     Membership.objects.bulk_create(
         [
+            Membership(user=admin, org_unit=root, role=Role.ADMIN),
             Membership(user=executive, org_unit=root, role=Role.EXECUTIVE),
             *(
                 Membership(user=manager, org_unit=unit, role=Role.MANAGER)
@@ -268,7 +271,7 @@ def seed(*, code: str, kpis: int, months: int, units: int) -> dict[str, int]:
     action_plans = _action_plans(unit_objectives, created, last)
     return {
         "org units": 1 + len(departments),
-        "people": 1 + len(managers),
+        "people": 2 + len(managers),
         "plans": len(plans),
         "objectives": len(group_objectives) + len(unit_objectives),
         "KPIs": len(created),
