@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -130,21 +131,24 @@ def main(argv: list[str] | None = None) -> int:
         pg_version = cursor.fetchone()[0]
         cursor.execute("VACUUM ANALYZE")
     runs = args.runs
-    results = [
-        *figures.scorecard_figures(code="bench-sc", day=day, runs=runs),
-        *figures.dashboard_figures(
+    measures: list[Callable[[], list[Any]]] = [
+        lambda: figures.scorecard_figures(code="bench-sc", day=day, runs=runs),
+        lambda: figures.dashboard_figures(
             small="bench-small",
             large="bench-large",
             day=day,
             runs=runs,
             sizes=(sizes["small"][0], sizes["large"][0]),
         ),
-        *figures.write_figures(code="bench-write", rows=int(sizes["rows"]), runs=runs),
-        *_load_figures(env, day, sizes, runs),
-        *figures.memory_figures(code="bench-sc", day=day, env=env, runs=runs),
+        lambda: figures.write_figures(code="bench-write", rows=int(sizes["rows"]), runs=runs),
+        lambda: _load_figures(env, day, sizes, runs),
+        lambda: figures.memory_figures(code="bench-sc", day=day, env=env, runs=runs),
     ]
-    for figure in results:
-        print(figure.line(), flush=True)
+    results = []
+    for measure in measures:
+        for figure in measure():  # each line as soon as it is measured
+            print(figure.line(), flush=True)
+            results.append(figure)
     report = {
         "mode": "quick" if args.quick else "full",
         "runs": runs,
