@@ -35,15 +35,13 @@ from tests.factories import (
     ActionPlanFactory,
     ActualFactory,
     KpiFactory,
-    MembershipFactory,
     ObjectiveFactory,
-    OrgUnitFactory,
     PerspectiveFactory,
     StrategicPlanFactory,
     TargetFactory,
     TaskFactory,
-    UserFactory,
 )
+from tests.org import people, unit_tree
 
 ALLOW, DENY, HIDDEN, LOGIN = "allow", "deny", "hidden", "login"
 ROLES = (
@@ -81,20 +79,26 @@ class World:
 
 
 def build_world() -> World:
-    root = OrgUnitFactory(name="Org", code="org")
-    sales = OrgUnitFactory(name="Sales", code="sales", parent=root)
-    finance = OrgUnitFactory(name="Finance", code="finance", parent=root)
-    emea = OrgUnitFactory(name="Sales EMEA", code="sales-emea", parent=sales)
-    users = {role: UserFactory(username=role, password=None) for role in ROLES[:-1]}
-    MembershipFactory(user=users["admin"], org_unit=root, role=Role.ADMIN)
-    MembershipFactory(user=users["executive"], org_unit=root, role=Role.EXECUTIVE)
-    MembershipFactory(user=users["manager"], org_unit=sales, role=Role.MANAGER)
-    MembershipFactory(user=users["contributor"], org_unit=sales, role=Role.CONTRIBUTOR)
-    MembershipFactory(user=users["viewer"], org_unit=sales, role=Role.VIEWER)
-    MembershipFactory(user=users["outsider"], org_unit=finance, role=Role.MANAGER)
-    MembershipFactory(user=users["unit_admin"], org_unit=sales, role=Role.ADMIN)
-    MembershipFactory(user=users["sub_admin"], org_unit=emea, role=Role.ADMIN)
-    MembershipFactory(user=users["sub_executive"], org_unit=emea, role=Role.EXECUTIVE)
+    units = unit_tree(
+        ("org", "Org", None),
+        ("sales", "Sales", "org"),
+        ("finance", "Finance", "org"),
+        ("sales-emea", "Sales EMEA", "sales"),
+    )
+    root, sales, finance, emea = units["org"], units["sales"], units["finance"], units["sales-emea"]
+    users = people(
+        {
+            "admin": [(root, Role.ADMIN)],
+            "executive": [(root, Role.EXECUTIVE)],
+            "manager": [(sales, Role.MANAGER)],
+            "contributor": [(sales, Role.CONTRIBUTOR)],
+            "viewer": [(sales, Role.VIEWER)],
+            "outsider": [(finance, Role.MANAGER)],
+            "unit_admin": [(sales, Role.ADMIN)],
+            "sub_admin": [(emea, Role.ADMIN)],
+            "sub_executive": [(emea, Role.EXECUTIVE)],
+        }
+    )
 
     # The plan belongs to Sales so that the Finance manager is outside it entirely.
     plan = StrategicPlanFactory(org_unit=sales, name="Sales plan")
