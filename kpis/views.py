@@ -49,7 +49,7 @@ HISTORY_PER_PAGE = 50
 ROW_FIELDS = ("value", "analysis", "corrective_action")
 
 
-def _today() -> date:
+def local_today() -> date:
     return timezone.localdate()
 
 
@@ -209,7 +209,7 @@ def _save_row(request: HttpRequest, row: UpdateRow, data: QueryDict) -> tuple[Ro
     except ValidationError as error:
         form.errors = _error_messages(error)
         return form, 400
-    fresh = update_rows([row.kpi], day=row.period, today=_today())[0].rows[0]
+    fresh = update_rows([row.kpi], day=row.period, today=local_today())[0].rows[0]
     saved = RowForm.stored(fresh)
     if outcome is Outcome.UNCHANGED:
         saved.notice = "Nothing changed."
@@ -249,7 +249,7 @@ def _updates_page(
 ) -> HttpResponse:
     """The page; `overrides` are rows to show as posted, `refusal` leads the error summary of
     the refused ones."""
-    today = _today()
+    today = local_today()
     day = parse_month(page_period) if page_period else None
     if page_period and day is None:
         messages.warning(request, f"“{page_period}” is not a month (YYYY-MM); showing what is due.")
@@ -296,7 +296,7 @@ def updates(request: HtmxHttpRequest) -> HttpResponse:
         return _updates_page(request, page_period=request.GET.get("period", "").strip())
     page_period = request.POST.get("page_period", "").strip()
     day = parse_month(page_period) if page_period else None
-    groups = update_rows(kpis_for_updates(signed_in_user(request)), day=day, today=_today())
+    groups = update_rows(kpis_for_updates(signed_in_user(request)), day=day, today=local_today())
     overrides: dict[int, RowForm] = {}
     saved = refused = 0
     for group in groups:
@@ -331,7 +331,7 @@ def update_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Save one row: with htmx, answer the row; without, the page."""
     kpi = _kpi_for_update(request, pk)
     period = parse_period(request.POST.get(f"period-{pk}", ""))
-    row = update_rows([kpi], day=period, today=_today())[0].rows[0]
+    row = update_rows([kpi], day=period, today=local_today())[0].rows[0]
     form, status = _save_row(request, row, request.POST)
     page_period = request.POST.get("page_period", "").strip()
     if wants_fragment(request):
@@ -339,7 +339,7 @@ def update_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if status == 200:
             # The counter of entered rows is swapped in out of band, beside the row.
             day = parse_month(page_period) if page_period else None
-            context.update(_progress_context(request, day, _today()), progress_oob=True)
+            context.update(_progress_context(request, day, local_today()), progress_oob=True)
         return render(request, "kpis/updates.html#row_answer", context, status=status)
     if status == 200:
         messages.success(request, f"{kpi.code}: {form.notice}")
@@ -383,7 +383,7 @@ def _kpi_page(request: HtmxHttpRequest, pk: int, tab: str) -> HttpResponse:
         context.update(page=page, changes=audit_rows(page.object_list))
     else:
         day = parse_month(request.GET.get("period", "")) or periods.last_closed_period(
-            _today(), kpi.frequency, fy
+            local_today(), kpi.frequency, fy
         )
         period = periods.period_start(day, kpi.frequency, fy)
         view, view_problems = _chart_view(kpi, request.GET)

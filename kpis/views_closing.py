@@ -17,7 +17,7 @@ from kpis.models import PeriodClose
 from kpis.period_params import parse_month
 from kpis.selectors import close_preview
 from kpis.services import Outcome, close_date_refusal, period_close
-from kpis.views import _today
+from kpis.views import local_today
 
 
 def _typed_close_date(typed: str) -> tuple[date | None, str]:
@@ -61,6 +61,6 @@ def close(request: HttpRequest) -> HttpResponse:
         "preview": preview,
         "error": error,
         "typed": typed,
-        "suggested": f"{periods.last_closed_period(_today(), 'monthly'):%Y-%m}",
+        "suggested": f"{periods.last_closed_period(local_today(), 'monthly'):%Y-%m}",
     }
     return render(request, "kpis/close.html", context, status=400 if error else 200)

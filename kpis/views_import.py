@@ -29,7 +29,7 @@ from kpis.imports import (
 from kpis.models import ImportBatch
 from kpis.selectors import kpis_for_updates
 from kpis.services import ImportChanged, import_batch_create, import_commit
-from kpis.views import _today
+from kpis.views import local_today
 from strategy.models import StrategicPlan
 
 
@@ -152,7 +152,7 @@ def import_confirm(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     """The import template, with a row to fill in for each KPI the person updates."""
-    rows = template_rows(kpis_for_updates(signed_in_user(request)), today=_today())
+    rows = template_rows(kpis_for_updates(signed_in_user(request)), today=local_today())
     if fmt == "xlsx":
         content = template_xlsx(rows)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

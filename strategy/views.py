@@ -71,7 +71,7 @@ def plan_for_change(request: HttpRequest, pk: int) -> StrategicPlan:
     return plan
 
 
-def _perspective_for_change(request: HttpRequest, pk: int) -> Perspective:
+def perspective_for_change(request: HttpRequest, pk: int) -> Perspective:
     """The perspective: 404 unless its plan is visible, 403 unless the plan may change."""
     perspective = get_object_or_404(
         Perspective.objects.select_related("plan__org_unit", "plan__parent"), pk=pk
@@ -82,7 +82,7 @@ def _perspective_for_change(request: HttpRequest, pk: int) -> Perspective:
     return perspective
 
 
-def _objective_for_change(request: HttpRequest, pk: int) -> Objective:
+def objective_for_change(request: HttpRequest, pk: int) -> Objective:
     objective = get_visible_or_404(
         request.user,
         Objective.objects.select_related("plan__org_unit", "plan__parent", "perspective"),
@@ -93,12 +93,12 @@ def _objective_for_change(request: HttpRequest, pk: int) -> Objective:
     return objective
 
 
-def _step(step: str) -> str:
+def workspace_step(step: str) -> str:
     return step if step in WORKSPACE_STEPS else ""
 
 
-def _posted_step(request: HttpRequest) -> str:
-    return _step(request.POST.get("step", ""))
+def posted_step(request: HttpRequest) -> str:
+    return workspace_step(request.POST.get("step", ""))
 
 
 @require_GET
@@ -131,7 +131,7 @@ class PerspectiveSection:
     is_last: bool
 
 
-def _workspace_context(
+def workspace_context(
     request: HttpRequest,
     plan: StrategicPlan,
     *,
@@ -222,7 +222,7 @@ def _workspace_context(
     }
 
 
-def _render_plan(
+def render_plan(
     request: HtmxHttpRequest,
     plan: StrategicPlan,
     *,
@@ -232,7 +232,7 @@ def _render_plan(
     **context: Any,
 ) -> HttpResponse:
     """The plan's page (or its setup step's page), or with htmx one of its partials."""
-    data = _workspace_context(request, plan, step=step, **context)
+    data = workspace_context(request, plan, step=step, **context)
     data["partial_name"] = partial
     if wants_fragment(request):
         template = f"strategy/plan.html#{partial}"
@@ -243,7 +243,7 @@ def _render_plan(
     return render(request, template, data, status=status)
 
 
-def _saved(
+def saved_answer(
     request: HtmxHttpRequest,
     plan: StrategicPlan,
     notice: str,
@@ -255,7 +255,7 @@ def _saved(
 ) -> HttpResponse:
     """After a change: the changed partial with htmx, else back to the page with a message."""
     if wants_fragment(request):
-        return _render_plan(request, plan, partial=partial, step=step, notice=notice, **context)
+        return render_plan(request, plan, partial=partial, step=step, notice=notice, **context)
     messages.success(request, notice)
     url = step_url(plan, step) if step else reverse("strategy:plan", args=[plan.pk])
     return redirect(f"{url}#{anchor}" if anchor else url)
@@ -265,7 +265,7 @@ def _saved(
 @login_required
 @vary_on_headers("HX-Request")
 def plan(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    return _render_plan(request, plan_for_view(request, pk))
+    return render_plan(request, plan_for_view(request, pk))
 
 
 @require_POST
@@ -279,8 +279,8 @@ def plan_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            return _saved(request, plan, f"{plan.name} was saved.", partial="basics")
-    return _render_plan(request, plan, partial="basics", status=400, plan_form=form)
+            return saved_answer(request, plan, f"{plan.name} was saved.", partial="basics")
+    return render_plan(request, plan, partial="basics", status=400, plan_form=form)
 
 
 @require_POST
@@ -290,7 +290,7 @@ def plan_archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     try:
         plan = services.plan_archive(plan=plan)
     except ValidationError as error:
-        return _render_plan(
+        return render_plan(
             request, plan, partial="basics", status=400, errors=error.messages, errors_at="basics"
         )
-    return _saved(request, plan, f"{plan.name} was archived.", partial="basics")
+    return saved_answer(request, plan, f"{plan.name} was archived.", partial="basics")

@@ -22,7 +22,7 @@ from strategy import extensions, services
 from strategy.forms import PlanBasicsForm, PlanVisionForm, plan_initial
 from strategy.models import StrategicPlan
 from strategy.setup import next_step_url
-from strategy.views import SETUP_FORMS, _workspace_context, plan_for_change
+from strategy.views import SETUP_FORMS, plan_for_change, workspace_context
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,7 +62,7 @@ def _render_setup(
     status: int = 200,
     activation_errors: list[str] | None = None,
 ) -> HttpResponse:
-    context = _workspace_context(request, plan, step=step)
+    context = workspace_context(request, plan, step=step)
     finishing = step == "action-plans"
     context.update(
         {

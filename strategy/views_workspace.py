@@ -33,13 +33,13 @@ from strategy.models import Objective, ObjectiveLink, Stakeholder, StrategicPlan
 from strategy.selectors import objective_choices, people_for_plan
 from strategy.views import (
     ObjectiveItem,
-    _objective_for_change,
-    _perspective_for_change,
-    _posted_step,
-    _render_plan,
-    _saved,
-    _step,
+    objective_for_change,
+    perspective_for_change,
     plan_for_change,
+    posted_step,
+    render_plan,
+    saved_answer,
+    workspace_step,
 )
 
 
@@ -54,14 +54,16 @@ def perspective_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            return _saved(request, plan, f"{perspective.name} was added.", anchor="perspectives")
-    return _render_plan(request, plan, status=400, new_perspective_form=form)
+            return saved_answer(
+                request, plan, f"{perspective.name} was added.", anchor="perspectives"
+            )
+    return render_plan(request, plan, status=400, new_perspective_form=form)
 
 
 @require_POST
 @login_required
 def perspective_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    perspective = _perspective_for_change(request, pk)
+    perspective = perspective_for_change(request, pk)
     plan = perspective.plan
     form = PerspectiveForm(request.POST, prefix=f"perspective-{perspective.pk}")
     if form.is_valid():
@@ -70,21 +72,23 @@ def perspective_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            return _saved(request, plan, f"{perspective.name} was saved.", anchor="perspectives")
-    return _render_plan(request, plan, status=400, perspective_form=(perspective.pk, form))
+            return saved_answer(
+                request, plan, f"{perspective.name} was saved.", anchor="perspectives"
+            )
+    return render_plan(request, plan, status=400, perspective_form=(perspective.pk, form))
 
 
 @require_POST
 @login_required
 def perspective_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    perspective = _perspective_for_change(request, pk)
+    perspective = perspective_for_change(request, pk)
     form = PerspectiveMoveForm(request.POST)
     if not form.is_valid():
-        return _render_plan(
+        return render_plan(
             request, perspective.plan, status=400, errors=["Choose where to move it."]
         )
     services.perspective_reorder(perspective=perspective, position=form.cleaned_data["position"])
-    return _saved(
+    return saved_answer(
         request, perspective.plan, f"{perspective.name} was moved.", anchor="perspectives"
     )
 
@@ -92,14 +96,14 @@ def perspective_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def perspective_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    perspective = _perspective_for_change(request, pk)
+    perspective = perspective_for_change(request, pk)
     try:
         services.perspective_delete(perspective=perspective)
     except ValidationError as error:
-        return _render_plan(
+        return render_plan(
             request, perspective.plan, status=400, errors=error.messages, errors_at="perspectives"
         )
-    return _saved(
+    return saved_answer(
         request, perspective.plan, f"{perspective.name} was removed.", anchor="perspectives"
     )
 
@@ -122,10 +126,10 @@ def _objective_form(
 @login_required
 def objective_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = plan_for_change(request, pk)
-    step = _posted_step(request)
+    step = posted_step(request)
     perspective = plan.perspectives.filter(pk=request.POST.get("perspective_id") or 0).first()
     if perspective is None:
-        return _render_plan(
+        return render_plan(
             request, plan, status=400, step=step, errors=["Choose a perspective of this plan."]
         )
     form = _objective_form(
@@ -137,7 +141,7 @@ def objective_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            return _saved(
+            return saved_answer(
                 request,
                 plan,
                 f"{objective} was added to {objective.perspective}.",
@@ -146,7 +150,7 @@ def objective_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 partial="objective_added",
                 added_to=perspective.pk,
             )
-    return _render_plan(
+    return render_plan(
         request,
         plan,
         partial="objective_added",
@@ -162,11 +166,11 @@ def objective_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def objective_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """GET: the plan page with this objective's form in its place (with htmx, just that)."""
-    objective = _objective_for_change(request, pk)
+    objective = objective_for_change(request, pk)
     plan = objective.plan
     prefix = f"objective-{objective.pk}"
     if request.method == "GET":
-        step = _step(request.GET.get("step", ""))
+        step = workspace_step(request.GET.get("step", ""))
         form = _objective_form(
             request, plan, prefix=prefix, editing=objective, initial=objective_initial(objective)
         )
@@ -181,8 +185,8 @@ def objective_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                     "item": ObjectiveItem(objective, form),
                 },
             )
-        return _render_plan(request, plan, step=step, editing=(objective.pk, form))
-    step = _posted_step(request)
+        return render_plan(request, plan, step=step, editing=(objective.pk, form))
+    step = posted_step(request)
     form = _objective_form(request, plan, request.POST, prefix=prefix, editing=objective)
     if form.is_valid():
         data = {"parent": None, **form.cleaned_data}
@@ -191,25 +195,25 @@ def objective_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            return _saved(
+            return saved_answer(
                 request, plan, f"{objective} was saved.", step=step, anchor=f"objective-{pk}"
             )
-    return _render_plan(request, plan, status=400, step=step, editing=(objective.pk, form))
+    return render_plan(request, plan, status=400, step=step, editing=(objective.pk, form))
 
 
 @require_POST
 @login_required
 def objective_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    objective = _objective_for_change(request, pk)
+    objective = objective_for_change(request, pk)
     plan = objective.plan
-    step = _posted_step(request)
+    step = posted_step(request)
     perspective = plan.perspectives.filter(pk=request.POST.get("perspective") or 0).first()
     if perspective is None:
-        return _render_plan(
+        return render_plan(
             request, plan, status=400, step=step, errors=["Choose a perspective of this plan."]
         )
     objective = services.objective_move(objective=objective, perspective=perspective)
-    return _saved(
+    return saved_answer(
         request,
         plan,
         f"{objective} was moved to {perspective.name}.",
@@ -232,13 +236,13 @@ def objective_restore(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _objective_archived(request: HtmxHttpRequest, pk: int, *, archive: bool) -> HttpResponse:
-    objective = _objective_for_change(request, pk)
-    plan, step = objective.plan, _posted_step(request)
+    objective = objective_for_change(request, pk)
+    plan, step = objective.plan, posted_step(request)
     change = services.objective_archive if archive else services.objective_restore
     try:
         objective = change(objective=objective)
     except ValidationError as error:
-        return _render_plan(request, plan, status=400, step=step, errors=error.messages)
+        return render_plan(request, plan, status=400, step=step, errors=error.messages)
     if archive:
         notice = (
             f"{objective} was archived: it is off the strategy map and out of the scores. "
@@ -247,14 +251,14 @@ def _objective_archived(request: HtmxHttpRequest, pk: int, *, archive: bool) -> 
         anchor = "archived-objectives"
     else:
         notice, anchor = f"{objective} was restored.", f"objective-{pk}"
-    return _saved(request, plan, notice, step=step, anchor=anchor)
+    return saved_answer(request, plan, notice, step=step, anchor=anchor)
 
 
 @require_POST
 @login_required
 def link_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = plan_for_change(request, pk)
-    step = _posted_step(request)
+    step = posted_step(request)
     form = ObjectiveLinkForm(request.POST, plan=plan)
     if form.is_valid():
         try:
@@ -263,8 +267,8 @@ def link_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             # A cycle or a self-link is about the pair chosen: shown at the effect.
             form.add_error("effect", error)
         else:
-            return _saved(request, plan, f"{link} was linked.", step=step, anchor="links")
-    return _render_plan(request, plan, status=400, step=step, link_form=form)
+            return saved_answer(request, plan, f"{link} was linked.", step=step, anchor="links")
+    return render_plan(request, plan, status=400, step=step, link_form=form)
 
 
 @require_POST
@@ -273,7 +277,9 @@ def link_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     link = _link_for_change(request, pk)
     plan = link.cause.plan
     services.objective_link_delete(link=link)
-    return _saved(request, plan, f"{link} was removed.", step=_posted_step(request), anchor="links")
+    return saved_answer(
+        request, plan, f"{link} was removed.", step=posted_step(request), anchor="links"
+    )
 
 
 def _link_for_change(request: HttpRequest, pk: int) -> ObjectiveLink:
@@ -311,14 +317,14 @@ def stakeholder_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             add_service_error(form, error)
         else:
             involvement = stakeholder.get_involvement_display().lower()
-            return _saved(
+            return saved_answer(
                 request,
                 plan,
                 f"{stakeholder.user.display_name} is now {involvement} on {stakeholder.subject}.",
                 anchor="stakeholders",
                 partial="stakeholders",
             )
-    return _render_plan(request, plan, partial="stakeholders", status=400, stakeholder_form=form)
+    return render_plan(request, plan, partial="stakeholders", status=400, stakeholder_form=form)
 
 
 @require_POST
@@ -332,7 +338,7 @@ def stakeholder_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     require_perm(request.user, "strategy.change_plan", plan)
     services.stakeholder_remove(stakeholder=stakeholder)
-    return _saved(
+    return saved_answer(
         request,
         plan,
         f"{stakeholder.user.display_name} is no longer a stakeholder of {stakeholder.subject}.",

@@ -22,7 +22,7 @@ from accounts.models import User
 from core.api import MAX_ID, ModelSerializer, conflict_response, refuse_changes, with_conflicts
 from core.api_http import Conflict, validation_error_detail
 from kpis import selectors, services
-from kpis.api.common import KPI_PART_UNITS, KPI_UNITS, MAX_BULK_ROWS, PeriodFilterSet, _value_field
+from kpis.api.common import KPI_PART_UNITS, KPI_UNITS, MAX_BULK_ROWS, PeriodFilterSet, value_field
 from kpis.models import Actual, Kpi
 from kpis.rules import actuals_refusal
 
@@ -116,7 +116,7 @@ class BulkRowSerializer(serializers.Serializer[Any]):
         help_text="The plan in which kpi_code is looked up (overrides the `plan` parameter).",
     )
     period = serializers.DateField(help_text="The first day of the KPI's period.")
-    value = _value_field()
+    value = value_field()
     analysis = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -18,7 +18,7 @@ OBJECTIVE_UNITS = ("plan__org_unit_id", "org_unit_id")
 MAX_BULK_ROWS = 10_000
 
 
-def _value_field(**kwargs: Any) -> NumberField:
+def value_field(**kwargs: Any) -> NumberField:
     return NumberField(
         max_digits=VALUE_FIELD_OPTIONS["max_digits"],
         decimal_places=VALUE_FIELD_OPTIONS["decimal_places"],
@@ -26,7 +26,7 @@ def _value_field(**kwargs: Any) -> NumberField:
     )
 
 
-def _fiscal_month() -> int:
+def fiscal_month() -> int:
     month: int = settings.FISCAL_YEAR_START_MONTH
     return month
 

@@ -21,7 +21,7 @@ from accounts.api_base import ReadWriteViewSet, VisibleRelatedField
 from accounts.models import User
 from core.api import MAX_ID, IdFilter, ModelSerializer, NumberField, TrueOrFalseFilter, merged
 from kpis import periods, scoring, selectors, services
-from kpis.api.common import KPI_UNITS, OBJECTIVE_UNITS, _fiscal_month
+from kpis.api.common import KPI_UNITS, OBJECTIVE_UNITS, fiscal_month
 from kpis.models import Kpi, ScoreStatus
 from strategy.models import Objective
 
@@ -122,7 +122,7 @@ class PerformanceQuerySerializer(serializers.Serializer[Any]):
 
     def validate_period(self, period: date) -> date:
         kpi: Kpi = self.context["kpi"]
-        start = periods.period_start(period, kpi.frequency, _fiscal_month())
+        start = periods.period_start(period, kpi.frequency, fiscal_month())
         if start != period:
             raise serializers.ValidationError(
                 f"A {kpi.frequency} period starts on its first day: use {start.isoformat()} "

@@ -35,7 +35,7 @@ from kpis.selectors import (
     future_message,
     needs_corrective_action,
 )
-from kpis.services.closing import PeriodClosed, _refuse_closed
+from kpis.services.closing import PeriodClosed, refuse_closed
 from kpis.services.common import Outcome, Source
 
 
@@ -100,7 +100,7 @@ def actual_record(
     """
     _refuse_unwritable(kpi, period)
     with transaction.atomic():
-        _refuse_closed(period, kpi.frequency)
+        refuse_closed(period, kpi.frequency)
         existing = (
             # Lock the actual's row only: PostgreSQL cannot lock the nullable side of a join.
             Actual.objects.select_for_update(of=("self",))
@@ -354,7 +354,7 @@ def actual_review(
     they entered themselves (`approval_refusal`).
     """
     with transaction.atomic():
-        _refuse_closed(actual.period, actual.kpi.frequency)
+        refuse_closed(actual.period, actual.kpi.frequency)
         current = (
             Actual.objects.select_for_update(of=("self",))
             .select_related("entered_by", "kpi")

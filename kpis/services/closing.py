@@ -26,7 +26,7 @@ class PeriodClosed(ValidationError):
         super().__init__(closed_message(period, frequency), code="period_closed")
 
 
-def _refuse_closed(period: date, frequency: Frequency | str) -> None:
+def refuse_closed(period: date, frequency: Frequency | str) -> None:
     if periods.is_closed(period, frequency, closed_through()):
         raise PeriodClosed(period, frequency)
 

@@ -64,7 +64,7 @@ def _kpi_errors(
     return errors
 
 
-def _kpi_save(kpi: Kpi, *, owner: User | None, updaters: Sequence[User]) -> Kpi:
+def kpi_save(kpi: Kpi, *, owner: User | None, updaters: Sequence[User]) -> Kpi:
     unit = kpi.objective.org_unit if kpi.objective_id else None
     validate_at_fields(kpi, _kpi_errors(kpi=kpi, owner=owner, updaters=updaters, unit=unit))
     kpi.save()
@@ -117,7 +117,7 @@ def kpi_create(
             formula=formula.strip(),
             baseline=baseline,
         )
-        return _kpi_save(kpi, owner=owner, updaters=updaters)
+        return kpi_save(kpi, owner=owner, updaters=updaters)
 
 
 def kpi_update(

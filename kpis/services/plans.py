@@ -11,8 +11,8 @@ from django.db import transaction
 from accounts.models import OrgUnit
 from kpis import formulas, periods
 from kpis.models import Kpi
-from kpis.services.definitions import UPDATER_ROLES, _kpi_save
-from kpis.services.targets import _apply, _values, horizon_periods
+from kpis.services.definitions import UPDATER_ROLES, kpi_save
+from kpis.services.targets import horizon_periods, target_values, targets_apply
 from strategy.models import StrategicPlan
 from strategy.services import person_access_error, plan_copy_structure
 
@@ -80,16 +80,16 @@ def plan_copy(
                 baseline=kpi.baseline,
             )
             try:
-                _kpi_save(copy_, owner=owner, updaters=updaters)
+                kpi_save(copy_, owner=owner, updaters=updaters)
             except ValidationError as error:
                 raise ValidationError(f"KPI {kpi.code}: {' '.join(error.messages)}") from None
             if not include_targets:
                 continue
             horizon = set(horizon_periods(copy_))
-            _apply(
+            targets_apply(
                 copy_,
                 {
-                    moved: _values(target)
+                    moved: target_values(target)
                     for target in kpi.targets.all()
                     if (moved := periods.add_months(target.period, 12 * years)) in horizon
                 },

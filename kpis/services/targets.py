@@ -19,7 +19,7 @@ from django.db import transaction
 from kpis import periods
 from kpis.models import VALUE_FIELD_OPTIONS, Direction, Kpi, Target
 from kpis.scoring import derive_red_flag, derive_red_flag_high
-from kpis.services.closing import _refuse_closed
+from kpis.services.closing import refuse_closed
 from kpis.services.common import Outcome
 
 
@@ -37,7 +37,7 @@ def target_set(
     A closed period raises PeriodClosed.
     """
     with transaction.atomic():
-        _refuse_closed(period, kpi.frequency)
+        refuse_closed(period, kpi.frequency)
         target = Target.objects.select_for_update().filter(kpi=kpi, period=period).first()
         outcome = Outcome.UPDATED
         if target is None:
@@ -114,7 +114,7 @@ def target_clear(*, kpi: Kpi, period: date) -> bool:
         target = Target.objects.select_for_update().filter(kpi=kpi, period=period).first()
         if target is None:
             return False
-        _refuse_closed(period, kpi.frequency)
+        refuse_closed(period, kpi.frequency)
         target.delete()
         return True
 
@@ -148,7 +148,7 @@ def targets_save(*, kpi: Kpi, rows: Sequence[TargetRow]) -> int:
                 continue
             current = stored.get(row.period)
             values = (row.goal, row.red_flag, row.goal_high, row.red_flag_high)
-            if (current is None and row.is_blank) or (current and _values(current) == values):
+            if (current is None and row.is_blank) or (current and target_values(current) == values):
                 continue  # untouched: a closed period's row may stay as it is
             try:
                 if row.is_blank:
@@ -173,7 +173,7 @@ def targets_save(*, kpi: Kpi, rows: Sequence[TargetRow]) -> int:
         return changed
 
 
-def _apply(kpi: Kpi, values: Mapping[date, TargetValues]) -> int:
+def targets_apply(kpi: Kpi, values: Mapping[date, TargetValues]) -> int:
     """Set each period's (goal, red flag, upper goal, upper red flag); all or nothing."""
     problems: list[str] = []
     changed = 0
@@ -200,7 +200,7 @@ def _stored(kpi: Kpi, wanted: Sequence[date]) -> dict[date, Target]:
     return {t.period: t for t in Target.objects.filter(kpi=kpi, period__in=list(wanted))}
 
 
-def _values(target: Target) -> TargetValues:
+def target_values(target: Target) -> TargetValues:
     return (target.goal, target.red_flag, target.goal_high, target.red_flag_high)
 
 
@@ -219,8 +219,8 @@ def targets_fill_forward(*, kpi: Kpi) -> int:
         if period in stored:
             last = stored[period]
         elif last is not None:
-            filled[period] = _values(last)
-    return _apply(kpi, filled)
+            filled[period] = target_values(last)
+    return targets_apply(kpi, filled)
 
 
 def _round(value: Decimal | None, scale: Decimal, decimals: int) -> Decimal | None:
@@ -254,7 +254,7 @@ def targets_grow(*, kpi: Kpi, start: date, percent: Decimal) -> int:
             _round(source.goal_high, scale, kpi.decimals),
             _round(source.red_flag_high, scale, kpi.decimals),
         )
-    return _apply(kpi, grown)
+    return targets_apply(kpi, grown)
 
 
 def targets_copy_last_year(*, kpi: Kpi, year: date) -> int:
@@ -273,7 +273,7 @@ def targets_copy_last_year(*, kpi: Kpi, year: date) -> int:
     if not previous:
         last_year = periods.fiscal_year(periods.add_months(year, -12), fy)
         raise ValidationError({"year": f"{kpi.code} has no targets in FY{last_year} to copy."})
-    return _apply(kpi, {before[period]: _values(t) for period, t in previous.items()})
+    return targets_apply(kpi, {before[period]: target_values(t) for period, t in previous.items()})
 
 
 def _stored_precision(value: Decimal) -> Decimal:
@@ -309,4 +309,4 @@ def targets_red_flags_from_tolerance(*, kpi: Kpi) -> int:
         )
     if problems:
         raise ValidationError(problems)
-    return _apply(kpi, values)
+    return targets_apply(kpi, values)
