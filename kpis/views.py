@@ -9,7 +9,7 @@ with htmx, swaps just its part of the page, from the same template.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,17 +37,23 @@ from kpis.rules import actuals_refusal
 from kpis.selectors import (
     MONTH,
     UpdateRow,
+    UpdatesChoices,
+    UpdatesFilter,
+    filter_updates,
     kpi_score,
     kpis_for_updates,
+    parse_updates_filter,
     shown_formula,
     target_result,
     update_rows,
+    updates_choices,
     updates_progress,
 )
 from kpis.services import ActualVersionConflict, Outcome, actual_record
 
 HISTORY_PER_PAGE = 50
 ROW_FIELDS = ("value", "analysis", "corrective_action")
+FILTER_FIELDS = ("unit", "objective", "missing")  # of "My updates", kept by every save
 
 
 def local_today() -> date:
@@ -153,8 +160,8 @@ class RowForm:
         """The fields a row's save sends (hx-params), so a long page posts one row at a time."""
         pk = self.kpi.pk
         fields = (f"{name}-{pk}" for name in (*ROW_FIELDS, "version", "period"))
-        # The page's period too, for the counter of entered rows the answer refreshes.
-        return ",".join((*fields, "page_period"))
+        # The page's period and filter too, for the counter of entered rows the answer refreshes.
+        return ",".join((*fields, "page_period", *FILTER_FIELDS))
 
     def same_as(self, other: RowForm) -> bool:
         return (self.value, self.analysis, self.corrective_action) == (
@@ -220,9 +227,17 @@ def _save_row(request: HttpRequest, row: UpdateRow, data: QueryDict) -> tuple[Ro
     return saved, 200
 
 
-def _updates_url(page_period: str) -> str:
+UPDATES_PER_PAGE = 100  # rows of "My updates" per page: a page stays small for thousands of KPIs
+
+
+def _updates_url(page_period: str, chosen: UpdatesFilter | None = None, page: int = 1) -> str:
+    """The address of "My updates" for the period, the filter and the page."""
+    params = {"period": page_period} if page_period else {}
+    params.update((chosen or UpdatesFilter()).query())
+    if page > 1:
+        params["page"] = str(page)
     url = reverse("kpis:updates")
-    return f"{url}?{urlencode({'period': page_period})}" if page_period else url
+    return f"{url}?{urlencode(params)}" if params else url
 
 
 def _page_month(day: date | None, today: date) -> date:
@@ -230,11 +245,31 @@ def _page_month(day: date | None, today: date) -> date:
     return day or periods.last_closed_period(today, "monthly", settings.FISCAL_YEAR_START_MONTH)
 
 
-def _progress_context(request: HttpRequest, day: date | None, today: date) -> dict[str, Any]:
-    """The counter "9 of 13 entered for Oct 2026", on the page and in a saved row's answer."""
+@dataclass
+class _Updates:
+    """The person's KPIs on "My updates", the filter the address asks for and its choices."""
+
+    kpis: QuerySet[Kpi]
+    choices: UpdatesChoices
+    chosen: UpdatesFilter
+    problems: list[str]
+
+
+def _updates_for(request: HttpRequest, params: QueryDict) -> _Updates:
     kpis = kpis_for_updates(signed_in_user(request))
+    choices = updates_choices(kpis)
+    chosen, problems = parse_updates_filter(params, choices)
+    return _Updates(kpis, choices, chosen, problems)
+
+
+def _progress_context(updates: _Updates, day: date | None, today: date) -> dict[str, Any]:
+    """The counter "9 of 13 entered for Oct 2026", on the page and in a saved row's answer: every
+    row of the unit and objective chosen, on every page ("missing only" would count none)."""
+    counted = filter_updates(
+        updates.kpis, replace(updates.chosen, missing_only=False), day=day, today=today
+    )
     return {
-        "progress": updates_progress(kpis, day=day, today=today),
+        "progress": updates_progress(counted, day=day, today=today),
         "month": _page_month(day, today),
     }
 
@@ -243,18 +278,26 @@ def _updates_page(
     request: HtmxHttpRequest,
     *,
     page_period: str,
+    params: QueryDict,
     overrides: dict[int, RowForm] | None = None,
     status: int = 200,
     refusal: str = "",
 ) -> HttpResponse:
-    """The page; `overrides` are rows to show as posted, `refusal` leads the error summary of
-    the refused ones."""
+    """The page: one page of rows (`UPDATES_PER_PAGE`) of the filter `params` ask for;
+    `overrides` are rows to show as posted, `refusal` leads the error summary of the refused
+    ones."""
     today = local_today()
     day = parse_month(page_period) if page_period else None
     if page_period and day is None:
         messages.warning(request, f"“{page_period}” is not a month (YYYY-MM); showing what is due.")
         page_period = ""
-    groups = update_rows(kpis_for_updates(signed_in_user(request)), day=day, today=today)
+    updates = _updates_for(request, params)
+    for problem in updates.problems:
+        messages.warning(request, problem)
+    chosen = updates.chosen
+    shown_kpis = filter_updates(updates.kpis, chosen, day=day, today=today)
+    page = Paginator(shown_kpis, UPDATES_PER_PAGE).get_page(params.get("page"))
+    groups = update_rows(page.object_list, day=day, today=today)
     overrides = overrides or {}
     shown = [
         (group, [overrides.get(row.kpi.pk) or RowForm.stored(row) for row in group.rows])
@@ -267,17 +310,34 @@ def _updates_page(
     problems = [problem for _, forms in shown for form in forms for problem in form.problems]
     month = _page_month(day, today)
     current_month = periods.period_start(today, "monthly")
+    previous = f"{periods.shift(month, 'monthly', -1):%Y-%m}"
     following = periods.shift(month, "monthly", 1)
     context = {
-        **_progress_context(request, day, today),
+        **_progress_context(updates, day, today),
         "groups": shown,
+        "page": page,
+        "previous_page_url": (
+            _updates_url(page_period, chosen, page.previous_page_number())
+            if page.has_previous()
+            else ""
+        ),
+        "next_page_url": (
+            _updates_url(page_period, chosen, page.next_page_number()) if page.has_next() else ""
+        ),
+        "choices": updates.choices,
+        "chosen": chosen,
+        "filtered": chosen != UpdatesFilter(),
         "first_empty": first_empty,
         "refusal": refusal if problems else "",
         "problems": problems,
         "page_period": page_period,
         "month_value": f"{month:%Y-%m}",
-        "previous_month": f"{periods.shift(month, 'monthly', -1):%Y-%m}",
+        "previous_month": previous,
+        "previous_month_url": _updates_url(previous, chosen),
         "next_month": f"{following:%Y-%m}" if following <= current_month else "",
+        "next_month_url": _updates_url(f"{following:%Y-%m}", chosen),
+        "due_now_url": _updates_url("", chosen),
+        "unfiltered_url": _updates_url(page_period),
         "due_now": day is None,
         "approval": settings.SCORECARD_APPROVAL,
         "may_import": True,
@@ -285,18 +345,33 @@ def _updates_page(
     return render(request, "kpis/updates.html", context, status=status)
 
 
+def _posted_kpi_ids(data: QueryDict) -> set[int]:
+    """The KPIs whose rows a "Save all" posted: the rows of the page it was sent from."""
+    prefix = "value-"
+    return {
+        int(name.removeprefix(prefix))
+        for name in data
+        if name.startswith(prefix) and name.removeprefix(prefix).isdigit()
+    }
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def updates(request: HtmxHttpRequest) -> HttpResponse:
-    """Every KPI the person may update, for the period due now or the one chosen.
+    """One page of the KPIs the person may update, for the period due now or the one chosen,
+    narrowed by unit, objective or "missing only".
 
-    A POST is the page without JavaScript: "Save all" records every row that was changed.
+    A POST is the page without JavaScript: "Save all" records every row of the page that was
+    changed.
     """
     if request.method == "GET":
-        return _updates_page(request, page_period=request.GET.get("period", "").strip())
+        return _updates_page(
+            request, page_period=request.GET.get("period", "").strip(), params=request.GET
+        )
     page_period = request.POST.get("page_period", "").strip()
     day = parse_month(page_period) if page_period else None
-    groups = update_rows(kpis_for_updates(signed_in_user(request)), day=day, today=local_today())
+    posted = kpis_for_updates(signed_in_user(request)).filter(pk__in=_posted_kpi_ids(request.POST))
+    groups = update_rows(posted[:UPDATES_PER_PAGE], day=day, today=local_today())
     overrides: dict[int, RowForm] = {}
     saved = refused = 0
     for group in groups:
@@ -316,12 +391,19 @@ def updates(request: HtmxHttpRequest) -> HttpResponse:
             request,
             f"Saved {saved} actual{'s' if saved != 1 else ''}." if saved else "Nothing to save.",
         )
-        return redirect(_updates_url(page_period))
+        chosen = _updates_for(request, request.POST).chosen
+        page = request.POST.get("page", "")
+        return redirect(_updates_url(page_period, chosen, int(page) if page.isdigit() else 1))
     refusal = f"{refused} row{'s' if refused != 1 else ''} could not be saved" + (
         f"; {saved} other{'s' if saved != 1 else ''} saved." if saved else "."
     )
     return _updates_page(
-        request, page_period=page_period, overrides=overrides, status=400, refusal=refusal
+        request,
+        page_period=page_period,
+        params=request.POST,
+        overrides=overrides,
+        status=400,
+        refusal=refusal,
     )
 
 
@@ -339,14 +421,17 @@ def update_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if status == 200:
             # The counter of entered rows is swapped in out of band, beside the row.
             day = parse_month(page_period) if page_period else None
-            context.update(_progress_context(request, day, local_today()), progress_oob=True)
+            updates = _updates_for(request, request.POST)
+            context.update(_progress_context(updates, day, local_today()), progress_oob=True)
         return render(request, "kpis/updates.html#row_answer", context, status=status)
     if status == 200:
         messages.success(request, f"{kpi.code}: {form.notice}")
-        return redirect(f"{_updates_url(page_period)}#row-{pk}")
+        chosen = _updates_for(request, request.POST).chosen
+        return redirect(f"{_updates_url(page_period, chosen)}#row-{pk}")
     return _updates_page(
         request,
         page_period=page_period,
+        params=request.POST,
         overrides={kpi.pk: form},
         status=status,
         refusal=f"{kpi.code} could not be saved.",

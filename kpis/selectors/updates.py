@@ -12,8 +12,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
 
-from accounts.models import Role, User
+from accounts.models import OrgUnit, Role, User
 from accounts.permissions import access_for
 from kpis import periods, scoring
 from kpis.models import Actual, ActualStatus, Kpi, Target
@@ -121,16 +122,108 @@ class UpdatesProgress:
     total: int
 
 
+def _shown_periods(day: date | None, today: date) -> Q:
+    """Actuals of the period each KPI shows on the page (`update_period`), by its frequency."""
+    shown = Q()
+    for frequency in periods.Frequency:
+        period = _update_period(frequency.value, day, today)
+        shown |= Q(kpi__frequency=frequency.value, period=period)
+    return shown
+
+
 def updates_progress(kpis: QuerySet[Kpi], *, day: date | None, today: date) -> UpdatesProgress:
     """The counter of "My updates" for these KPIs (`kpis_for_updates`), in two queries: a row
     counts as entered when its KPI has an actual for its period on the page (`update_period`),
     so saving one row can refresh the counter without reading every row."""
-    shown_periods = Q()
-    for frequency in periods.Frequency:
-        period = _update_period(frequency.value, day, today)
-        shown_periods |= Q(kpi__frequency=frequency.value, period=period)
-    entered = Actual.objects.filter(shown_periods, kpi__in=kpis.order_by()).count()
+    entered = Actual.objects.filter(
+        _shown_periods(day, today), kpi__in=kpis.order_by().values("pk")
+    ).count()
     return UpdatesProgress(entered=entered, total=kpis.count())
+
+
+@dataclass(frozen=True)
+class UpdatesFilter:
+    """What "My updates" is narrowed to: a unit's KPIs, an objective's, the rows still empty."""
+
+    unit: int | None = None
+    objective: int | None = None
+    missing_only: bool = False
+
+    def query(self) -> dict[str, str]:
+        """The filter as an address's parameters, so paging and saving keep it."""
+        return {
+            name: str(value)
+            for name, value in (
+                ("unit", self.unit),
+                ("objective", self.objective),
+                ("missing", "1" if self.missing_only else None),
+            )
+            if value is not None
+        }
+
+
+@dataclass(frozen=True)
+class UpdatesChoices:
+    """The units and objectives the person's KPIs belong to: what the filter may ask for."""
+
+    units: list[tuple[int, str]]
+    objectives: list[tuple[int, str]]
+
+
+def updates_choices(kpis: QuerySet[Kpi]) -> UpdatesChoices:
+    """The filter's choices for these KPIs (`kpis_for_updates`), in two queries."""
+    ids = kpis.order_by().values("objective_id")
+    units = OrgUnit.objects.filter(objectives__pk__in=ids).distinct().order_by("name")
+    objectives = Objective.objects.filter(pk__in=ids).order_by("code", "name")
+    return UpdatesChoices(
+        units=[(unit.pk, unit.name) for unit in units],
+        objectives=[(o.pk, f"{o.code} {o.name}".strip()) for o in objectives],
+    )
+
+
+def parse_updates_filter(
+    params: QueryDict, choices: UpdatesChoices
+) -> tuple[UpdatesFilter, list[str]]:
+    """The filter an address asks for, and the words for each part it may not ask for (not a
+    number, or a unit or objective none of the person's KPIs belong to): that part is dropped,
+    so a misspelt filter shows every row with a message rather than an error page."""
+    problems: list[str] = []
+
+    def choice(name: str, label: str, allowed: list[tuple[int, str]]) -> int | None:
+        text = params.get(name, "").strip()
+        if not text:
+            return None
+        if text.isdigit() and int(text) in {pk for pk, _ in allowed}:
+            return int(text)
+        problems.append(f"There is no {label} “{text}” among your KPIs; showing every {label}.")
+        return None
+
+    missing = params.get("missing", "").strip()
+    if missing not in ("", "1", "on"):
+        problems.append(f"“Missing only” is on or off, not “{missing}”; showing every row.")
+    return (
+        UpdatesFilter(
+            unit=choice("unit", "unit", choices.units),
+            objective=choice("objective", "objective", choices.objectives),
+            missing_only=missing in ("1", "on"),
+        ),
+        problems,
+    )
+
+
+def filter_updates(
+    kpis: QuerySet[Kpi], chosen: UpdatesFilter, *, day: date | None, today: date
+) -> QuerySet[Kpi]:
+    """The KPIs of "My updates" the filter keeps; "missing only" keeps those with no actual for
+    the period the page shows them."""
+    if chosen.unit is not None:
+        kpis = kpis.filter(objective__org_unit_id=chosen.unit)
+    if chosen.objective is not None:
+        kpis = kpis.filter(objective_id=chosen.objective)
+    if chosen.missing_only:
+        entered = Actual.objects.filter(_shown_periods(day, today), kpi_id=OuterRef("pk"))
+        kpis = kpis.exclude(Exists(entered))
+    return kpis
 
 
 def update_rows(kpis: Iterable[Kpi], *, day: date | None, today: date) -> list[UpdateGroup]:
