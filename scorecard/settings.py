@@ -85,9 +85,11 @@ MIDDLEWARE = [
     # then keeps a person who still owes a code, or must enrol, on those pages.
     "django_otp.middleware.OTPMiddleware",
     "accounts.two_factor.TwoFactorMiddleware",
+    # The channel of each change (a page unless the API or the import says otherwise), and the
+    # end of the request's actor once it is answered; around auditlog's middleware.
+    "accounts.audit.AuditChannelMiddleware",
     # After authentication, so every audit log entry names the signed-in person.
     "auditlog.middleware.AuditlogMiddleware",
-    "accounts.audit.AuditChannelMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

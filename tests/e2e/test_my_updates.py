@@ -39,7 +39,7 @@ def open_my_updates(page: Page) -> None:
     page.get_by_label("Password").fill("demo-pass-1")
     page.get_by_label("Password").press("Enter")
     wait_for_page(page, "Dashboard")
-    page.get_by_role("link", name="My updates").click()
+    page.get_by_role("link", name="My updates", exact=True).click()
     wait_for_page(page, "My updates")
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from kpis import periods
 from kpis.selectors import kpis_for_updates, update_rows, updates_progress
-from kpis.services import period_lock
+from kpis.services import period_close
 from tests.factories import ActualFactory, KpiFactory, TargetFactory
 from tests.kpis.updates_org import HTMX, build_org, client_for, row_data
 
@@ -58,7 +58,7 @@ def test_the_counter_counts_each_kpi_in_its_own_period_on_the_page():
     assert counter(may) == "2 of 3 entered for May 2025"
 
 
-def test_the_counter_agrees_with_the_rows_the_page_shows_locked_rows_included():
+def test_the_counter_agrees_with_the_rows_the_page_shows_closed_rows_included():
     org = build_org()
     today = timezone.localdate()
     quarterly = KpiFactory(objective=org.sales_objective, code="NPS", frequency="quarterly")
@@ -66,7 +66,7 @@ def test_the_counter_agrees_with_the_rows_the_page_shows_locked_rows_included():
     ActualFactory(kpi=org.rev, period=org.month)
     ActualFactory(kpi=yearly, period=periods.last_closed_period(today, "yearly"))
     ActualFactory(kpi=quarterly, period=periods.shift(org.month, "monthly", -12))
-    period_lock(period=org.month, by=org.admin)
+    period_close(through=periods.period_end(org.month, "monthly"), by=org.admin)
 
     for day in (None, org.month, periods.shift(org.month, "monthly", -12)):
         kpis = kpis_for_updates(org.admin)
