@@ -81,3 +81,5 @@ add_perm("kpis.approve_actuals", can_approve_actuals)
 add_perm("kpis.view_approvals", approves_somewhere)
 # The close date freezes periods on every unit's KPIs: an organisation-wide action (DESIGN.md §5).
 add_perm("kpis.close_periods", is_organisation_admin)
+# Webhooks call out on events of every unit's KPIs and reports: organisation-wide (DESIGN.md §5).
+add_perm("kpis.manage_webhooks", is_organisation_admin)
