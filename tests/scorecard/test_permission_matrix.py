@@ -28,7 +28,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role, User
 from actionplans.models import ActionPlan, Task
-from kpis.models import Actual, ImportBatch, Kpi, PeriodClose, Target, VarianceReport
+from kpis.models import (
+    Actual,
+    ImportBatch,
+    Kpi,
+    PeriodClose,
+    Target,
+    VarianceReport,
+    Webhook,
+    WebhookEvent,
+)
 from kpis.reports.services import variance_report_compute
 from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
 from tests.factories import (
@@ -78,6 +87,7 @@ class World:
     import_batch: ImportBatch
     stakeholder: Stakeholder
     report: VarianceReport
+    webhook: Webhook
 
 
 def build_world() -> World:
@@ -117,6 +127,9 @@ def build_world() -> World:
         plan=plan, user=users["viewer"], involvement=Stakeholder.Involvement.INFORMED
     )
     report = variance_report_compute(plan=plan, period=JAN)
+    webhook = Webhook.objects.create(
+        url="https://hooks.example.com/", event=WebhookEvent.REPORT_READY, secret="s"
+    )
     return World(
         users,
         plan,
@@ -132,6 +145,7 @@ def build_world() -> World:
         import_batch,
         stakeholder,
         report,
+        webhook,
     )
 
 
@@ -316,6 +330,10 @@ MATRIX: dict[str, Row] = {
     # The close date freezes periods for every unit.
     "kpis:close": get(ORGANISATION_ADMINS),
     "kpis:close#post": post(ORGANISATION_ADMINS),
+    "kpis:webhooks": get(ORGANISATION_ADMINS),
+    "kpis:webhooks#post": post(ORGANISATION_ADMINS),
+    "kpis:webhook_active": post(ORGANISATION_ADMINS, "webhook"),
+    "kpis:webhook_delete": post(ORGANISATION_ADMINS, "webhook"),
     # Reviewers see the queue (the Finance manager's and Sales EMEA's are empty); others may not.
     "kpis:approvals": get(APPROVAL_QUEUE),
     "kpis:approval_review": post(APPROVE_SALES, "actual"),
