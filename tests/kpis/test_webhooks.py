@@ -5,10 +5,12 @@ checks that keep webhooks away from the server's own network."""
 from __future__ import annotations
 
 import datetime
-import hashlib
-import hmac
 import json
+import runpy
+import tempfile
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -54,13 +56,19 @@ def _record(kpi, value: Decimal, period: datetime.date = JAN) -> None:
     actual_record(kpi=kpi, period=period, value=value, by=None, source=Source.INTEGRATION)
 
 
-def verify(secret: str, header: str, body: bytes) -> bool:
-    """What a receiver does (README, "Webhooks"): recompute the HMAC of "t." + body."""
-    fields = dict(part.split("=", 1) for part in header.split(","))
-    expected = hmac.new(
-        secret.encode(), fields["t"].encode() + b"." + body, hashlib.sha256
-    ).hexdigest()
-    return hmac.compare_digest(expected, fields["v1"])
+def _readme_receiver() -> Callable[[str, str, bytes], bool]:
+    """The receiver's check exactly as README ("Webhooks") shows it, so the docs stay true."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Webhooks", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "receiver.py"
+        script.write_text(code)
+        check: Callable[[str, str, bytes], bool] = runpy.run_path(str(script))["is_from_bearing"]
+    return check
+
+
+verify = _readme_receiver()
 
 
 def test_a_delivery_is_signed_so_the_receiver_can_verify_it(
