@@ -447,6 +447,12 @@ MATRIX: dict[str, Row] = {
     # The close date is organisation-wide, reading it included (as the close page).
     "api:period-close": get(ORGANISATION_ADMINS),
     "api:period-close#put": Row(ORGANISATION_ADMINS, "put"),
+    # So are webhooks, reading them included (as their page).
+    "api:webhook-list": get(ORGANISATION_ADMINS),
+    "api:webhook-list#post": post(ORGANISATION_ADMINS),
+    "api:webhook-detail": get(ORGANISATION_ADMINS, "webhook"),
+    "api:webhook-detail#patch": patch(ORGANISATION_ADMINS, "webhook"),
+    "api:webhook-detail#delete": delete(ORGANISATION_ADMINS, "webhook"),
     "api:variancereport-list": get(EVERYONE),
     "api:variancereport-detail": get(SEE_SALES, "report"),
     "api:actionplan-list": get(EVERYONE),
