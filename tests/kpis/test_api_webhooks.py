@@ -7,9 +7,9 @@ import pytest
 from auditlog.models import LogEntry
 
 from accounts.models import Role, User
-from kpis.models import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
+from kpis.models import DeliveryStatus, Webhook
 from tests.api_org import Org, client_for
-from tests.factories import MembershipFactory, OrgUnitFactory
+from tests.factories import MembershipFactory, OrgUnitFactory, WebhookDeliveryFactory
 
 URL = "/api/v1/webhooks/"
 HOOK = "https://hooks.example.com/bearing"
@@ -17,16 +17,9 @@ HOOK = "https://hooks.example.com/bearing"
 
 @pytest.fixture
 def webhook(org: Org) -> Webhook:
-    webhook = Webhook.objects.create(url=HOOK, event=WebhookEvent.REPORT_READY, secret="s" * 64)
-    WebhookDelivery.objects.create(
-        webhook=webhook,
-        event=WebhookEvent.REPORT_READY,
-        payload={},
-        status=DeliveryStatus.DELIVERED,
-        attempts=2,
-        response_code=204,
-    )
-    return webhook
+    return WebhookDeliveryFactory(
+        webhook__url=HOOK, status=DeliveryStatus.DELIVERED, attempts=2, response_code=204
+    ).webhook
 
 
 def sub_unit_admin(org: Org) -> User:

@@ -10,7 +10,7 @@ from django.test import Client
 from accounts.models import Role, User
 from kpis.models import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 from tests.api_org import Org
-from tests.factories import MembershipFactory, OrgUnitFactory
+from tests.factories import MembershipFactory, OrgUnitFactory, WebhookDeliveryFactory
 
 URL = "/webhooks/"
 HOOK = "https://hooks.example.com/bearing"
@@ -24,17 +24,13 @@ def client_as(user: User) -> Client:
 
 @pytest.fixture
 def webhook(org: Org) -> Webhook:
-    webhook = Webhook.objects.create(url=HOOK, event=WebhookEvent.REPORT_READY, secret="s" * 64)
-    WebhookDelivery.objects.create(
-        webhook=webhook,
-        event=WebhookEvent.REPORT_READY,
-        payload={},
+    return WebhookDeliveryFactory(
+        webhook__url=HOOK,
         status=DeliveryStatus.FAILED,
         attempts=5,
         response_code=502,
         error="The receiver answered 502.",
-    )
-    return webhook
+    ).webhook
 
 
 def sub_unit_admins(org: Org) -> list[User]:
