@@ -325,3 +325,26 @@ def test_the_address_is_checked_again_at_delivery(
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("failed", 1)
     assert "private" in delivery.error
+
+
+def test_a_broker_that_is_down_never_fails_the_save(
+    kpi, receiver, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    _hook(receiver)
+    # A real broker client pointed at a port where nothing listens, publishing without retries.
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    monkeypatch.setattr(celery_app.conf, "broker_transport_options", {})
+    monkeypatch.setattr(celery_app.conf, "task_publish_retry", False)
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actual, _ = actual_record(
+            kpi=kpi, period=JAN, value=OFF_TRACK, by=None, source=Source.INTEGRATION
+        )
+
+    assert actual.pk is not None
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.PENDING
+    assert "the broker is unavailable" in caplog.text
+    assert receiver.received == []
