@@ -18,6 +18,9 @@ from kpis.models import Webhook, WebhookDelivery, WebhookEvent
 from kpis.services.webhooks import webhook_create, webhook_delete, webhook_set_active
 
 RECENT_DELIVERIES = 25
+# The webhook just registered, whose secret the next page shows once (reloading it, or
+# going back, neither registers it again nor shows the secret again).
+JUST_REGISTERED = "webhook_just_registered"
 
 
 class WebhookForm(forms.Form):
@@ -45,11 +48,13 @@ def _page(
 @require_http_methods(["GET", "POST"])
 @login_required
 def webhooks(request: HtmxHttpRequest) -> HttpResponse:
-    """The webhooks and their recent deliveries; posting registers one and shows its secret
-    this once."""
+    """The webhooks and their recent deliveries; posting registers one, and the page after it
+    shows its secret this once."""
     require_perm(request.user, "kpis.manage_webhooks")
     if request.method != "POST":
-        return _page(request, form=WebhookForm())
+        created_pk = request.session.pop(JUST_REGISTERED, None)
+        created = Webhook.objects.filter(pk=created_pk).first() if created_pk else None
+        return _page(request, form=WebhookForm(), created=created)
     form = WebhookForm(request.POST)
     if form.is_valid():
         try:
@@ -61,7 +66,8 @@ def webhooks(request: HtmxHttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_error(form, error)
         else:
-            return _page(request, form=WebhookForm(), created=created, status=201)
+            request.session[JUST_REGISTERED] = created.pk
+            return redirect("kpis:webhooks")
     return _page(request, form=form, status=400)
 
 

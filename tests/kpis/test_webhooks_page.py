@@ -56,13 +56,14 @@ def test_an_organisation_admin_sees_the_webhooks_and_their_deliveries(org, webho
 def test_registering_shows_the_secret_once_and_is_audited(org):
     client = client_as(org.admin)
 
-    response = client.post(URL, {"url": HOOK, "event": WebhookEvent.KPI_OFF_TRACK})
+    response = client.post(URL, {"url": HOOK, "event": WebhookEvent.KPI_OFF_TRACK}, follow=True)
 
     webhook = Webhook.objects.get()
-    assert response.status_code == 201
+    assert response.redirect_chain == [(URL, 302)]
     assert (webhook.url, webhook.event, webhook.created_by) == (HOOK, "kpi.off_track", org.admin)
     assert webhook.secret in response.content.decode()
-    assert webhook.secret not in client.get(URL).content.decode()
+    assert webhook.secret not in client.get(URL).content.decode()  # reloaded: not again
+    assert Webhook.objects.count() == 1
     entry = LogEntry.objects.get_for_object(webhook).get()
     assert entry.action == LogEntry.Action.CREATE
     assert entry.actor == org.admin
