@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: run test lint format deps clean
+.PHONY: run test lint format deps clean bench
 
 deps: $(VENV)/.installed node_modules/.installed
 
@@ -45,6 +46,11 @@ lint: deps
 format: deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Figures at scale against a scratch PostgreSQL database (benchmarks/README.md);
+# BENCH_ARGS=--quick for a smoke test at tiny sizes.
+bench: deps
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var

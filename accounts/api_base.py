@@ -33,7 +33,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from accounts.audit import record_with_actor
+from accounts.audit import Channel, record_with_actor, recording_channel
 from accounts.models import User
 from accounts.permissions import visible_unit_ids
 from accounts.selectors import visible_users
@@ -148,6 +148,7 @@ class ScorecardViewSet(StrictQueryParamsMixin, GenericViewSet):
         # the actor of whatever this request changes, as the middleware does for sessions.
         self._actor = ExitStack()
         self._actor.enter_context(record_with_actor(request.user))
+        self._actor.enter_context(recording_channel(Channel.API))
         if self.action is not None:  # None: a method the endpoint lacks, answered 405
             self.refuse_unknown_query_params(request)
 

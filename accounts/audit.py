@@ -1,19 +1,25 @@
-"""The audit trail: who changed which scorecard object, when, from what to what.
+"""The audit trail: who changed which scorecard object, when, through what, from what to what.
 
-django-auditlog records the changes: each app registers its models in its `apps.py`, and
-`AuditlogMiddleware` names the signed-in person as the actor. This module reads the trail and
-turns its entries into rows people can read. It is generic over the registered models, so it
-lives in the lowest app and never imports a higher one.
+django-auditlog records the changes: each app registers its models in its `apps.py` (with the
+page that shows an object, for the trail's links), and `AuditlogMiddleware` names the
+signed-in person as the actor. The channel of a change (a page, an import, the API or the
+system) is stored as the entry's correlation id (`cid`, through settings.AUDITLOG_CID_GETTER):
+`AuditChannelMiddleware` says "page" for requests, the API's views "api", the import "import",
+and anything outside a request (tasks, commands) is the system's. This module reads the trail
+and turns its entries into rows people can read. It is generic over the registered models, so
+it lives in the lowest app and never imports a higher one.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 from auditlog.context import auditlog_value, set_actor
@@ -25,7 +31,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 
 from accounts.models import User
@@ -44,18 +52,31 @@ ACTION_LABELS: dict[int, str] = {
 EMPTY = "—"
 
 
+# The page that shows an object of each registered model, for the trail's links.
+ObjectPage = Callable[[Any], str]
+_pages: dict[type[models.Model], ObjectPage] = {}
+# The fields recorded of each registered model.
+_recorded: dict[type[models.Model], frozenset[str]] = {}
+
+
 def register_for_audit(
     model: type[models.Model],
     *,
     exclude: Sequence[str] = (),
     m2m_fields: Sequence[str] = (),
+    page: ObjectPage | None = None,
 ) -> None:
     """Record every create, update and delete of the model's own fields, and of `m2m_fields`.
 
     Each app calls this for its models in its AppConfig.ready(). Only concrete fields are
     recorded: auditlog would otherwise log reverse relations as noise. Fields set automatically
     with the time (auto_now, auto_now_add) are left out: the entry's timestamp says when.
+    `exclude` also leaves out internal fields people need not read (a version counter).
+    `page(obj)` is the address of the page showing an object, read from the object's own
+    fields only (no query), so the trail links each object that still exists.
     """
+    if page is not None:
+        _pages[model] = page
     fields = [
         field.name
         for field in model._meta.concrete_fields
@@ -65,6 +86,7 @@ def register_for_audit(
         and not getattr(field, "auto_now_add", False)
     ]
     auditlog.register(model, include_fields=fields, m2m_fields=set(m2m_fields))
+    _recorded[model] = frozenset([*fields, *m2m_fields])
 
 
 def model_key(model: type[models.Model]) -> str:
@@ -134,6 +156,52 @@ def history_for(obj: models.Model, *, parts: Iterable[type[models.Model]] = ()) 
     return entries.select_related("actor", "content_type").order_by("-timestamp", "-pk")
 
 
+class Channel(StrEnum):
+    """Through what a change was made."""
+
+    PAGE = "page"
+    IMPORT = "import"
+    API = "api"
+    SYSTEM = "system"
+
+
+CHANNEL_LABELS: dict[str, str] = {
+    Channel.PAGE: "Page",
+    Channel.IMPORT: "Import",
+    Channel.API: "API",
+    Channel.SYSTEM: "System",
+}
+_channel: ContextVar[Channel] = ContextVar("audit_channel", default=Channel.SYSTEM)
+
+
+def current_channel() -> str:
+    """The channel of the changes being made now; settings.AUDITLOG_CID_GETTER names this, so
+    django-auditlog stores it with every entry (as the entry's `cid`)."""
+    return _channel.get().value
+
+
+@contextmanager
+def recording_channel(channel: Channel) -> Iterator[None]:
+    """Record the changes made inside as made through `channel`; the enclosing one after."""
+    token = _channel.set(channel)
+    try:
+        yield
+    finally:
+        _channel.reset(token)
+
+
+class AuditChannelMiddleware:
+    """Changes made while answering a request are made through a page, unless a narrower
+    channel says otherwise inside (the API's views, the import)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with recording_channel(Channel.PAGE):
+            return self.get_response(request)
+
+
 @contextmanager
 def record_with_actor(user: User | AnonymousUser | None) -> Iterator[None]:
     """Name `user` as the actor of the changes made inside, e.g. in a Celery task, an import or
@@ -186,20 +254,25 @@ class AuditRow:
     entry: Any  # LogEntry
     when: datetime.datetime
     who: str
+    channel: str
     action: str
     object_type: str
     object: str
+    # The page of the object, while it exists and its model names one; else "".
+    url: str
     changes: list[Change | SetChange]
 
 
 def audit_rows(entries: Iterable[Any]) -> list[AuditRow]:
-    """The entries as readable rows, with foreign keys named (one query per related model).
+    """The entries as readable rows, with foreign keys named and objects linked to their pages
+    (one query per related model and one per kind of object linked).
 
     The entries should come with their actor and content type selected (as `audit_entries` and
     `history_for` do), or each costs queries.
     """
     entries = list(entries)
     names = _related_names(entries)
+    pages = _object_pages(entries)
     rows = []
     for entry in entries:
         model = entry.content_type.model_class()
@@ -208,15 +281,31 @@ def audit_rows(entries: Iterable[Any]) -> list[AuditRow]:
                 entry=entry,
                 when=entry.timestamp,
                 who=_actor_name(entry),
+                channel=CHANNEL_LABELS.get(entry.cid or "", EMPTY),
                 action=ACTION_LABELS.get(entry.action, entry.get_action_display()),
                 object_type=(
                     capfirst(model._meta.verbose_name) if model else entry.content_type.model
                 ),
                 object=entry.object_repr,
+                url=pages.get((model, entry.object_id), ""),
                 changes=_changes(entry, model, names),
             )
         )
     return rows
+
+
+def _object_pages(entries: Sequence[Any]) -> dict[tuple[Any, int | None], str]:
+    """The page of every object in the entries that still exists, by (model, id)."""
+    wanted: defaultdict[type[models.Model], set[int]] = defaultdict(set)
+    for entry in entries:
+        model = entry.content_type.model_class()
+        if model in _pages and entry.object_id is not None:
+            wanted[model].add(entry.object_id)
+    return {
+        (model, pk): _pages[model](obj)
+        for model, ids in wanted.items()
+        for pk, obj in model._default_manager.in_bulk(ids).items()
+    }
 
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:
@@ -279,13 +368,19 @@ def _related_names(entries: Sequence[Any]) -> RelatedNames:
 def _changes(
     entry: Any, model: type[models.Model] | None, names: RelatedNames
 ) -> list[Change | SetChange]:
-    """The entry's changes in the model's field order, leaving out fields that stayed empty."""
+    """The entry's changes in the model's field order, leaving out fields that stayed empty
+    and fields no longer recorded (internal ones such as a version counter, in older entries).
+    """
     order = {field.name: i for i, field in enumerate(model._meta.get_fields())} if model else {}
+    recorded = _recorded.get(model) if model else None
     changes: list[Change | SetChange] = []
     for name, values in sorted(
         entry.changes_dict.items(), key=lambda item: order.get(item[0], len(order))
     ):
         field = _field(model, name)
+        # A name that is no field of the model is an entry's own wording (two-factor changes).
+        if recorded is not None and field is not None and name not in recorded:
+            continue
         label = _label(field, name)
         if isinstance(values, dict) and values.get("type") == "m2m":
             operation = "added" if values.get("operation") == "add" else "removed"
@@ -303,7 +398,11 @@ def _label(field: Any, name: str) -> str:
     # A key named after its model ("kpi") reads best as that model's name ("KPI").
     if _is_key(field) and field.name == field.related_model._meta.model_name:
         return capfirst(str(field.related_model._meta.verbose_name))
-    return capfirst(str(field.verbose_name))
+    label = str(field.verbose_name)
+    # A flag reads as the state it names: "Archived: no → yes", not "Is archived".
+    if isinstance(field, models.BooleanField) and label.startswith("is "):
+        label = label.removeprefix("is ")
+    return capfirst(label)
 
 
 def _value(field: Any, stored: object, names: RelatedNames) -> str:
@@ -320,6 +419,16 @@ def _value(field: Any, stored: object, names: RelatedNames) -> str:
         return str(labels.get(value, value))
     if isinstance(field, models.BooleanField):
         return {"True": "yes", "False": "no"}.get(value, value)
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(value)
+        if moment is None:
+            return value
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, datetime.UTC)
+        return f"{timezone.localtime(moment):%-d %b %Y %H:%M}"
+    if isinstance(field, models.DateField):
+        day = parse_date(value[:10])
+        return f"{day:%-d %b %Y}" if day else value
     if isinstance(field, models.DecimalField):
         try:
             return f"{Decimal(value).normalize():f}"

@@ -31,6 +31,8 @@ class RoleField(forms.ChoiceField):
             "error_messages",
             {"invalid_choice": f"“%(value)s” is not a role. Choose one of: {roles}."},
         )
+        # What each role may do is listed next to the choice ({% role_help %}).
+        kwargs.setdefault("widget", forms.Select(attrs={"aria-describedby": "role-help"}))
         super().__init__(choices=Role.choices, **kwargs)
 
 
@@ -95,6 +97,18 @@ class PersonCreateForm(forms.Form):
         if data.get("password", "") != data.get("password_again", ""):
             self.add_error("password_again", "The two passwords differ.")
         return data
+
+
+class PersonEditForm(forms.Form):
+    """A person's name and e-mail address; the username never changes."""
+
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(
+        label="E-mail",
+        required=False,
+        help_text="A new address is announced to the old one, and open invitations stop working.",
+    )
 
 
 class PersonInviteForm(forms.Form):

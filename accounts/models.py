@@ -12,6 +12,9 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["username"]
+        # The app's own words, in the audit trail and the admin alike.
+        verbose_name = "person"
+        verbose_name_plural = "people"
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -79,6 +82,19 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
+# What each role may do, in the words shown next to wherever a role is chosen (DESIGN.md §5).
+ROLE_DESCRIPTIONS: dict[str, str] = {
+    Role.VIEWER: "Sees the scorecard; changes nothing.",
+    Role.CONTRIBUTOR: "Enters the actuals of the KPIs naming them as updaters, and updates "
+    "the tasks assigned to them.",
+    Role.MANAGER: "Enters the actuals of every KPI of the unit, runs its action plans and "
+    "tasks, and approves actuals.",
+    Role.EXECUTIVE: "Sees the whole subtree and approves and comments on actuals; enters nothing.",
+    Role.ADMIN: "Does everything in the unit and below it, including people, roles and the "
+    "strategy.",
+}
+
+
 class Membership(models.Model):
     """A person's role in an org unit; it applies to the unit's whole subtree."""
 
@@ -89,6 +105,8 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["org_unit__name", "user__username"]
+        # "Role" is the app's word for a person's role in a unit, everywhere people read it.
+        verbose_name = "role"
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "org_unit", "role"],

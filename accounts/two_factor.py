@@ -37,6 +37,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.audit import current_channel
 from accounts.models import Role, SecurityPolicy, User
 from accounts.permissions import holds_role_anywhere
 from accounts.selectors import managed_unit_ids, manages_everything
@@ -110,6 +111,7 @@ def _audit(*, person: User, old: str, new: str, by: User) -> None:
         changes={AUDIT_FIELD: [old, new]},
         actor=by,
         timestamp=timezone.now(),
+        cid=current_channel(),
     )
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.person_create, name="person_create"),
     path("invite/", views.person_invite, name="person_invite"),
     path("<int:pk>/", views.person, name="person"),
+    path("<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("<int:pk>/deactivate/", views.person_deactivate, name="person_deactivate"),
     path("<int:pk>/reactivate/", views.person_reactivate, name="person_reactivate"),
     path("<int:pk>/invitation/", views.person_send_invitation, name="person_send_invitation"),

@@ -35,6 +35,7 @@ from accounts.forms import (
     OrgUnitRenameForm,
     PeopleFilterForm,
     PersonCreateForm,
+    PersonEditForm,
     PersonInviteForm,
 )
 from accounts.models import Invitation, Membership, OrgUnit, Role, User
@@ -81,13 +82,17 @@ def _membership_for_admin(request: HttpRequest, pk: int) -> Membership:
     return membership
 
 
-def _require_whole_person(request: HttpRequest, person: User) -> None:
-    """Account-wide changes need an admin over every unit where the person holds a role."""
+def _manages_whole_person(request: HttpRequest, person: User) -> bool:
+    """Whether the admin manages every unit where the person holds a role."""
     managed = managed_unit_ids(_admin(request))
     if managed is None:
-        return
-    held = set(person.memberships.values_list("org_unit_id", flat=True))
-    if not held <= managed:
+        return True
+    return set(person.memberships.values_list("org_unit_id", flat=True)) <= managed
+
+
+def _require_whole_person(request: HttpRequest, person: User) -> None:
+    """Account-wide changes need an admin over every unit where the person holds a role."""
+    if not _manages_whole_person(request, person):
         raise PermissionDenied("This person also holds roles outside the units you manage.")
 
 
@@ -175,7 +180,10 @@ def org_unit_add(request: HtmxHttpRequest) -> HttpResponse:
             add_service_error(form, error)
         else:
             return _unit_changed(
-                request, unit, f"{unit.name} was added under {unit.parent}.", partial="organisation"
+                request,
+                unit,
+                f"The unit {unit.name} was added under {unit.parent}.",
+                partial="organisation",
             )
     return _org_units_page(request, partial="organisation", status=400, add_form=form)
 
@@ -192,7 +200,7 @@ def org_unit_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         services.org_unit_update(unit=unit, name=form.cleaned_data["name"], parent=unit.parent)
     except ValidationError as error:
         return _unit_refused(request, unit, error)
-    return _unit_changed(request, unit, f"{previous} was renamed to {unit.name}.")
+    return _unit_changed(request, unit, f"The unit {previous} was renamed to {unit.name}.")
 
 
 @require_POST
@@ -210,7 +218,7 @@ def org_unit_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         return _unit_refused(request, unit, error, partial="organisation")
     return _unit_changed(
-        request, unit, f"{unit.name} now belongs to {unit.parent}.", partial="organisation"
+        request, unit, f"The unit {unit.name} now belongs to {unit.parent}.", partial="organisation"
     )
 
 
@@ -222,7 +230,7 @@ def org_unit_archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         services.org_unit_archive(unit=unit)
     except ValidationError as error:
         return _unit_refused(request, unit, error)
-    return _unit_changed(request, unit, f"{unit.name} was archived; its members are kept.")
+    return _unit_changed(request, unit, f"The unit {unit.name} was archived; its members are kept.")
 
 
 @require_POST
@@ -233,7 +241,7 @@ def org_unit_restore(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         services.org_unit_restore(unit=unit)
     except ValidationError as error:
         return _unit_refused(request, unit, error)
-    return _unit_changed(request, unit, f"{unit.name} is active again.")
+    return _unit_changed(request, unit, f"The unit {unit.name} is active again.")
 
 
 def _form_messages(form: Any) -> list[str]:
@@ -349,6 +357,7 @@ def _person_page(
         "invitation": Invitation.objects.filter(user=person).first(),
         "is_self": person.pk == admin.pk,
         "may_change_account": may_change_account(admin, person),
+        "may_edit": may_change_account(admin, person) and _manages_whole_person(request, person),
         "two_factor_on": two_factor.has_two_factor(person),
         "two_factor_reset_refusal": two_factor.reset_refusal(person=person, by=admin),
     }
@@ -368,6 +377,27 @@ def _account_action(request: HtmxHttpRequest, pk: int) -> User:
     person = _person_for_admin(request, pk)
     _require_whole_person(request, person)
     return person
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def person_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Change a person's name and e-mail address; the same rules as every account change."""
+    person = _account_action(request, pk)
+    initial = {name: getattr(person, name) for name in ("first_name", "last_name", "email")}
+    form = PersonEditForm(_posted(request), initial=initial)
+    context = {"form": form, "person": person}
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.user_update(user=person, by=_admin(request), **form.cleaned_data)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, f"The name and e-mail of {person} were saved.")
+                return redirect("people:person", pk=person.pk)
+        return render(request, "accounts/person_edit.html", context, status=400)
+    return render(request, "accounts/person_edit.html", context)
 
 
 @require_POST
@@ -431,7 +461,8 @@ def membership_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return _membership_changed(
                 request,
                 person,
-                f"{person} is now {membership.get_role_display()} of {membership.org_unit}.",
+                f"{person} is now {membership.get_role_display()} of the unit "
+                f"{membership.org_unit}.",
             )
     return _person_page(request, person, partial="memberships", status=400, add_form=form)
 
@@ -452,14 +483,19 @@ def membership_change_role(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _membership_changed(
         request,
         membership.user,
-        f"{membership.user} is now {membership.get_role_display()} of {membership.org_unit}.",
+        f"{membership.user} is now {membership.get_role_display()} of the unit "
+        f"{membership.org_unit}.",
     )
 
 
 @require_POST
 @login_required
 def membership_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Take a role away once confirmed: a post without `confirmed` (the button without
+    JavaScript) answers the question first; with htmx the browser asked it (hx-confirm)."""
     membership = _membership_for_admin(request, pk)
+    if request.POST.get("confirmed") != "yes":
+        return render(request, "accounts/membership_remove.html", {"membership": membership})
     try:
         services.membership_remove(membership=membership)
     except ValidationError as error:
@@ -469,7 +505,8 @@ def membership_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _membership_changed(
         request,
         membership.user,
-        f"{membership.user} is no longer {membership.get_role_display()} of {membership.org_unit}.",
+        f"{membership.user} is no longer {membership.get_role_display()} of the unit "
+        f"{membership.org_unit}.",
     )
 
 

@@ -24,7 +24,7 @@ from accounts.api_base import (
 from accounts.models import OrgUnit, User
 from actionplans import services
 from actionplans.models import ActionPlan, Milestone, Task
-from core.api import IdFilter
+from core.api import IdFilter, conflict_response, with_conflicts
 from core.api_http import Conflict
 from strategy.models import Objective
 
@@ -124,6 +124,9 @@ class ActionPlanFilter(filters.FilterSet):
 
 
 @extend_schema(tags=["action plans"])
+@with_conflicts(
+    ActionPlanSerializer, conflict_response(ActionPlanSerializer, name="ActionPlanConflict")
+)
 class ActionPlanViewSet(ReadWriteDeleteViewSet):
     """Action plans reaching an objective, carried out by an org unit. The unit's managers
     and admins write them."""
@@ -221,6 +224,7 @@ class TaskFilter(filters.FilterSet):
 
 
 @extend_schema(tags=["action plans"])
+@with_conflicts(TaskSerializer, conflict_response(TaskSerializer, name="TaskConflict"))
 class TaskViewSet(ReadWriteDeleteViewSet):
     """Tasks of action plans. The unit's managers and admins add, change and
     delete them; contributors change the tasks assigned to them."""

@@ -33,7 +33,8 @@ def owner_refusal(owner: User | None, unit_id: int | None) -> str | None:
     if owner.is_active and access_for(owner).holds(unit_id, ANY_ROLE):
         return None
     unit = OrgUnit.objects.filter(pk=unit_id).first()
-    return f"{owner} holds no role in {unit or 'the unit'} or above it, so cannot own this."
+    where = f"the unit {unit}" if unit else "the unit"
+    return f"{owner} holds no role in {where} or above it, so cannot own this."
 
 
 class ActionPlan(models.Model):

@@ -13,15 +13,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, User
 from accounts.permissions import get_visible_or_404, require_perm, signed_in_user
-from accounts.selectors import visible_users
 from actionplans import selectors, services
 from actionplans.forms import (
     ActionPlanForm,
@@ -39,6 +39,7 @@ from core.htmx import HtmxHttpRequest, wants_fragment
 from core.validation import add_service_error
 from kpis.models import Kpi
 from strategy.models import Objective
+from strategy.selectors import people_with_access
 
 VIEW = "actionplans.view_actionplan"
 CHANGE = "actionplans.change_actionplan"
@@ -185,7 +186,8 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     )
     require_perm(request.user, "actionplans.add_actionplan", objective)
     initial, kpi = _prefill(request, objective)
-    people = visible_users(request.user)
+    # Only people with a role over the unit may own its work (`owner_refusal`).
+    people = people_with_access(objective.org_unit, reader=signed_in_user(request))
     form = ActionPlanForm(request.POST or None, initial=initial, people=people)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
@@ -204,12 +206,18 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     return render(request, "actionplans/plan_new.html", context, status=status)
 
 
+def _owners(action_plan: ActionPlan, *, reader: User) -> QuerySet[User]:
+    """Who the plan's forms offer as owners: those with a role over its unit, as the services
+    require (`owner_refusal`), and its present owner."""
+    return people_with_access(action_plan.org_unit, reader=reader, keep=[action_plan.owner_id])
+
+
 def _plan_page(
     request: HttpRequest, action_plan: ActionPlan, *, status: int = 200, **forms: Any
 ) -> HttpResponse:
     user = signed_in_user(request)
     can_edit = user.has_perm(CHANGE, action_plan)
-    people = visible_users(user)
+    people = _owners(action_plan, reader=user)
     tasks = list(action_plan.tasks.select_related("owner", "milestone"))
     milestones = list(action_plan.milestones.all())
     rows = [(task, user.has_perm("actionplans.change_task", task)) for task in tasks]
@@ -254,7 +262,11 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action_plan = _plan_for_edit(request, pk)
-    form = ActionPlanForm(request.POST, instance=action_plan, people=visible_users(request.user))
+    form = ActionPlanForm(
+        request.POST,
+        instance=action_plan,
+        people=_owners(action_plan, reader=signed_in_user(request)),
+    )
     if form.is_valid():
         data = dict(form.cleaned_data)
         expected = _version(data.pop("version", None))
@@ -319,7 +331,9 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 def task_add(request: HttpRequest, pk: int) -> HttpResponse:
     action_plan = _plan_for_edit(request, pk)
     form = TaskForm(
-        request.POST, people=visible_users(request.user), milestones=action_plan.milestones.all()
+        request.POST,
+        people=_owners(action_plan, reader=signed_in_user(request)),
+        milestones=action_plan.milestones.all(),
     )
     return _add_to_plan(request, action_plan, form, services.task_create, "task_form")
 

@@ -7,20 +7,25 @@ base) are in accounts/api_base.py, since they ask the permission predicates.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, TypeVar
 
 from django import forms
 from django.db import models
 from django.db.models import Model
 from django_filters import rest_framework as filters
+from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.plumbing import force_instance
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
-
-if TYPE_CHECKING:
-    from drf_spectacular.openapi import AutoSchema
 
 MAX_ID = 10**18 - 1  # ids are bigints; a longer number cannot name one
 PAGINATION_PARAMS = frozenset({"page", "page_size"})
@@ -38,7 +43,9 @@ class NumberFieldExtension(OpenApiSerializerFieldExtension):  # type: ignore[no-
 
     target_class = NumberField
 
-    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
+    def map_serializer_field(
+        self, auto_schema: openapi.AutoSchema, direction: str
+    ) -> dict[str, Any]:
         schema: dict[str, Any] = auto_schema._map_serializer_field(  # type: ignore[no-untyped-call]
             self.target, direction, bypass_extensions=True
         )
@@ -138,7 +145,92 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class _TrueOrFalseField(forms.Field):
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise forms.ValidationError("Write true or false.", code="invalid")
+
+
+@extend_schema_field({"type": "boolean"})
+class TrueOrFalseFilter(filters.Filter):
+    """A yes-or-no filter: true or false (or 1 or 0); anything else answers 400, where
+    django-filter's BooleanFilter would ignore it and match everything."""
+
+    field_class = _TrueOrFalseField
+
+
 # --- Schema -------------------------------------------------------------------------------------
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's description of each operation, with every field of a model in an
+    answer declared required: a model serializer writes each field it declares (null when
+    empty), so generated clients get plain attributes rather than "maybe unset" ones. What a
+    request may leave out stays optional in the request's own component."""
+
+    def _map_basic_serializer(
+        self, serializer: serializers.BaseSerializer[Any], direction: str
+    ) -> dict[str, Any]:
+        # drf-spectacular has no type hints: its own method is an untyped call.
+        schema: dict[str, Any] = super()._map_basic_serializer(  # type: ignore[no-untyped-call]
+            serializer, direction
+        )
+        instance = force_instance(serializer)  # type: ignore[no-untyped-call]
+        if direction == "response" and isinstance(instance, serializers.ModelSerializer):
+            schema["required"] = list(schema.get("properties", {}))
+        return schema
+
+
+ViewSet = TypeVar("ViewSet", bound=Callable[..., Any])
+
+
+def conflict_response(
+    serializer_class: type[serializers.BaseSerializer[Any]], *, name: str
+) -> OpenApiResponse:
+    """The 409 of a stale edit, as `core.api_http.Conflict` answers it: the message and the
+    object as it is now (`current`). Build it once per name and share it."""
+    return OpenApiResponse(
+        response=inline_serializer(
+            name=name,
+            fields={
+                "detail": serializers.CharField(help_text="What conflicts, in words."),
+                "current": serializer_class(
+                    required=False,
+                    help_text="The object as it is now, when the version sent is stale "
+                    "(absent for other conflicts, such as a duplicate created at the same "
+                    "moment).",
+                ),
+            },
+        ),
+        description="The change conflicts with the current data (typically: changed by "
+        "someone else since the version sent); nothing was written.",
+    )
+
+
+def with_conflicts(
+    serializer_class: type[serializers.BaseSerializer[Any]],
+    conflict: OpenApiResponse,
+    *,
+    actions: Sequence[str] = ("update", "partial_update"),
+) -> Callable[[ViewSet], ViewSet]:
+    """Document a viewset's success answers and the 409 of a stale edit on `actions`."""
+    success = {"create": 201}
+    decorator: Callable[[ViewSet], ViewSet] = extend_schema_view(
+        **{
+            action: extend_schema(
+                responses={success.get(action, 200): serializer_class, 409: conflict}
+            )
+            for action in actions
+        }
+    )
+    return decorator
+
 
 _ERROR_SCHEMA = {
     "type": "object",

@@ -185,6 +185,12 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """Every page has all four keys (`next` and `previous` are null at the ends)."""
+        described: dict[str, Any] = super().get_paginated_response_schema(schema)
+        described["required"] = list(described["properties"])
+        return described
+
 
 class TokenClientRateThrottle(UserRateThrottle):
     """Limit requests per person for token clients (integrations); people in a browser are not.

@@ -17,6 +17,10 @@ What is accepted (leading and trailing spaces never matter):
 Every value holds at most `MAX_DIGITS` digits, `DECIMAL_PLACES` of them after the decimal
 point (the precision the database stores); more is refused, never rounded. Exponents
 (``1e3``), ``NaN`` and infinities are not numbers here.
+
+And writing them back, the same way on every page (the `plain` and `percent` template
+filters of `core/templatetags/numbers.py`): ``1.5`` rather than the stored ``1.500``, and a
+fraction as a percentage, ``10 %`` rather than ``0.1000``.
 """
 
 from __future__ import annotations
@@ -122,3 +126,13 @@ def parse_required_number(text: str | None, *, percent: bool = False) -> Decimal
     if value is None:
         raise ValidationError("Enter a value.", code="required")
     return value
+
+
+def plain_number(value: Decimal) -> str:
+    """A stored value as people typed it: 123 rather than 123.000000."""
+    return format(value.normalize(), "f") if value.is_finite() else str(value)
+
+
+def percent_text(fraction: Decimal) -> str:
+    """A fraction as people read a percentage: 0.1000 is "10 %", 0.025 is "2.5 %"."""
+    return f"{plain_number(fraction * 100)} %"

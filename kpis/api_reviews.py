@@ -27,7 +27,7 @@ from accounts.models import User
 from core.api import StrictQueryParamsMixin
 from core.api_http import Conflict
 from kpis import services
-from kpis.api import KPI_PART_UNITS, ActualSerializer
+from kpis.api import ACTUAL_CONFLICT, KPI_PART_UNITS, ActualSerializer
 from kpis.models import Actual, PeriodClose
 from kpis.selectors import actuals_awaiting_review
 
@@ -84,7 +84,9 @@ class ApprovalViewSet(mixins.ListModelMixin, ScorecardViewSet):
     def perm_object(self, obj: Model, kind: str) -> Model | None:
         return cast(Actual, obj).kpi
 
-    @extend_schema(request=ReviewSerializer, responses=ActualSerializer)
+    @extend_schema(
+        request=ReviewSerializer, responses={200: ActualSerializer, 409: ACTUAL_CONFLICT}
+    )
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str | None = None) -> Response:
         """Approve the actual, or return it with a comment; the answer is the actual."""

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from accounts.models import OrgUnit, User
-from core.numbers import parse_number
+from core.numbers import parse_number, plain_number
+from kpis import periods
 from kpis.models import VALUE_FIELD_OPTIONS, Aggregation, Direction, Frequency, Kpi
-from kpis.selectors import plain_number
 from kpis.services import TARGET_FIELDS, TargetRow, cell_name
 from strategy.forms import DATE, PERSON_CHOICE_ERRORS, weight_field
 from strategy.models import Objective, StrategicPlan
@@ -30,8 +32,30 @@ class ObjectiveMultipleChoiceField(forms.ModelMultipleChoiceField[Objective]):
         return f"{obj.plan.name}: {obj}"
 
 
+@dataclass(frozen=True)
+class PlanDefaults:
+    """What a new plan starts from when the person gives only a name."""
+
+    org_unit: OrgUnit
+    start: date
+    end: date
+
+
+def plan_new_defaults(org_unit: OrgUnit, today: date) -> PlanDefaults:
+    """The unit given (the person's own) and a horizon from the start of the current fiscal
+    year to three years on."""
+    start = periods.period_start(today, periods.Frequency.YEARLY, settings.FISCAL_YEAR_START_MONTH)
+    end = periods.add_months(start, 36) - timedelta(days=1)
+    return PlanDefaults(org_unit=org_unit, start=start, end=end)
+
+
 class PlanNewForm(forms.Form):
-    """A new plan: its basics, what it cascades from, and whether it starts empty or as a copy."""
+    """A new plan: its basics, what it cascades from, and whether it starts empty or as a copy.
+
+    Only the name is needed: the unit and horizon fall back to `defaults`. The cascading
+    fields are there only when a unit above the chosen `unit` has a plan, the copy fields
+    only when there is a plan to copy.
+    """
 
     TEMPLATES = [
         ("empty", "An empty plan with the four standard perspectives"),
@@ -39,66 +63,82 @@ class PlanNewForm(forms.Form):
     ]
 
     name = forms.CharField(max_length=200)
-    org_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label="Unit")
-    start = forms.DateField(widget=DATE, help_text="First day of the plan's horizon.")
-    end = forms.DateField(widget=DATE, help_text="Last day of the plan's horizon.")
-    parent = forms.ModelChoiceField(
-        queryset=StrategicPlan.objects.none(),
-        required=False,
-        label="Cascades from",
-        help_text="A department's plan cascades from the plan of a unit above it.",
-    )
-    supports = ObjectiveMultipleChoiceField(
-        queryset=Objective.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Objectives of the parent plan it supports",
-        help_text="Each gets an objective of the same code in the new plan.",
-    )
-    template = forms.ChoiceField(
-        choices=TEMPLATES, initial="empty", widget=forms.RadioSelect, label="Start from"
-    )
-    source = forms.ModelChoiceField(
-        queryset=StrategicPlan.objects.none(), required=False, label="Plan to copy"
-    )
-    include_targets = forms.BooleanField(
-        required=False,
-        label="Copy its KPIs' targets too",
-        help_text="Moved by whole years to the new horizon.",
-    )
 
     def __init__(
         self,
         *args: Any,
         units: QuerySet[OrgUnit],
         plans: QuerySet[StrategicPlan],
+        unit: OrgUnit,
+        defaults: PlanDefaults,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"] = forms.ModelChoiceField(queryset=units, label="Unit")
+        self.defaults = defaults
+        self.fields["org_unit"] = forms.ModelChoiceField(
+            queryset=units, label="Unit", required=False, initial=defaults.org_unit.pk
+        )
+        self.fields["start"] = forms.DateField(
+            widget=DATE,
+            required=False,
+            initial=defaults.start,
+            help_text="First day of the plan's horizon.",
+        )
+        self.fields["end"] = forms.DateField(
+            widget=DATE,
+            required=False,
+            initial=defaults.end,
+            help_text="Last day of the plan's horizon.",
+        )
         open_plans = plans.exclude(status=StrategicPlan.Status.ARCHIVED)
-        self.fields["parent"] = forms.ModelChoiceField(
-            queryset=open_plans,
-            required=False,
-            label="Cascades from",
-            help_text="A department's plan cascades from the plan of a unit above it.",
-        )
-        self.fields["supports"] = ObjectiveMultipleChoiceField(
-            queryset=Objective.objects.filter(plan__in=open_plans)
-            .select_related("plan")
-            .order_by("plan__name", "perspective__order", "code"),
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-            label="Objectives of the parent plan it supports",
-            help_text="Each gets an objective of the same code in the new plan.",
-        )
-        self.fields["source"] = forms.ModelChoiceField(
-            queryset=plans, required=False, label="Plan to copy"
-        )
+        above = [ancestor.pk for ancestor in unit.ancestors()]
+        parents = open_plans.filter(org_unit__in=above)
+        if parents.exists():
+            # Nearest unit above first: the plan a department usually cascades from.
+            nearest = min(parents, key=lambda plan: above.index(plan.org_unit_id))
+            self.fields["parent"] = forms.ModelChoiceField(
+                queryset=parents,
+                required=False,
+                initial=nearest.pk,
+                label="Cascades from",
+                help_text="A department's plan cascades from the plan of a unit above it.",
+                error_messages={"invalid_choice": "Choose a plan of a unit above the plan's unit."},
+            )
+            self.fields["supports"] = ObjectiveMultipleChoiceField(
+                queryset=Objective.objects.filter(plan__in=parents)
+                .select_related("plan")
+                .order_by("plan__name", "perspective__order", "code"),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                label="Objectives of the parent plan it supports",
+                help_text="Each gets an objective of the same code in the new plan.",
+            )
+        if plans.exists():
+            self.fields["template"] = forms.ChoiceField(
+                choices=self.TEMPLATES,
+                initial="empty",
+                required=False,
+                widget=forms.RadioSelect,
+                label="Start from",
+            )
+            self.fields["source"] = forms.ModelChoiceField(
+                queryset=plans, required=False, label="Plan to copy"
+            )
+            self.fields["include_targets"] = forms.BooleanField(
+                required=False,
+                label="Copy its KPIs' targets too",
+                help_text="Moved by whole years to the new horizon.",
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("template") == "copy":
+        data["org_unit"] = data.get("org_unit") or self.defaults.org_unit
+        data["start"] = data.get("start") or self.defaults.start
+        data["end"] = data.get("end") or self.defaults.end
+        data.setdefault("parent", None)
+        data.setdefault("supports", [])
+        data["template"] = data.get("template") or "empty"
+        if data["template"] == "copy":
             if not data.get("source"):
                 self.add_error("source", "Choose the plan to copy.")
             if data.get("supports"):
@@ -155,20 +195,25 @@ class KpiForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, plan: StrategicPlan, people: QuerySet[User], **kwargs: Any
+        self,
+        *args: Any,
+        plan: StrategicPlan,
+        owners: QuerySet[User],
+        updaters: QuerySet[User],
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["objective"] = forms.ModelChoiceField(
             queryset=plan.objectives.order_by("perspective__order", "code")
         )
         self.fields["owner"] = forms.ModelChoiceField(
-            queryset=people,
+            queryset=owners,
             required=False,
             help_text="Someone with a role in the unit.",
             error_messages=PERSON_CHOICE_ERRORS,
         )
         self.fields["updaters"] = forms.ModelMultipleChoiceField(
-            queryset=people,
+            queryset=updaters,
             required=False,
             widget=forms.CheckboxSelectMultiple,
             help_text="Who enters its actuals: contributors, managers or admins of the unit.",
@@ -195,7 +240,7 @@ def kpi_initial(kpi: Kpi) -> dict[str, Any]:
         "frequency": kpi.frequency,
         "aggregation": kpi.aggregation,
         "tolerance": plain_number(kpi.tolerance * 100),  # 10, not 1E+1
-        "weight": kpi.weight,
+        "weight": plain_number(kpi.weight),
         "owner": kpi.owner_id,
         "updaters": list(kpi.updaters.values_list("pk", flat=True)),
         "formula": kpi.formula,

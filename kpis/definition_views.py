@@ -21,6 +21,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -29,13 +30,23 @@ from accounts.models import OrgUnit, Role, User
 from accounts.permissions import access_for, get_visible_or_404, require_perm, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
 from core.numbers import parse_required_number
+from core.templatetags.numbers import plain
 from core.validation import add_service_error
 from kpis import periods
-from kpis.definition_forms import KpiForm, PlanNewForm, grid_fields, kpi_initial, parse_grid
+from kpis.definition_forms import (
+    KpiForm,
+    PlanNewForm,
+    grid_fields,
+    kpi_initial,
+    parse_grid,
+    plan_new_defaults,
+)
 from kpis.models import Direction, Kpi
 from kpis.selectors import target_thresholds
 from kpis.services import (
+    UPDATER_ROLES,
     cell_name,
+    fiscal_years_to_copy_into,
     horizon_periods,
     kpi_create,
     kpi_reinstate,
@@ -49,9 +60,8 @@ from kpis.services import (
     targets_red_flags_from_tolerance,
     targets_save,
 )
-from kpis.templatetags.kpis_tags import plain
 from strategy.models import Objective, StrategicPlan
-from strategy.selectors import people_for_plan, plans_for
+from strategy.selectors import people_for_plan, people_with_access, plans_for
 from strategy.services import plan_create
 from strategy.setup import next_step_url, setup_steps
 from strategy.views import plan_for_change, plan_for_view
@@ -90,20 +100,50 @@ def _units_for_new_plan(user: User) -> QuerySet[OrgUnit]:
     return units.filter(pk__in=access.units({Role.ADMIN, Role.MANAGER}))
 
 
+def _chosen_unit(units: QuerySet[OrgUnit], value: str | None, default: OrgUnit) -> OrgUnit:
+    """The unit picked in the form (it decides which plans it may cascade from), else `default`."""
+    chosen = units.filter(pk=value).first() if value and value.isdigit() else None
+    return chosen or default
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @vary_on_headers("HX-Request")
 def plan_new(request: HtmxHttpRequest) -> HttpResponse:
-    """Step 1 of the guided setup: a new plan, empty or a copy; then on to its vision."""
+    """Step 1 of the guided setup: a new plan, empty or a copy; then on to its vision.
+
+    A name is enough: the unit defaults to the person's own, the horizon to the current fiscal
+    year and two more. Choosing another unit redraws the cascading fields with htmx (GET with
+    the form's values), so the plans it may cascade from follow the unit.
+    """
     user = signed_in_user(request)
     units = _units_for_new_plan(user)
-    if not units.exists():
+    own = units.filter(memberships__user=user).first() or units.first()
+    if own is None:
         raise PermissionDenied
+    defaults = plan_new_defaults(own, timezone.localdate())
+    values = request.POST if request.method == "POST" else request.GET
+    unit = _chosen_unit(units, values.get("org_unit"), own)
     form = PlanNewForm(
         request.POST if request.method == "POST" else None,
         units=units,
         plans=plans_for(user),
-        initial={"template": "empty"},
+        unit=unit,
+        defaults=defaults,
+        # Asked for with the form's values (the unit's redraw), the form starts from them.
+        initial={
+            key: values.get(key) for key in ("name", "org_unit", "start", "end") if values.get(key)
+        },
+    )
+    form.fields["org_unit"].widget.attrs.update(
+        {
+            "hx-get": reverse("kpi_definitions:plan_new"),
+            "hx-trigger": "change",
+            "hx-target": "#plan-cascading",
+            "hx-select": "#plan-cascading",
+            "hx-swap": "outerHTML",
+            "hx-include": "closest form",
+        }
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -112,7 +152,7 @@ def plan_new(request: HtmxHttpRequest) -> HttpResponse:
         # Whoever starts a plan must be able to edit it: a manager's plan cascades.
         if not user.has_perm("strategy.change_plan", StrategicPlan(org_unit=unit, parent=parent)):
             form.add_error(
-                "parent",
+                None if "parent" not in form.fields else "parent",
                 f"As a manager of {unit} you may start only a plan that cascades from the plan "
                 "of a unit above it: choose that plan.",
             )
@@ -147,7 +187,7 @@ def plan_new(request: HtmxHttpRequest) -> HttpResponse:
                 )
     status = 400 if form.is_bound else 200
     template = "kpis/definitions/plan_new.html"
-    if form.is_bound and wants_fragment(request):
+    if wants_fragment(request):
         template += "#form"
     return render(request, template, {"form": form}, status=status)
 
@@ -241,16 +281,46 @@ def _kpi_form_page(
     return render(request, template, context, status=status)
 
 
+def _kpi_form(
+    request: HtmxHttpRequest,
+    plan: StrategicPlan,
+    *,
+    objective_id: object,
+    keep: list[int | None] | None = None,
+    initial: dict[str, Any] | None = None,
+) -> KpiForm:
+    """The KPI form offering as owners and updaters only the people the services accept for
+    the objective's unit (`person_access_error`); before an objective is chosen, the people of
+    the plan's units, updaters among those holding a role that enters actuals."""
+    reader = signed_in_user(request)
+    keep = keep or []
+    chosen = str(objective_id or "")
+    objective = (
+        plan.objectives.select_related("org_unit").filter(pk=int(chosen)).first()
+        if chosen.isdigit()
+        else None
+    )
+    if objective is None:
+        owners = people_for_plan(plan, reader=reader, keep=keep)
+        updaters = people_for_plan(plan, reader=reader, roles=UPDATER_ROLES, keep=keep)
+    else:
+        unit = objective.org_unit
+        owners = people_with_access(unit, reader=reader, keep=keep)
+        updaters = people_with_access(unit, reader=reader, roles=UPDATER_ROLES, keep=keep)
+    data = request.POST if request.method == "POST" else None
+    return KpiForm(data, plan=plan, owners=owners, updaters=updaters, initial=initial)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @vary_on_headers("HX-Request")
 def kpi_new(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = plan_for_change(request, pk)
-    people = people_for_plan(plan, reader=signed_in_user(request))
     if request.method == "GET":
-        initial = {"objective": request.GET.get("objective")}
-        return _kpi_form_page(request, plan, KpiForm(plan=plan, people=people, initial=initial))
-    form = KpiForm(request.POST, plan=plan, people=people)
+        chosen = request.GET.get("objective")
+        form = _kpi_form(request, plan, objective_id=chosen, initial={"objective": chosen})
+        return _kpi_form_page(request, plan, form)
+    form = _kpi_form(request, plan, objective_id=request.POST.get("objective"))
     if form.is_valid():
         try:
             kpi = kpi_create(plan=plan, **form.service_data())
@@ -271,11 +341,13 @@ def kpi_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     kpi = _kpi_for_change(request, pk)
     plan = kpi.plan
     chosen = [kpi.owner_id, *kpi.updaters.values_list("pk", flat=True)]
-    people = people_for_plan(plan, reader=signed_in_user(request), keep=chosen)
     if request.method == "GET":
-        form = KpiForm(plan=plan, people=people, initial=kpi_initial(kpi))
+        form = _kpi_form(
+            request, plan, objective_id=kpi.objective_id, keep=chosen, initial=kpi_initial(kpi)
+        )
         return _kpi_form_page(request, plan, form, kpi=kpi)
-    form = KpiForm(request.POST, plan=plan, people=people)
+    objective_id = request.POST.get("objective") or kpi.objective_id
+    form = _kpi_form(request, plan, objective_id=objective_id, keep=chosen)
     if form.is_valid():
         try:
             kpi = kpi_update(kpi=kpi, **form.service_data())
@@ -412,14 +484,14 @@ def _grid_context(
             )
         rows.append(GridRow(period=period, label=label, cells=cells))
     fy = settings.FISCAL_YEAR_START_MONTH
-    years = sorted({periods.period_start(p, periods.Frequency.YEARLY, fy) for p in horizon})
+    # "Copy last year" is offered only into a year that has a year before it.
+    years = fiscal_years_to_copy_into(kpi)
     return {
         "kpi": kpi,
         "plan": kpi.plan,
         "rows": rows,
         "columns": [FIELD_LABELS[field] for field in fields],
         "is_range": kpi.direction == Direction.RANGE,
-        "tolerance_percent": plain(kpi.tolerance * 100),
         "period_choices": [(p.isoformat(), period_label(kpi, p)) for p in horizon],
         "year_choices": [(y.isoformat(), f"FY{periods.fiscal_year(y, fy)}") for y in years],
         "helper": helper or {},

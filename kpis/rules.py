@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from rules.permissions import add_perm
 from rules.predicates import predicate
@@ -74,11 +75,27 @@ def approves_somewhere(user: User) -> bool:
     return holds_role_anywhere(user, Role.ADMIN, Role.MANAGER, Role.EXECUTIVE)
 
 
+@predicate
+def reviews_actuals(user: User) -> bool:
+    """Whether to offer the approval queue: approval is on and the person approves somewhere."""
+    return bool(settings.SCORECARD_APPROVAL) and approves_somewhere(user)
+
+
+@predicate
+def updates_somewhere(user: User) -> bool:
+    """Whether to offer entering actuals at all (a role that updates some unit's KPIs); each
+    KPI is then checked with `kpis.update_actuals`."""
+    return holds_role_anywhere(user, Role.ADMIN, Role.MANAGER, Role.CONTRIBUTOR)
+
+
 add_perm("kpis.view_kpi", can_view_kpi)
 add_perm("kpis.update_actuals", can_update_actuals)
 add_perm("kpis.change_kpi", can_edit_kpi)
 add_perm("kpis.approve_actuals", can_approve_actuals)
 add_perm("kpis.view_approvals", approves_somewhere)
+# Only for offering links (the navigation); never to allow an action.
+add_perm("kpis.offer_approvals", reviews_actuals)
+add_perm("kpis.offer_updates", updates_somewhere)
 # The close date freezes periods on every unit's KPIs: an organisation-wide action (DESIGN.md §5).
 add_perm("kpis.close_periods", is_organisation_admin)
 # Webhooks call out on events of every unit's KPIs and reports: organisation-wide (DESIGN.md §5).

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
+from math import lcm
 
 
 class Direction(StrEnum):
@@ -243,10 +244,27 @@ def resolve_thresholds(
 # --- score, status, variance, trend ------------------------------------------------------------
 
 
-def unclamped_score(actual: Decimal, goal: Decimal, red_flag: Decimal) -> Fraction:
+def _score_terms(actual: ScoreLike, goal: ScoreLike, red_flag: ScoreLike) -> tuple[int, int]:
+    """`10/3 · (1 + (a - R)/(G - R))` as integers `n / d` with `d > 0` (G ≠ R), unreduced.
+
+    Over a common denominator `a = A/c`, `G = g/c`, `R = r/c`, the formula is
+    `10 · (A + g - 2r) / (3 · (g - r))`: the same number as the formula in fractions, worked in
+    integers because scoring thousands of KPIs is this function.
+    """
+    an, ad = actual.as_integer_ratio()
+    gn, gd = goal.as_integer_ratio()
+    rn, rd = red_flag.as_integer_ratio()
+    c = lcm(ad, gd, rd)
+    a, g, r = an * (c // ad), gn * (c // gd), rn * (c // rd)
+    n, d = 10 * (a + g - 2 * r), 3 * (g - r)
+    if d == 0:
+        raise ZeroDivisionError("the goal equals the red flag: there is no scale to score on")
+    return (n, d) if d > 0 else (-n, -d)
+
+
+def unclamped_score(actual: ScoreLike, goal: ScoreLike, red_flag: ScoreLike) -> Fraction:
     """`10/3 · (1 + (a - R)/(G - R))` exactly, before it is held between 0 and 10 (G ≠ R)."""
-    a, g, r = Fraction(actual), Fraction(goal), Fraction(red_flag)
-    return AT_RISK_FROM * (1 + (a - r) / (g - r))
+    return Fraction(*_score_terms(actual, goal, red_flag))
 
 
 def score(actual: Decimal | None, goal: Decimal | None, red_flag: Decimal | None) -> Score | None:
@@ -258,7 +276,12 @@ def score(actual: Decimal | None, goal: Decimal | None, red_flag: Decimal | None
     """
     if actual is None or goal is None or red_flag is None or goal == red_flag:
         return None
-    return min(max(unclamped_score(actual, goal, red_flag), MIN_SCORE), MAX_SCORE)
+    n, d = _score_terms(actual, goal, red_flag)
+    if n <= 0:
+        return MIN_SCORE
+    if n >= 10 * d:
+        return MAX_SCORE
+    return Fraction(n, d)
 
 
 def range_score(
@@ -280,10 +303,11 @@ def status_for(score: ScoreLike | None) -> ScoreStatus:
     """On track from 20/3 (the goal), at risk from 10/3 (the red flag), compared exactly."""
     if score is None:
         return ScoreStatus.NO_DATA
-    exact = _fraction(score)
-    if exact >= ON_TRACK_FROM:
+    # In integers: n/d ≥ p/q (d, q > 0) exactly when n·q ≥ p·d.
+    n, d = score.as_integer_ratio()
+    if n * ON_TRACK_FROM.denominator >= ON_TRACK_FROM.numerator * d:
         return ScoreStatus.ON_TRACK
-    if exact >= AT_RISK_FROM:
+    if n * AT_RISK_FROM.denominator >= AT_RISK_FROM.numerator * d:
         return ScoreStatus.AT_RISK
     return ScoreStatus.OFF_TRACK
 
@@ -350,8 +374,12 @@ def trend(score: ScoreLike | None, previous_score: ScoreLike | None) -> Trend | 
     """Up, down or flat (a change smaller than 0.1) against the previous period's score."""
     if score is None or previous_score is None:
         return None
-    change = _fraction(score) - _fraction(previous_score)
-    if abs(change) < FLAT_BELOW:
+    # In integers: the change n/d - p/q is (nq - pd)/(dq), below FLAT_BELOW = f/g when
+    # |nq - pd|·g < f·dq.
+    n, d = score.as_integer_ratio()
+    p, q = previous_score.as_integer_ratio()
+    change = n * q - p * d
+    if abs(change) * FLAT_BELOW.denominator < FLAT_BELOW.numerator * d * q:
         return Trend.FLAT
     return Trend.UP if change > 0 else Trend.DOWN
 
@@ -364,10 +392,9 @@ class KpiResult:
     """Everything the scorecard shows for a KPI in a period.
 
     `red_flag`/`red_flag_high` are the ones used, stated or derived (see `*_derived`). `score`
-    is exact; use `display_score` or `score_to_decimal` to show or store it. `unclamped` holds
-    the formula's value against each edge (one, or the lower and upper edge of a band) before
-    it was held between 0 and 10, so an explanation can say so. `explanation` is empty until
-    `kpis.explanations` words the result.
+    is exact; use `display_score` or `score_to_decimal` to show or store it. `unclamped`
+    gives the formula's value against each edge before it was held between 0 and 10, so an
+    explanation can say so. `explanation` is empty until `kpis.explanations` words the result.
     """
 
     direction: Direction
@@ -385,7 +412,6 @@ class KpiResult:
     favourable: bool | None
     trend: Trend | None
     previous_score: Score | None = None
-    unclamped: tuple[Fraction, ...] = ()
     periods_expected: int = 1
     periods_reported: int = 1
     explanation: Sequence[str] = ()
@@ -398,6 +424,33 @@ class KpiResult:
     @property
     def display_score(self) -> str:
         return display_score(self.score)
+
+    @property
+    def unclamped(self) -> tuple[Fraction, ...]:
+        """The formula's value against each edge (one, or the lower and upper edge of a band)
+        before it was held between 0 and 10; empty when there is no score. Computed when an
+        explanation asks, not for every KPI scored."""
+        if self.score is None or self.actual is None:
+            return ()
+        edges = [(self.goal, self.red_flag)]
+        if self.direction is Direction.RANGE:
+            edges.append((self.goal_high, self.red_flag_high))
+        return tuple(
+            unclamped_score(self.actual, g, r) for g, r in edges if g is not None and r is not None
+        )
+
+
+def thresholds_score(
+    direction: Direction, actual: Decimal | None, thresholds: Thresholds | None
+) -> Score | None:
+    """The score of an actual against resolved thresholds: `score`, or `range_score` for a
+    band; None without an actual or thresholds. All a trend needs of the previous period."""
+    t = thresholds
+    if t is None or actual is None:
+        return None
+    if direction is Direction.RANGE:
+        return range_score(actual, t.goal, t.red_flag, t.goal_high, t.red_flag_high)
+    return score(actual, t.goal, t.red_flag)
 
 
 def evaluate_thresholds(
@@ -415,19 +468,7 @@ def evaluate_thresholds(
     is_range = direction is Direction.RANGE
     goal_high = t.goal_high if t and is_range else None
     red_flag_high = t.red_flag_high if t and is_range else None
-    result_score: Fraction | None = None
-    unclamped: tuple[Fraction, ...] = ()
-    if t is not None and actual is not None:
-        if is_range:
-            result_score = range_score(actual, t.goal, t.red_flag, t.goal_high, t.red_flag_high)
-            edges = [(t.goal, t.red_flag), (t.goal_high, t.red_flag_high)]
-        else:
-            result_score = score(actual, t.goal, t.red_flag)
-            edges = [(t.goal, t.red_flag)]
-        if result_score is not None:  # so every edge has its goal and red flag
-            unclamped = tuple(
-                unclamped_score(actual, g, r) for g, r in edges if g is not None and r is not None
-            )
+    result_score = thresholds_score(direction, actual, t)
     return KpiResult(
         direction=direction,
         actual=actual,
@@ -444,7 +485,6 @@ def evaluate_thresholds(
         favourable=favourable(actual, goal, direction, goal_high=goal_high),
         trend=trend(result_score, previous_score),
         previous_score=None if previous_score is None else _fraction(previous_score),
-        unclamped=unclamped,
         periods_expected=periods_expected,
         periods_reported=int(actual is not None) if periods_reported is None else periods_reported,
     )
@@ -487,11 +527,17 @@ class RollupLine:
     name: str
     score: Score | None
     weight: Decimal
-    share: Fraction | None
+    counted_weight: Fraction | None  # the total weight of the children counted; None if left out
 
     @property
     def counted(self) -> bool:
-        return self.share is not None
+        return self.counted_weight is not None
+
+    @property
+    def share(self) -> Fraction | None:
+        if self.counted_weight is None:
+            return None
+        return Fraction(self.weight) / self.counted_weight
 
 
 @dataclass(frozen=True)
@@ -526,14 +572,23 @@ def rollup(
     for name, _, weight in items:
         if weight < 0:
             raise ValueError(f"the weight of {name} cannot be negative, not {weight}")
-    counted = [(s, w) for _, s, w in items if s is not None and w > 0]
-    total_weight = sum((Fraction(w) for _, w in counted), Fraction(0))
+    # Σ s·w / Σ w in integers over one common denominator, reduced once at the end: the same
+    # number as summing fractions, without reducing one fraction per child.
+    counted = [
+        (s.as_integer_ratio(), w.as_integer_ratio()) for _, s, w in items if s is not None and w > 0
+    ]
+    total_weight: Fraction | None = None
     result: Fraction | None = None
-    if total_weight > 0:
-        result = sum((s * Fraction(w) for s, w in counted), Fraction(0)) / total_weight
+    if counted:
+        weights_over = lcm(*(wd for _, (_, wd) in counted))
+        weight_sum = sum(wn * (weights_over // wd) for _, (wn, wd) in counted)
+        total_weight = Fraction(weight_sum, weights_over)
+        over = lcm(*(sd * wd for (_, sd), (_, wd) in counted))
+        weighted = sum(sn * wn * (over // (sd * wd)) for (sn, sd), (wn, wd) in counted)
+        result = Fraction(weighted * weights_over, over * weight_sum)
 
     lines = tuple(
-        RollupLine(name, s, w, Fraction(w) / total_weight if s is not None and w > 0 else None)
+        RollupLine(name, s, w, total_weight if s is not None and w > 0 else None)
         for name, s, w in items
     )
     return RollupResult(

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.audit import audit_rows, history_for
 from accounts.permissions import get_visible_or_404, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
-from core.numbers import parse_required_number
+from core.numbers import parse_required_number, plain_number
 from kpis import page_extensions, periods, scoring
 from kpis.models import Actual, Kpi, Target
 from kpis.period_params import VIEW_LABELS, parse_month, parse_period, parse_view
@@ -36,12 +36,12 @@ from kpis.rules import actuals_refusal
 from kpis.selectors import (
     MONTH,
     UpdateRow,
+    kpi_score,
     kpis_for_updates,
-    plain_number,
-    plan_scorecard,
     shown_formula,
     target_result,
     update_rows,
+    updates_progress,
 )
 from kpis.services import ActualVersionConflict, Outcome, actual_record
 
@@ -115,6 +115,31 @@ class RowForm:
         return bool(self.notice)
 
     @property
+    def unsaved(self) -> bool:
+        """Whether what the row shows was refused: it is typed, not stored."""
+        return bool(self.errors)
+
+    @property
+    def unsaved_hint(self) -> str:
+        """What to do so that an unsaved row can be saved, after "Not saved — "."""
+        if "corrective_action" in self.errors:
+            return "add a corrective action"
+        if "value" in self.errors:
+            return "check the actual"
+        return "see the message below"
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        """The row's refusals for the error summary: (id of the field to fix, message)."""
+        pk = self.kpi.pk
+        fields = {"value": "value", "corrective_action": "corrective_action", "row": "value"}
+        return [
+            (f"{fields.get(name, name)}-{pk}", f"{self.kpi.code} {self.kpi.name}: {message}")
+            for name in ("value", "corrective_action", "analysis", "row")
+            for message in self.errors.get(name, [])
+        ]
+
+    @property
     def needs_action(self) -> bool:
         """Whether the corrective-action field is shown open: off track, or already written."""
         return (
@@ -127,7 +152,9 @@ class RowForm:
     def field_names(self) -> str:
         """The fields a row's save sends (hx-params), so a long page posts one row at a time."""
         pk = self.kpi.pk
-        return ",".join(f"{name}-{pk}" for name in (*ROW_FIELDS, "version", "period"))
+        fields = (f"{name}-{pk}" for name in (*ROW_FIELDS, "version", "period"))
+        # The page's period too, for the counter of entered rows the answer refreshes.
+        return ",".join((*fields, "page_period"))
 
     def same_as(self, other: RowForm) -> bool:
         return (self.value, self.analysis, self.corrective_action) == (
@@ -198,13 +225,30 @@ def _updates_url(page_period: str) -> str:
     return f"{url}?{urlencode({'period': page_period})}" if page_period else url
 
 
+def _page_month(day: date | None, today: date) -> date:
+    """The month "My updates" shows: the one chosen, or the last closed month."""
+    return day or periods.last_closed_period(today, "monthly", settings.FISCAL_YEAR_START_MONTH)
+
+
+def _progress_context(request: HttpRequest, day: date | None, today: date) -> dict[str, Any]:
+    """The counter "9 of 13 entered for Oct 2026", on the page and in a saved row's answer."""
+    kpis = kpis_for_updates(signed_in_user(request))
+    return {
+        "progress": updates_progress(kpis, day=day, today=today),
+        "month": _page_month(day, today),
+    }
+
+
 def _updates_page(
     request: HtmxHttpRequest,
     *,
     page_period: str,
     overrides: dict[int, RowForm] | None = None,
     status: int = 200,
+    refusal: str = "",
 ) -> HttpResponse:
+    """The page; `overrides` are rows to show as posted, `refusal` leads the error summary of
+    the refused ones."""
     today = _today()
     day = parse_month(page_period) if page_period else None
     if page_period and day is None:
@@ -220,15 +264,17 @@ def _updates_page(
         (form for _, forms in shown for form in forms if not form.row.closed and not form.value),
         None,
     )
-    fy = settings.FISCAL_YEAR_START_MONTH
-    month = day or periods.last_closed_period(today, "monthly", fy)
+    problems = [problem for _, forms in shown for form in forms for problem in form.problems]
+    month = _page_month(day, today)
     current_month = periods.period_start(today, "monthly")
     following = periods.shift(month, "monthly", 1)
     context = {
+        **_progress_context(request, day, today),
         "groups": shown,
         "first_empty": first_empty,
+        "refusal": refusal if problems else "",
+        "problems": problems,
         "page_period": page_period,
-        "month": month,
         "month_value": f"{month:%Y-%m}",
         "previous_month": f"{periods.shift(month, 'monthly', -1):%Y-%m}",
         "next_month": f"{following:%Y-%m}" if following <= current_month else "",
@@ -271,12 +317,12 @@ def updates(request: HtmxHttpRequest) -> HttpResponse:
             f"Saved {saved} actual{'s' if saved != 1 else ''}." if saved else "Nothing to save.",
         )
         return redirect(_updates_url(page_period))
-    messages.error(
-        request,
-        f"{refused} row{'s' if refused != 1 else ''} could not be saved: see the messages below"
-        + (f"; {saved} other{'s' if saved != 1 else ''} saved." if saved else "."),
+    refusal = f"{refused} row{'s' if refused != 1 else ''} could not be saved" + (
+        f"; {saved} other{'s' if saved != 1 else ''} saved." if saved else "."
     )
-    return _updates_page(request, page_period=page_period, overrides=overrides, status=400)
+    return _updates_page(
+        request, page_period=page_period, overrides=overrides, status=400, refusal=refusal
+    )
 
 
 @require_POST
@@ -287,14 +333,24 @@ def update_row(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     period = parse_period(request.POST.get(f"period-{pk}", ""))
     row = update_rows([kpi], day=period, today=_today())[0].rows[0]
     form, status = _save_row(request, row, request.POST)
+    page_period = request.POST.get("page_period", "").strip()
     if wants_fragment(request):
         context = {"form": form, "approval": settings.SCORECARD_APPROVAL}
-        return render(request, "kpis/updates.html#row", context, status=status)
-    page_period = request.POST.get("page_period", "").strip()
+        if status == 200:
+            # The counter of entered rows is swapped in out of band, beside the row.
+            day = parse_month(page_period) if page_period else None
+            context.update(_progress_context(request, day, _today()), progress_oob=True)
+        return render(request, "kpis/updates.html#row_answer", context, status=status)
     if status == 200:
         messages.success(request, f"{kpi.code}: {form.notice}")
         return redirect(f"{_updates_url(page_period)}#row-{pk}")
-    return _updates_page(request, page_period=page_period, overrides={kpi.pk: form}, status=status)
+    return _updates_page(
+        request,
+        page_period=page_period,
+        overrides={kpi.pk: form},
+        status=status,
+        refusal=f"{kpi.code} could not be saved.",
+    )
 
 
 def _chart_view(kpi: Kpi, query: QueryDict) -> tuple[str, list[str]]:
@@ -331,13 +387,14 @@ def _kpi_page(request: HtmxHttpRequest, pk: int, tab: str) -> HttpResponse:
         )
         period = periods.period_start(day, kpi.frequency, fy)
         view, view_problems = _chart_view(kpi, request.GET)
-        scorecard = plan_scorecard(plan=kpi.plan, period=period, reader=request.user)
         targets = {t.period: t for t in kpi.targets.all()}
         actuals = {a.period: a for a in kpi.actuals.select_related("entered_by")}
         context.update(
             period=period,
             period_label=periods.label(period, kpi.frequency, fy),
-            score=None if kpi.is_retired else scorecard.kpi(kpi.code),
+            score=None
+            if kpi.is_retired
+            else kpi_score(kpi=kpi, period=period, reader=request.user),
             values=[
                 (p, periods.label(p, kpi.frequency, fy), targets.get(p), actuals.get(p))
                 for p in sorted({*targets, *actuals}, reverse=True)

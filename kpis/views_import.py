@@ -20,6 +20,7 @@ from kpis.imports import (
     RowStatus,
     check_rows,
     outcome_digest,
+    preview_order,
     read_upload,
     template_csv,
     template_rows,
@@ -103,7 +104,7 @@ def _preview(
     counts = {status_.label: statuses.count(status_) for status_ in RowStatus}
     context = {
         "batch": batch,
-        "rows": rows,
+        "rows": preview_order(rows),
         "counts": counts,
         "writes": any(row.writes for row in rows),
         "digest": outcome_digest(rows),
@@ -134,11 +135,15 @@ def import_confirm(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _preview(request, batch, error=changed.messages[0], status=409)
     except ValidationError as error:
         return _preview(request, batch, error=" ".join(error.messages), status=400)
-    left_out = f"; {summary.refused} refused row{'s' if summary.refused != 1 else ''} left out"
+    left_out = ""
+    if summary.refused:
+        left_out += f"; {summary.refused} refused row{'s' if summary.refused != 1 else ''} left out"
+    if summary.skipped:
+        left_out += f"; {summary.skipped} blank row{'s' if summary.skipped != 1 else ''} skipped"
     messages.success(
         request,
         f"Imported {batch.filename}: {summary.created} created, {summary.changed} changed, "
-        f"{summary.unchanged} unchanged{left_out if summary.refused else ''}.",
+        f"{summary.unchanged} unchanged{left_out}.",
     )
     return redirect("kpis:updates")
 

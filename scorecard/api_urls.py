@@ -1,9 +1,14 @@
 """The REST API's addresses, under /api/: v1/ (see DESIGN.md §9), schema/ and docs/."""
 
+from __future__ import annotations
+
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 from rest_framework.routers import SimpleRouter
 
 from accounts import api as accounts_api
@@ -31,6 +36,27 @@ router.register("variance-reports", reports_api.VarianceReportViewSet, basename=
 router.register("action-plans", actionplans_api.ActionPlanViewSet, basename="actionplan")
 router.register("tasks", actionplans_api.TaskViewSet, basename="task")
 
+
+class FormatParameterNegotiation(DefaultContentNegotiation):
+    """`?format=json` or `?format=yaml` chooses the schema's format; else the Accept header.
+
+    The API turns DRF's `format` parameter off (URL_FORMAT_OVERRIDE), since its endpoints
+    answer JSON only; the schema has two formats, and tools ask for one this way.
+    """
+
+    def select_renderer(
+        self,
+        request: Request,
+        renderers: list[BaseRenderer],
+        format_suffix: str | None = None,
+    ) -> tuple[BaseRenderer, str]:
+        chosen = format_suffix or request.query_params.get("format")
+        selected: tuple[BaseRenderer, str] = super().select_renderer(request, renderers, chosen)
+        return selected
+
+
+schema = SpectacularAPIView.as_view(content_negotiation_class=FormatParameterNegotiation)
+
 # Swagger UI comes from drf-spectacular-sidecar's static files; the split view serves its
 # start-up script as a file too, so scripts stay 'self'. Swagger UI sets inline styles on its
 # elements: allowed on this page only.
@@ -44,7 +70,7 @@ urlpatterns = [
     path("v1/scorecard/", kpis_api.ScorecardView.as_view(), name="scorecard"),
     path("v1/period-close/", api_reviews.PeriodCloseView.as_view(), name="period-close"),
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", schema, name="schema"),
     path("docs/", docs, name="docs"),
     # Anything else under /api/ answers a JSON 404, not the site's HTML page.
     re_path(r"^.*$", not_found),

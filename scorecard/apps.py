@@ -12,3 +12,4 @@ class ScorecardConfig(AppConfig):
         # The health checklist sees strategy, KPIs and action plans: only scorecard may.
         extensions.plan_sections.append(health.render_checklist)
         extensions.objective_actions.append(health.add_action_plan)
+        extensions.plan_health.append(health.checklist)

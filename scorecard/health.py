@@ -53,6 +53,11 @@ def plan_health(
     )
 
 
+def checklist(plan: StrategicPlan) -> list[HealthItem]:
+    """The plan's checklist as of today (registered in scorecard/apps.py for the setup)."""
+    return plan_health(plan=plan)
+
+
 def render_checklist(
     request: HttpRequest, plan: StrategicPlan, can_edit: bool, structure: PlanStructure
 ) -> str:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "csp",
     "auditlog",
     "rules.apps.AutodiscoverRulesConfig",
+    "core",  # no models: its template filters (core/templatetags/numbers.py)
     "accounts",
     "strategy",
     "kpis",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "accounts.two_factor.TwoFactorMiddleware",
     # After authentication, so every audit log entry names the signed-in person.
     "auditlog.middleware.AuditlogMiddleware",
+    "accounts.audit.AuditChannelMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -172,6 +174,8 @@ REMINDER_NOTICE_DAYS = env_int("REMINDER_NOTICE_DAYS", 3, minimum=1, maximum=14)
 # Compare old and new values as values, not as text: Decimal("90") and the stored
 # Decimal("90.000000") are the same goal, not a change.
 AUDITLOG_STORE_JSON_CHANGES = True
+# Each entry's correlation id holds the channel of the change: page, import, api or system.
+AUDITLOG_CID_GETTER = "accounts.audit.current_channel"
 
 # --- Authentication ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -355,7 +359,7 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
     "EXCEPTION_HANDLER": "core.api_http.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["core.api_http.TokenClientRateThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",
     # Decimals are answered as strings (exact), and read from JSON numbers or strings.
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -6,6 +6,8 @@ from scorecard import views
 
 urlpatterns = [
     path("", views.dashboard, name="home"),
+    # Pages link the icon themselves; this answers clients that ask the conventional address.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/heat-map/", views.heat_map, name="dashboard_heat_map"),
     path("dashboard/forecasts/", views.forecasts, name="dashboard_forecasts"),

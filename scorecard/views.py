@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -61,6 +62,8 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         context["board"] = selectors.dashboard(
             plan=choice.plan, period=choice.period, view=choice.view, reader=signed_in_user(request)
         )
+        # The empty states point editors to where the plan is completed.
+        context["can_edit_plan"] = request.user.has_perm("strategy.change_plan", choice.plan)
     template = "scorecard/dashboard.html"
     if wants_fragment(request):
         template += "#content"
@@ -251,3 +254,9 @@ def dashboard_export(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
     filename = slugify(title) or "scorecard"
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+@require_GET
+def favicon(request: HtmxHttpRequest) -> HttpResponse:
+    """The icon, for clients that ask /favicon.ico (a JSON or CSV answer links no icon)."""
+    return redirect(static("img/favicon.svg"))

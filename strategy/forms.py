@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Model, QuerySet
 
 from accounts.models import OrgUnit, User
+from core.numbers import plain_number
 from strategy.models import (
     WEIGHT_FIELD_OPTIONS,
     Objective,
@@ -149,7 +150,7 @@ def objective_initial(objective: Objective) -> dict[str, Any]:
         "description": objective.description,
         "owner": objective.owner_id,
         "org_unit": objective.org_unit_id,
-        "weight": objective.weight,
+        "weight": plain_number(objective.weight),  # 1.5, not 1.500
         "parent": objective.parent_id,
     }
 

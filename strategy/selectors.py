@@ -15,8 +15,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
-from accounts.models import OrgUnit, Role, User
-from accounts.permissions import visible_unit_ids
+from accounts.models import Membership, OrgUnit, Role, User
+from accounts.permissions import ANY_ROLE, visible_unit_ids
 from accounts.selectors import visible_users
 from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
 
@@ -76,6 +76,11 @@ class HealthProblem:
     url: str
 
 
+# A page lists this many problems of an item and counts the rest: a plan of thousands of KPIs
+# without updaters gets a count and the first few links, not thousands of links.
+HEALTH_PROBLEMS_SHOWN = 20
+
+
 @dataclass
 class HealthItem:
     """One line of the checklist: ok when it has no problems."""
@@ -87,6 +92,21 @@ class HealthItem:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def shown(self) -> list[HealthProblem]:
+        """The problems a page lists: the first `HEALTH_PROBLEMS_SHOWN`."""
+        return self.problems[:HEALTH_PROBLEMS_SHOWN]
+
+    @property
+    def more(self) -> int:
+        """How many problems the page counts without listing them."""
+        return max(0, len(self.problems) - HEALTH_PROBLEMS_SHOWN)
+
+    @property
+    def blocks_activation(self) -> bool:
+        """A problem of this item leaves the scorecard unable to score or be updated."""
+        return self.key in BLOCKING_HEALTH and not self.ok
 
 
 # The checklist's lines in the order shown; each app fills in the ones about its objects.
@@ -100,6 +120,19 @@ HEALTH_TITLES = {
     "objectives_without_action_plan": "Objectives without an action plan",
     "weights_adding_to_nothing": "Weights that add up to nothing",
 }
+
+
+# The lines whose problems keep a plan from being activated (the guided setup's last step):
+# without them the plan cannot be scored or updated. The others are worth fixing, not blocking.
+BLOCKING_HEALTH = frozenset(
+    {
+        "perspectives_without_objectives",
+        "objectives_without_kpis",
+        "kpis_without_targets",
+        "kpis_without_updaters",
+        "weights_adding_to_nothing",
+    }
+)
 
 
 def health_item(key: str, problems: Iterable[HealthProblem] = ()) -> HealthItem:
@@ -170,6 +203,7 @@ def people_for_plan(
     *,
     reader: User,
     subtree_ids: set[int] | None = None,
+    roles: Iterable[str] = ANY_ROLE,
     keep: Iterable[int | None] = (),
 ) -> QuerySet[User]:
     """The people a form of the plan offers as owners, updaters or stakeholders.
@@ -179,19 +213,46 @@ def people_for_plan(
     reader may see: with transparency off, a cascaded plan's forms must not list the people of
     the units above. `keep` are the ids already chosen on the object being edited, which its
     page shows anyway. `subtree_ids` are the plan's unit's, when the caller has them (they take
-    a query a level).
+    a query a level). `roles` narrows them to people holding one of those roles there.
     """
     unit = plan.org_unit
     below = unit.subtree_ids() if subtree_ids is None else subtree_ids
     related = below | {ancestor.pk for ancestor in unit.ancestors()}
-    offered = Q(memberships__org_unit_id__in=related)
+    return _people_holding(related, reader=reader, roles=roles, keep=keep)
+
+
+def people_with_access(
+    unit: OrgUnit,
+    *,
+    reader: User,
+    roles: Iterable[str] = ANY_ROLE,
+    keep: Iterable[int | None] = (),
+) -> QuerySet[User]:
+    """The people a form offers for something of `unit` (an owner, an updater): active, holding
+    one of `roles` in the unit or a unit above it, as `strategy.services.person_access_error`
+    requires, and visible to the reader; `keep` as in `people_for_plan`."""
+    related = {unit.pk} | {ancestor.pk for ancestor in unit.ancestors()}
+    return _people_holding(related, reader=reader, roles=roles, keep=keep)
+
+
+def _people_holding(
+    unit_ids: set[int],
+    *,
+    reader: User,
+    roles: Iterable[str] = ANY_ROLE,
+    keep: Iterable[int | None] = (),
+) -> QuerySet[User]:
+    # One filter() call, so the unit and the role are those of the same membership.
+    offered = Q(
+        pk__in=Membership.objects.filter(
+            org_unit_id__in=unit_ids, org_unit__is_archived=False, role__in=list(roles)
+        ).values("user_id")
+    )
     if visible_unit_ids(reader) is not None:
         offered &= Q(pk__in=visible_users(reader).values("pk"))
     kept = [pk for pk in keep if pk is not None]
-    return (
-        User.objects.filter(offered | Q(pk__in=kept), is_active=True)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
+    return User.objects.filter(offered | Q(pk__in=kept), is_active=True).order_by(
+        "first_name", "last_name", "username"
     )
 
 

@@ -69,9 +69,10 @@ def person_access_error(
         needed = "a role"
     else:
         needed = "the " + " or ".join(str(Role(role).label).lower() for role in roles) + " role"
+    # "The unit …": a unit may well be called "People", like the section that gives roles.
     return (
-        f"{name} has no access to {unit.name}: to be {as_what} they need {needed} in "
-        f"{unit.name} or a unit above it (People), or choose someone else."
+        f"{name} has no access to the unit {unit.name}: to be {as_what} they need {needed} "
+        f"in it or a unit above it (given in the People section), or choose someone else."
     )
 
 

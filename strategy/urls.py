@@ -52,6 +52,7 @@ urlpatterns = [
         {"step": "action-plans"},
         name="setup_action_plans",
     ),
+    path("plans/<int:pk>/setup/activate/", views_setup.setup_activate, name="setup_activate"),
     path(
         "plans/<int:pk>/stakeholders/add/", views_workspace.stakeholder_add, name="stakeholder_add"
     ),

@@ -28,6 +28,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.permissions import get_visible_or_404, require_perm, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
+from core.numbers import plain_number
 from core.validation import add_service_error
 from strategy import extensions, services
 from strategy.forms import (
@@ -145,6 +146,7 @@ def _workspace_context(
     notice: str = "",
     errors: list[str] | None = None,
     errors_at: str = "",
+    added_to: int | None = None,
 ) -> dict[str, Any]:
     """Everything plan.html and its partials show; bound forms replace the fresh ones."""
     user = signed_in_user(request)
@@ -173,7 +175,7 @@ def _workspace_context(
                 edit_form = perspective_form[1]
             else:
                 edit_form = PerspectiveForm(
-                    initial={"name": perspective.name, "weight": perspective.weight},
+                    initial={"name": perspective.name, "weight": plain_number(perspective.weight)},
                     prefix=f"perspective-{perspective.pk}",
                 )
         sections.append(
@@ -216,6 +218,7 @@ def _workspace_context(
         "notice": notice,
         "errors": errors or [],
         "errors_at": errors_at,
+        "added_to": added_to,
     }
 
 
@@ -248,10 +251,11 @@ def _saved(
     step: str = "",
     anchor: str = "",
     partial: str = "workspace",
+    **context: Any,
 ) -> HttpResponse:
     """After a change: the changed partial with htmx, else back to the page with a message."""
     if wants_fragment(request):
-        return _render_plan(request, plan, partial=partial, step=step, notice=notice)
+        return _render_plan(request, plan, partial=partial, step=step, notice=notice, **context)
     messages.success(request, notice)
     url = step_url(plan, step) if step else reverse("strategy:plan", args=[plan.pk])
     return redirect(f"{url}#{anchor}" if anchor else url)

@@ -1,5 +1,6 @@
-"""The guided setup's strategy steps: its basics and vision forms, and the objectives and links
-steps showing the same workspace partial as the plan page.
+"""The guided setup's strategy steps: its basics and vision forms, the objectives and links
+steps showing the same workspace partial as the plan page, and the finish, which activates the
+plan once nothing on its health checklist blocks it (`extensions.activation_blockers`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -58,11 +60,15 @@ def _render_setup(
     step: str,
     form: PlanBasicsForm | PlanVisionForm | None,
     status: int = 200,
+    activation_errors: list[str] | None = None,
 ) -> HttpResponse:
     context = _workspace_context(request, plan, step=step)
+    finishing = step == "action-plans"
     context.update(
         {
             "form": form,
+            "blockers": extensions.activation_blockers(plan) if finishing else [],
+            "activation_errors": activation_errors or [],
             "next_url": next_step_url(plan, step),
             "objectives": [
                 (item, extensions.actions_for_objective(signed_in_user(request), item.objective))
@@ -77,3 +83,27 @@ def _render_setup(
         else "strategy/setup.html"
     )
     return render(request, template, context, status=status)
+
+
+@require_POST
+@login_required
+def setup_activate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The finish: a draft plan becomes active, unless its checklist still has blocking items
+    (then the last step again, listing them)."""
+    plan = plan_for_change(request, pk)
+    if plan.status != StrategicPlan.Status.DRAFT:
+        errors = [f"{plan.name} is {plan.get_status_display().lower()}, not a draft."]
+    elif extensions.activation_blockers(plan):
+        errors = [f"{plan.name} was not activated: first fix what is listed below."]
+    else:
+        try:
+            plan = services.plan_update(plan=plan, status=StrategicPlan.Status.ACTIVE)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, f"{plan.name} is active: its KPIs now take actuals.")
+            url = reverse("strategy:plan", args=[plan.pk])
+            if wants_fragment(request):
+                return HttpResponseClientRedirect(url)
+            return redirect(url)
+    return _render_setup(request, plan, "action-plans", None, status=400, activation_errors=errors)

@@ -1,7 +1,9 @@
 """The workspace's edits: perspectives, objectives, cause-effect links and stakeholders.
 
-Each form works as a plain POST and, with htmx, swaps the workspace. The guided setup's
-objectives and links steps post here too, with a `step` field saying which page to return to.
+Each form works as a plain POST and, with htmx, swaps the workspace; adding an objective swaps
+only its perspective (and, out of band, the map, links and checklist that follow it), so what
+is half-typed in the other perspectives' forms stays. The guided setup's objectives and links
+steps post here too, with a `step` field saying which page to return to.
 """
 
 from __future__ import annotations
@@ -141,8 +143,18 @@ def objective_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 f"{objective} was added to {objective.perspective}.",
                 step=step,
                 anchor=f"objective-{objective.pk}",
+                partial="objective_added",
+                added_to=perspective.pk,
             )
-    return _render_plan(request, plan, status=400, step=step, add_form=(perspective.pk, form))
+    return _render_plan(
+        request,
+        plan,
+        partial="objective_added",
+        status=400,
+        step=step,
+        add_form=(perspective.pk, form),
+        added_to=perspective.pk,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -20,15 +20,13 @@ from tests.factories import (
     ActionPlanFactory,
     ActualFactory,
     KpiFactory,
-    MembershipFactory,
     ObjectiveFactory,
-    OrgUnitFactory,
     PerspectiveFactory,
     StrategicPlanFactory,
     TargetFactory,
     TaskFactory,
-    UserFactory,
 )
+from tests.org import people, unit_tree
 
 JAN = datetime.date(2026, 1, 1)
 FEB = datetime.date(2026, 2, 1)
@@ -64,23 +62,24 @@ class Org:
 
 @pytest.fixture
 def org(db: None) -> Org:
-    acme = OrgUnitFactory(name="ACME", code="acme")
-    sales = OrgUnitFactory(name="Sales", code="sales", parent=acme)
-    operations = OrgUnitFactory(name="Operations", code="operations", parent=acme)
-    people = {
-        name: UserFactory(username=name, first_name=name.title(), last_name="", password=None)
-        for name in ("admin", "manager", "contributor", "viewer", "outsider")
-    }
-    MembershipFactory(user=people["admin"], org_unit=acme, role=Role.ADMIN)
-    MembershipFactory(user=people["manager"], org_unit=sales, role=Role.MANAGER)
-    MembershipFactory(user=people["contributor"], org_unit=sales, role=Role.CONTRIBUTOR)
-    MembershipFactory(user=people["viewer"], org_unit=sales, role=Role.VIEWER)
-    MembershipFactory(user=people["outsider"], org_unit=operations, role=Role.VIEWER)
+    units = unit_tree(
+        ("acme", "ACME", None), ("sales", "Sales", "acme"), ("operations", "Operations", "acme")
+    )
+    acme, sales, operations = units["acme"], units["sales"], units["operations"]
+    staff = people(
+        {
+            "admin": [(acme, Role.ADMIN)],
+            "manager": [(sales, Role.MANAGER)],
+            "contributor": [(sales, Role.CONTRIBUTOR)],
+            "viewer": [(sales, Role.VIEWER)],
+            "outsider": [(operations, Role.VIEWER)],
+        }
+    )
     plan = StrategicPlanFactory(org_unit=sales, name="Sales 2026")
     perspective = PerspectiveFactory(plan=plan, name="Financial")
     objective = ObjectiveFactory(perspective=perspective, org_unit=sales, code="F1")
     kpi = KpiFactory(objective=objective, code="REV", name="Revenue")
-    kpi.updaters.add(people["contributor"])
+    kpi.updaters.add(staff["contributor"])
     action_plan = ActionPlanFactory(objective=objective, org_unit=sales)
     return Org(
         acme=acme,
@@ -93,8 +92,8 @@ def org(db: None) -> Org:
         target=TargetFactory(kpi=kpi, period=JAN, goal=Decimal(100), red_flag=Decimal(90)),
         actual=ActualFactory(kpi=kpi, period=JAN, value=Decimal(95)),
         action_plan=action_plan,
-        task=TaskFactory(action_plan=action_plan, owner=people["contributor"]),
-        **people,
+        task=TaskFactory(action_plan=action_plan, owner=staff["contributor"]),
+        **staff,
     )
 
 

@@ -12,9 +12,11 @@ One module per resource (`kpis`, `targets`, `actuals`, `scorecard`), what they s
 from __future__ import annotations
 
 from kpis.api.actuals import (
+    ACTUAL_CONFLICT,
     ActualFilter,
     ActualSerializer,
     ActualViewSet,
+    BulkRefusalSerializer,
     BulkResultRowSerializer,
     BulkResultSerializer,
     BulkRowSerializer,
@@ -45,6 +47,7 @@ from kpis.api.scorecard import (
 from kpis.api.targets import TargetFilter, TargetSerializer, TargetViewSet
 
 __all__ = [
+    "ACTUAL_CONFLICT",
     "KPI_FIELDS",
     "KPI_PART_UNITS",
     "KPI_UNITS",
@@ -53,6 +56,7 @@ __all__ = [
     "ActualFilter",
     "ActualSerializer",
     "ActualViewSet",
+    "BulkRefusalSerializer",
     "BulkResultRowSerializer",
     "BulkResultSerializer",
     "BulkRowSerializer",

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from accounts.api_base import ReadWriteViewSet, VisibleRelatedField, visible
 from accounts.models import User
-from core.api import MAX_ID, ModelSerializer, refuse_changes
+from core.api import MAX_ID, ModelSerializer, conflict_response, refuse_changes, with_conflicts
 from core.api_http import Conflict, validation_error_detail
 from kpis import selectors, services
 from kpis.api.common import KPI_PART_UNITS, KPI_UNITS, MAX_BULK_ROWS, PeriodFilterSet, _value_field
@@ -145,6 +145,28 @@ class BulkResultSerializer(serializers.Serializer[Any]):
     results = BulkResultRowSerializer(many=True)
 
 
+def _messages(help_text: str) -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField(), required=False, help_text=help_text)
+
+
+class BulkRefusalSerializer(serializers.Serializer[Any]):
+    """The 400 of a bulk call: nothing was written. Bad rows are named by their index under
+    `rows`; a call refused whole says why under `non_field_errors` (or the query parameter's
+    name)."""
+
+    detail = serializers.CharField(
+        required=False, help_text="How many rows are invalid (with `rows`), or a malformed body."
+    )
+    rows = serializers.DictField(
+        child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+        required=False,
+        help_text='Each bad row by its index in the request ("0", "1", ...): its bad fields '
+        '(or "non_field_errors") and their messages.',
+    )
+    non_field_errors = _messages("Why the whole call is refused (not a list, too many rows).")
+    plan = _messages("Why the `plan` query parameter is refused.")
+
+
 class _RowsRefused(Exception):
     def __init__(self, errors: dict[int, Any]) -> None:
         self.errors = errors
@@ -198,7 +220,11 @@ def _bulk_description() -> str:
     )
 
 
+ACTUAL_CONFLICT = conflict_response(ActualSerializer, name="ActualConflict")
+
+
 @extend_schema(tags=["kpis"])
+@with_conflicts(ActualSerializer, ACTUAL_CONFLICT, actions=("create", "update", "partial_update"))
 class ActualViewSet(ReadWriteViewSet):
     """Actuals per KPI and period, with the analysis and corrective action. Each has a
     version: send the one your change is based on and a stale one answers 409 with the
@@ -221,7 +247,7 @@ class ActualViewSet(ReadWriteViewSet):
 
     @extend_schema(
         request=BulkRowSerializer(many=True),
-        responses=BulkResultSerializer,
+        responses={200: BulkResultSerializer, 400: BulkRefusalSerializer},
         parameters=[
             OpenApiParameter(
                 "plan",

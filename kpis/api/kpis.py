@@ -8,8 +8,10 @@ from datetime import date
 from typing import Any, ClassVar
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -17,7 +19,7 @@ from rest_framework.response import Response
 
 from accounts.api_base import ReadWriteViewSet, VisibleRelatedField
 from accounts.models import User
-from core.api import IdFilter, ModelSerializer, NumberField, merged
+from core.api import MAX_ID, IdFilter, ModelSerializer, NumberField, TrueOrFalseFilter, merged
 from kpis import periods, scoring, selectors, services
 from kpis.api.common import KPI_UNITS, OBJECTIVE_UNITS, _fiscal_month
 from kpis.models import Kpi, ScoreStatus
@@ -93,12 +95,18 @@ class KpiFilter(filters.FilterSet):
     objective = IdFilter(field_name="objective_id")
     owner = IdFilter(field_name="owner_id")
     updater = IdFilter(field_name="updaters", distinct=True)
+    may_update = TrueOrFalseFilter(method="filter_may_update")
     code = filters.CharFilter()
     is_retired = filters.BooleanFilter()
 
     class Meta:
         model = Kpi
         fields: ClassVar[list[str]] = []
+
+    def filter_may_update(self, queryset: QuerySet[Kpi], name: str, value: bool) -> QuerySet[Kpi]:
+        """The rule of `kpis.update_actuals`, in SQL (`kpis_updatable_by`)."""
+        updatable = selectors.kpis_updatable_by(self.request.user).values("pk")
+        return queryset.filter(pk__in=updatable) if value else queryset.exclude(pk__in=updatable)
 
 
 class PerformanceQuerySerializer(serializers.Serializer[Any]):
@@ -183,14 +191,34 @@ def _performance(kpi: Kpi, period: date, view: str, result: selectors.KpiScore) 
         "variance_pct": outcome.variance_pct,
         "favourable": outcome.favourable,
         "trend": None if outcome.trend is None else outcome.trend.value,
-        "explanation": list(outcome.explanation),
+        "explanation": list(result.explanation),
         "periods_expected": outcome.periods_expected,
         "periods_reported": outcome.periods_reported,
         "complete": outcome.complete,
     }
 
 
+_UPDATE_FILTERS = [
+    OpenApiParameter(
+        "updater",
+        {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        description="The KPIs that name this person (a user id) as an updater. Managers and "
+        "admins update every KPI of their units without being named: to find the KPIs you may "
+        "update, use `may_update`.",
+    ),
+    OpenApiParameter(
+        "may_update",
+        OpenApiTypes.BOOL,
+        description="true: the KPIs whose actuals you may record, as My updates lists them "
+        "(every KPI of the units where you are a manager or admin, subunits included, and "
+        "those naming you as an updater where you are a contributor; never retired or "
+        "calculated KPIs). false: the other KPIs you may see.",
+    ),
+]
+
+
 @extend_schema(tags=["kpis"])
+@extend_schema_view(list=extend_schema(parameters=_UPDATE_FILTERS))
 class KpiViewSet(ReadWriteViewSet):
     """KPIs measuring objectives; the plan is the objective's. Whoever may change the plan
     changes its KPIs. KPIs are retired (`is_retired`), not deleted."""
@@ -221,8 +249,6 @@ class KpiViewSet(ReadWriteViewSet):
                 {"non_field_errors": [f"{kpi.code} is retired: it is no longer scored."]}
             )
         period, view = query.validated_data["period"], query.validated_data["view"]
-        card = selectors.plan_scorecard(
-            plan=kpi.plan, period=period, view=view, reader=request.user
-        )
-        data = _performance(kpi, period, view, card.kpi(kpi.code))
+        score = selectors.kpi_score(kpi=kpi, period=period, view=view, reader=request.user)
+        data = _performance(kpi, period, view, score)
         return Response(PerformanceSerializer(data).data)

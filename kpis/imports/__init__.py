@@ -2,10 +2,10 @@
 
 `reading` turns a file into rows of text (or refuses the whole file, saying why), within the
 bounds of DESIGN §11; `checking` decides for every row whether it will create, change, leave
-unchanged or be refused, and why; `template` builds the file a person downloads to fill in;
-`columns` names the columns they share. Nothing here writes: `kpis.services.import_commit`
-checks the rows again and writes them. Callers import from `kpis.imports`, which re-exports
-the public names.
+unchanged, skip (a blank row) or refuse it, and why, and how it will score; `template` builds
+the file a person downloads to fill in; `columns` names the columns they share. Nothing here
+writes: `kpis.services.import_commit` checks the rows again and writes them. Callers import
+from `kpis.imports`, which re-exports the public names.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from kpis.imports.checking import (
     TargetValues,
     check_rows,
     outcome_digest,
+    preview_order,
 )
 from kpis.imports.columns import (
     ACTUAL_COLUMNS,
+    BLANK_ROW,
     COLUMNS,
     ERROR_KEY,
     INFORMATIONAL_COLUMNS,
@@ -34,6 +36,7 @@ from kpis.imports.template import template_csv, template_rows, template_xlsx
 
 __all__ = [
     "ACTUAL_COLUMNS",
+    "BLANK_ROW",
     "COLUMNS",
     "ERROR_KEY",
     "INFORMATIONAL_COLUMNS",
@@ -51,6 +54,7 @@ __all__ = [
     "TargetValues",
     "check_rows",
     "outcome_digest",
+    "preview_order",
     "read_upload",
     "template_csv",
     "template_rows",

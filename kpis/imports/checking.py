@@ -1,11 +1,15 @@
 """Checking read rows: the preview deciding for every row whether it will create, change, leave
-unchanged or be refused, and why. Nothing here writes: `kpis.services.import_commit` checks
-the rows again and writes them.
+unchanged, skip or refuse it, and why, and how each accepted row will score. Nothing here
+writes: `kpis.services.import_commit` checks the rows again and writes them.
+
+A row with no value to import (the template's rows left blank) is skipped, not refused: a
+person fills in the KPIs they have numbers for and uploads the file as it is.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,14 +21,16 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
-from core.numbers import parse_number, parse_required_number
+from core.numbers import parse_number, parse_required_number, plain_number
 from kpis import periods, scoring
 from kpis.imports.columns import (
     ACTUAL_COLUMNS,
+    BLANK_ROW,
     ERROR_KEY,
     OFF_TRACK_IN_IMPORT,
     ROW_KEY,
     TARGET_COLUMNS,
+    VALUE_COLUMNS,
 )
 from kpis.models import Actual, Kpi, Target
 from kpis.period_params import parse_period
@@ -36,7 +42,7 @@ from kpis.selectors import (
     future_message,
     kpis_updatable_among,
     needs_corrective_action,
-    plain_number,
+    target_result,
 )
 from strategy.models import StrategicPlan
 
@@ -45,6 +51,7 @@ class RowStatus(StrEnum):
     CREATE = "create"
     CHANGE = "change"
     UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
     REFUSED = "refused"
 
     @property
@@ -53,6 +60,7 @@ class RowStatus(StrEnum):
             "create": "will create",
             "change": "will change",
             "unchanged": "unchanged",
+            "skipped": "skipped",
             "refused": "refused",
         }[self.value]
 
@@ -83,10 +91,13 @@ class CheckedRow:
     target: TargetValues | None = None
     before: str = ""
     after: str = ""
+    # How the KPI will score in the row's period once the row is imported (the stored actual
+    # against a target row's values); None when there is nothing to score.
+    result: scoring.KpiResult | None = None
 
     @property
     def accepted(self) -> bool:
-        return self.status is not RowStatus.REFUSED
+        return self.status in (RowStatus.CREATE, RowStatus.CHANGE, RowStatus.UNCHANGED)
 
     @property
     def writes(self) -> bool:
@@ -174,6 +185,9 @@ def check_rows(
         try:
             if raw.get(ERROR_KEY):
                 raise _Refused(str(raw[ERROR_KEY]))
+            if not any(row.cells.get(column, "").strip() for column in VALUE_COLUMNS):
+                row.status, row.reason = RowStatus.SKIPPED, BLANK_ROW
+                continue
             kind, kpi, period = _check_row(row, resolver, fy)
             key = (kind, kpi.pk, period)
             if key in seen:
@@ -208,7 +222,7 @@ def check_rows(
         elif row.value is not None:
             _compare_actual(row, row.value, actuals.get(stored), targets.get(stored))
         elif row.target is not None:
-            _compare_target(row, row.target, targets.get(stored))
+            _compare_target(row, row.target, targets.get(stored), actuals.get(stored))
     return checked
 
 
@@ -289,10 +303,19 @@ def _compare_actual(
         row.before = plain_number(current.value)
         if current.value == value:
             row.before, row.after = "analysis", "new analysis"
+    if row.accepted and row.kpi is not None:
+        row.result = target_result(row.kpi, target, value)
 
 
-def _compare_target(row: CheckedRow, target: TargetValues, current: Target | None) -> None:
+def _compare_target(
+    row: CheckedRow, target: TargetValues, current: Target | None, actual: Actual | None
+) -> None:
     row.after = _target_text(target)
+    if row.kpi is not None and actual is not None:
+        new = Target(
+            kpi=row.kpi, period=actual.period, **dict(zip(TARGET_COLUMNS, target, strict=True))
+        )
+        row.result = target_result(row.kpi, new, actual.value)
     if current is None:
         row.status = RowStatus.CREATE
         return
@@ -301,6 +324,15 @@ def _compare_target(row: CheckedRow, target: TargetValues, current: Target | Non
     row.status = RowStatus.UNCHANGED if stored == target else RowStatus.CHANGE
 
 
+def preview_order(rows: Iterable[CheckedRow]) -> list[CheckedRow]:
+    """The rows as the preview lists them: refused ones first, so the errors to fix are not
+    buried; then the ones to import, in file order; skipped ones last."""
+    rank = {RowStatus.REFUSED: 0, RowStatus.SKIPPED: 2}
+    return sorted(rows, key=lambda row: rank.get(row.status, 1))
+
+
 def outcome_digest(rows: Iterable[CheckedRow]) -> str:
-    """The rows' statuses in one string, to tell whether a commit still matches its preview."""
-    return "".join(row.status.value[0] for row in rows)
+    """A fingerprint of what each row will do, to tell whether a commit still matches its
+    preview (a row that would now change an actual rather than create it counts)."""
+    outcomes = ",".join(f"{row.number}:{row.status.value}" for row in rows)
+    return hashlib.sha256(outcomes.encode()).hexdigest()

@@ -20,5 +20,6 @@ COLUMNS = (*REQUIRED_COLUMNS[:2], "kpi_name", REQUIRED_COLUMNS[2], *VALUE_COLUMN
 TARGET_COLUMNS = ("goal", "red_flag", "goal_high", "red_flag_high")
 ACTUAL_COLUMNS = ("value", "analysis", "corrective_action")
 OFF_TRACK_IN_IMPORT = f"{OFF_TRACK_NEEDS_ACTION[:-1]} in the corrective_action column."
+BLANK_ROW = "Nothing to import: the row has no value."
 ROW_KEY = "_row"
 ERROR_KEY = "_error"

@@ -21,13 +21,15 @@ numbers themselves are the same for everyone.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from functools import cached_property, partial
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from accounts.models import User
 from accounts.permissions import visible_unit_ids
@@ -43,13 +45,41 @@ VIEWS = (MONTH, View.QUARTER.value, View.YEAR_TO_DATE.value, View.YEAR.value)
 
 @dataclass
 class KpiScore:
+    """A KPI's result in the period or view, and what it takes to explain it: the words are
+    built when a page shows them (`explanation`), not for every KPI scored."""
+
     kpi: Kpi
     periods: list[date]
     result: KpiResult
+    combined: combined_periods.CombinedPeriod | None = field(default=None, repr=False)
+    inputs: Mapping[str, Decimal | None] | None = field(default=None, repr=False)
+    hidden_inputs: frozenset[str] = field(default=frozenset(), repr=False)
 
     @property
     def status(self) -> scoring.ScoreStatus:
         return self.result.status
+
+    @cached_property
+    def explanation(self) -> Sequence[str]:
+        """The words explaining the score, for the reader the scorecard was scored for."""
+        kpi = self.kpi
+        if self.combined is None:
+            worded = explanations.explain_kpi(
+                self.result,
+                tolerance=kpi.tolerance,
+                formula=kpi.formula,
+                inputs=self.inputs,
+                hidden_inputs=self.hidden_inputs,
+            )
+        else:
+            worded = explanations.explain_view(
+                self.result,
+                self.combined,
+                tolerance=kpi.tolerance,
+                formula=kpi.formula,
+                hidden_inputs=self.hidden_inputs,
+            )
+        return worded.explanation
 
 
 @dataclass
@@ -112,11 +142,18 @@ def kpi_periods(kpi: Kpi, day: date, view: str, fiscal_year_start_month: int) ->
 
     A view shorter than the KPI's period (a yearly KPI per quarter) shows the KPI's period.
     """
-    own = periods.period_start(day, kpi.frequency, fiscal_year_start_month)
+    return kpi_periods_for(kpi.frequency, day, view, fiscal_year_start_month)
+
+
+def kpi_periods_for(
+    frequency: str, day: date, view: str, fiscal_year_start_month: int
+) -> list[date]:
+    """`kpi_periods` for any KPI of the frequency."""
+    own = periods.period_start(day, frequency, fiscal_year_start_month)
     if view == MONTH:
         return [own]
     try:
-        return combined_periods.view_periods(day, view, kpi.frequency, fiscal_year_start_month)
+        return combined_periods.view_periods(day, view, frequency, fiscal_year_start_month)
     except ValueError:
         return [own]
 
@@ -192,16 +229,22 @@ def _as_value(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(_VALUE_QUANTUM)
 
 
-class _Values:
-    """Targets and actuals by KPI id and period, with calculated KPIs' actuals filled in."""
+_TargetRow = tuple[Decimal, Decimal | None, Decimal | None, Decimal | None]
 
-    def __init__(self, kpis: list[Kpi], period_set: set[date]) -> None:
-        kpi_ids = [kpi.pk for kpi in kpis]
-        self.targets: dict[tuple[int, date], Target] = {
-            (t.kpi_id, t.period): t
-            for t in Target.objects.filter(kpi_id__in=kpi_ids, period__in=period_set)
+
+class _Values:
+    """Targets (goal, red flag, upper goal, upper red flag) and actuals by KPI id and period,
+    read as plain tuples, with calculated KPIs' actuals filled in."""
+
+    def __init__(self, kpis: list[Kpi], period_set: set[date], of_kpis: Q) -> None:
+        # `of_kpis` selects the rows of `kpis` (a join on the plan rather than thousands of ids).
+        self.targets: dict[tuple[int, date], _TargetRow] = {
+            (kpi_id, period): (goal, red_flag, goal_high, red_flag_high)
+            for kpi_id, period, goal, red_flag, goal_high, red_flag_high in Target.objects.filter(
+                of_kpis, period__in=period_set
+            ).values_list("kpi_id", "period", "goal", "red_flag", "goal_high", "red_flag_high")
         }
-        stored = Actual.objects.filter(kpi_id__in=kpi_ids, period__in=period_set)
+        stored = Actual.objects.filter(of_kpis, period__in=period_set)
         if settings.SCORECARD_APPROVAL:
             # With approval on, a submitted or returned value does not count yet.
             stored = stored.filter(status=ActualStatus.APPROVED)
@@ -214,7 +257,7 @@ class _Values:
     def _fill_calculated(self, kpis: list[Kpi], period_set: set[date]) -> None:
         # Calculated KPIs are never stored: they are computed here from their inputs, so a
         # changed input changes every dependant on the next read.
-        for plan_id in {kpi.plan_id for kpi in kpis}:
+        for plan_id in {kpi.plan_id for kpi in kpis if kpi.is_calculated}:
             by_code = {kpi.code: kpi for kpi in kpis if kpi.plan_id == plan_id}
             dependencies = {
                 kpi.code: formulas.formula_codes(kpi.formula)
@@ -235,7 +278,18 @@ class _Values:
                         self.actuals[(kpi.pk, period)] = value
 
     def period_values(self, kpi: Kpi, period: date) -> combined_periods.PeriodValues:
-        return period_values(self.targets.get((kpi.pk, period)), self.actuals.get((kpi.pk, period)))
+        target = self.targets.get((kpi.pk, period))
+        actual = self.actuals.get((kpi.pk, period))
+        if target is None:
+            return combined_periods.PeriodValues(actual=actual)
+        return combined_periods.PeriodValues(actual, *target)
+
+    def thresholds(self, kpi: Kpi, period: date) -> scoring.Thresholds | None:
+        """The period's Target resolved, its missing red flags derived; None without one."""
+        target = self.targets.get((kpi.pk, period))
+        if target is None:
+            return None
+        return scoring.resolve_thresholds(kpi.direction, *target, kpi.tolerance)
 
 
 def period_values(target: Target | None, actual: Decimal | None) -> combined_periods.PeriodValues:
@@ -249,41 +303,38 @@ def period_values(target: Target | None, actual: Decimal | None) -> combined_per
     )
 
 
-def _evaluate(
+@dataclass(frozen=True)
+class _Measured:
+    """A KPI's actual and thresholds in a period or view, before they are scored: what a
+    `KpiScore` needs to explain itself later."""
+
+    actual: Decimal | None
+    thresholds: scoring.Thresholds | None
+    combined: combined_periods.CombinedPeriod | None = None
+    inputs: dict[str, Decimal | None] | None = None
+
+
+def _measure(
     kpi: Kpi,
     kpi_periods_: list[date],
     values: _Values,
     by_code: dict[str, Kpi],
-    previous_score: scoring.ScoreLike | None,
     fiscal_year_start_month: int,
-    hidden_inputs: frozenset[str],
-) -> KpiResult:
+    *,
+    with_inputs: bool,
+) -> _Measured:
+    """The KPI's actual and thresholds over its periods: one period as it is, several
+    combined (`kpis.combined_periods`), a calculated KPI's formula applied to combined inputs."""
     if len(kpi_periods_) == 1:
-        v = values.period_values(kpi, kpi_periods_[0])
+        period = kpi_periods_[0]
         inputs = None
-        if kpi.is_calculated:
+        if with_inputs and kpi.is_calculated:
             inputs = {
-                code: values.actuals.get((by_code[code].pk, kpi_periods_[0]))
-                if code in by_code
-                else None
+                code: values.actuals.get((by_code[code].pk, period)) if code in by_code else None
                 for code in formulas.formula_codes(kpi.formula)
             }
-        result = scoring.evaluate_kpi(
-            direction=kpi.direction,
-            actual=v.actual,
-            goal=v.goal,
-            red_flag=v.red_flag,
-            goal_high=v.goal_high,
-            red_flag_high=v.red_flag_high,
-            tolerance=kpi.tolerance,
-            previous_score=previous_score,
-        )
-        return explanations.explain_kpi(
-            result,
-            tolerance=kpi.tolerance,
-            formula=kpi.formula,
-            inputs=inputs,
-            hidden_inputs=hidden_inputs,
+        return _Measured(
+            values.actuals.get((kpi.pk, period)), values.thresholds(kpi, period), inputs=inputs
         )
     combined = combined_periods.combine_periods(
         kpi_periods_,
@@ -310,21 +361,87 @@ def _evaluate(
         combined = replace(
             combined, actual=_as_value(formulas.evaluate_formula(kpi.formula, inputs))
         )
-    result = combined_periods.evaluate_view(
-        combined, direction=kpi.direction, previous_score=previous_score
-    )
-    return explanations.explain_view(
-        result,
-        combined,
-        tolerance=kpi.tolerance,
-        formula=kpi.formula,
-        hidden_inputs=hidden_inputs,
+    return _Measured(combined.actual, combined.thresholds, combined)
+
+
+def _evaluate(kpi: Kpi, current: _Measured, previous: Callable[[], _Measured] | None) -> KpiResult:
+    """Score the KPI's period or view; of the previous one (None: it has no actual, so no
+    score) only the score is computed, for the trend."""
+    direction = scoring.Direction(kpi.direction)
+    previous_score = None
+    if previous is not None:
+        before = previous()
+        previous_score = scoring.thresholds_score(direction, before.actual, before.thresholds)
+    if current.combined is None:
+        return scoring.evaluate_thresholds(
+            direction=direction,
+            actual=current.actual,
+            thresholds=current.thresholds,
+            previous_score=previous_score,
+        )
+    return combined_periods.evaluate_view(
+        current.combined, direction=direction, previous_score=previous_score
     )
 
 
 def _rollup(children: Iterable[tuple[str, scoring.ScoreLike | None, Decimal]]) -> RollupResult:
     """`kpis.scoring.rollup`, then its words."""
     return explanations.explain_rollup(scoring.rollup(children))
+
+
+def _score_kpis(
+    kpis: list[Kpi],
+    scored: Iterable[Kpi],
+    *,
+    of_kpis: Q,
+    period: date,
+    view: str,
+    seen_objectives: Callable[[int], bool],
+) -> dict[int, KpiScore]:
+    """Score `scored` (some of `kpis`, which hold every input of a calculated one) in the
+    period or view, in two queries: the targets and actuals of `kpis` (`of_kpis` selects
+    them, as a filter on Target and Actual)."""
+    fy = settings.FISCAL_YEAR_START_MONTH
+    previous_day = _previous_day(period, view, fy)
+    # Every KPI of a frequency sees the same periods.
+    current = {f: kpi_periods_for(f, period, view, fy) for f in {k.frequency for k in kpis}}
+    previous = {f: kpi_periods_for(f, previous_day, view, fy) for f in current}
+    period_set = {p for ps in (*current.values(), *previous.values()) for p in ps}
+    values = _Values(kpis, period_set, of_kpis)
+
+    codes_by_plan: dict[int, dict[str, Kpi]] = defaultdict(dict)
+    for kpi in kpis:
+        codes_by_plan[kpi.plan_id][kpi.code] = kpi
+
+    kpi_scores: dict[int, KpiScore] = {}
+    for kpi in scored:
+        by_code = codes_by_plan[kpi.plan_id]
+        hidden: frozenset[str] = frozenset()
+        if kpi.is_calculated:
+            hidden = frozenset(
+                code
+                for code in formulas.formula_codes(kpi.formula)
+                if code in by_code and not seen_objectives(by_code[code].objective_id)
+            )
+        measured = _measure(kpi, current[kpi.frequency], values, by_code, fy, with_inputs=True)
+        before = previous[kpi.frequency]
+        reported_before = any((kpi.pk, p) in values.actuals for p in before)
+        result = _evaluate(
+            kpi,
+            measured,
+            partial(_measure, kpi, before, values, by_code, fy, with_inputs=False)
+            if reported_before
+            else None,
+        )
+        kpi_scores[kpi.pk] = KpiScore(
+            kpi=kpi,
+            periods=current[kpi.frequency],
+            result=result,
+            combined=measured.combined,
+            inputs=measured.inputs,
+            hidden_inputs=hidden,
+        )
+    return kpi_scores
 
 
 def plan_scorecard(
@@ -338,7 +455,6 @@ def plan_scorecard(
     """
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; use one of {', '.join(VIEWS)}")
-    fy = settings.FISCAL_YEAR_START_MONTH
     plan_units = _cascade_plan_units(plan)
     plan_ids = list(plan_units)
     perspectives = list(Perspective.objects.filter(plan=plan).order_by("order", "pk"))
@@ -353,15 +469,6 @@ def plan_scorecard(
         .order_by("code")
     )
 
-    previous_day = _previous_day(period, view, fy)
-    current = {kpi.pk: kpi_periods(kpi, period, view, fy) for kpi in kpis}
-    previous = {kpi.pk: kpi_periods(kpi, previous_day, view, fy) for kpi in kpis}
-    period_set = {p for ps in (*current.values(), *previous.values()) for p in ps}
-    values = _Values(kpis, period_set)
-
-    codes_by_plan: dict[int, dict[str, Kpi]] = defaultdict(dict)
-    for kpi in kpis:
-        codes_by_plan[kpi.plan_id][kpi.code] = kpi
     units = _reader_units(reader)
     seen_objectives = {
         o.pk for o in objectives if _sees_objective(units, plan_units[o.plan_id], o.org_unit_id)
@@ -372,17 +479,14 @@ def plan_scorecard(
             return f"Objective {objective.code}"
         return explanations.HIDDEN_OBJECTIVE
 
-    kpi_scores: dict[int, KpiScore] = {}
-    for kpi in kpis:
-        by_code = codes_by_plan[kpi.plan_id]
-        hidden = frozenset(
-            code
-            for code in (formulas.formula_codes(kpi.formula) if kpi.is_calculated else ())
-            if code in by_code and by_code[code].objective_id not in seen_objectives
-        )
-        before = _evaluate(kpi, previous[kpi.pk], values, by_code, None, fy, hidden)
-        result = _evaluate(kpi, current[kpi.pk], values, by_code, before.score, fy, hidden)
-        kpi_scores[kpi.pk] = KpiScore(kpi=kpi, periods=current[kpi.pk], result=result)
+    kpi_scores = _score_kpis(
+        kpis,
+        kpis,
+        of_kpis=Q(kpi__plan_id__in=plan_ids, kpi__is_retired=False),
+        period=period,
+        view=view,
+        seen_objectives=seen_objectives.__contains__,
+    )
 
     kpis_by_objective: dict[int, list[KpiScore]] = defaultdict(list)
     for kpi in kpis:
@@ -446,3 +550,47 @@ def plan_scorecard(
         kpis_total=sum(p.kpis_total for p in perspective_scores),
         _by_code={k.kpi.code: k for k in kpi_scores.values() if k.kpi.plan_id == plan.pk},
     )
+
+
+def kpi_score(*, kpi: Kpi, period: date, view: str = MONTH, reader: Reader) -> KpiScore:
+    """One KPI's score in the period or view, the same as its line in `plan_scorecard`, at the
+    cost of one KPI: a calculated KPI reads its inputs (one query per level of formula), then
+    the targets and actuals of those KPIs only. Worded for `reader` (None: sees everything).
+    """
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; use one of {', '.join(VIEWS)}")
+    needed = [kpi]
+    known = {kpi.code}
+    frontier = [kpi]
+    while True:
+        codes = {c for k in frontier if k.is_calculated for c in formulas.formula_codes(k.formula)}
+        codes -= known
+        if not codes:
+            break
+        frontier = list(
+            Kpi.objects.filter(plan_id=kpi.plan_id, code__in=codes, is_retired=False)
+            .select_related("objective")
+            .order_by("code")
+        )
+        known |= codes
+        needed.extend(frontier)
+    units = _reader_units(reader)
+    plan_unit_id = kpi.plan.org_unit_id
+    objectives = {k.objective_id: k.objective for k in needed[1:]}
+
+    def seen(objective_id: int) -> bool:
+        # As in `plan_scorecard`, which reads the objectives that are not archived.
+        objective = objectives[objective_id]
+        return not objective.is_archived and _sees_objective(
+            units, plan_unit_id, objective.org_unit_id
+        )
+
+    scores = _score_kpis(
+        needed,
+        [kpi],
+        of_kpis=Q(kpi_id__in=[k.pk for k in needed]),
+        period=period,
+        view=view,
+        seen_objectives=seen,
+    )
+    return scores[kpi.pk]

@@ -71,6 +71,9 @@ class UpdateRow:
     result: scoring.KpiResult
     history: list[tuple[str, Decimal | None]]  # (period label, value), oldest first
     closed: bool  # the period ends on or before the close date
+    # The period before's analysis and its label, shown as last period's (never as this one's).
+    previous_analysis: str = ""
+    previous_label: str = ""
 
     @property
     def closed_message(self) -> str:
@@ -100,10 +103,34 @@ class UpdateGroup:
 
 def update_period(kpi: Kpi, day: date | None, today: date) -> date:
     """The KPI's period on "My updates": the one containing `day`, or the last closed one."""
+    return _update_period(kpi.frequency, day, today)
+
+
+def _update_period(frequency: str, day: date | None, today: date) -> date:
     fy = settings.FISCAL_YEAR_START_MONTH
     if day is None:
-        return periods.last_closed_period(today, kpi.frequency, fy)
-    return periods.period_start(day, kpi.frequency, fy)
+        return periods.last_closed_period(today, frequency, fy)
+    return periods.period_start(day, frequency, fy)
+
+
+@dataclass(frozen=True)
+class UpdatesProgress:
+    """How many KPIs of "My updates" have an actual for the period the page shows them."""
+
+    entered: int
+    total: int
+
+
+def updates_progress(kpis: QuerySet[Kpi], *, day: date | None, today: date) -> UpdatesProgress:
+    """The counter of "My updates" for these KPIs (`kpis_for_updates`), in two queries: a row
+    counts as entered when its KPI has an actual for its period on the page (`update_period`),
+    so saving one row can refresh the counter without reading every row."""
+    shown_periods = Q()
+    for frequency in periods.Frequency:
+        period = _update_period(frequency.value, day, today)
+        shown_periods |= Q(kpi__frequency=frequency.value, period=period)
+    entered = Actual.objects.filter(shown_periods, kpi__in=kpis.order_by()).count()
+    return UpdatesProgress(entered=entered, total=kpis.count())
 
 
 def update_rows(kpis: Iterable[Kpi], *, day: date | None, today: date) -> list[UpdateGroup]:
@@ -141,6 +168,8 @@ def update_rows(kpis: Iterable[Kpi], *, day: date | None, today: date) -> list[U
         period = wanted[kpi.pk]
         target = targets.get((kpi.pk, period))
         actual = actuals.get((kpi.pk, period))
+        previous_period = periods.shift(period, kpi.frequency, -1)
+        previous = actuals.get((kpi.pk, previous_period))
         row = UpdateRow(
             kpi=kpi,
             period=period,
@@ -156,6 +185,8 @@ def update_rows(kpis: Iterable[Kpi], *, day: date | None, today: date) -> list[U
                 for p in windows[kpi.pk]
             ],
             closed=periods.is_closed(period, kpi.frequency, through),
+            previous_analysis=previous.analysis.strip() if previous else "",
+            previous_label=periods.label(previous_period, kpi.frequency, fy),
         )
         group = groups.setdefault(kpi.objective_id, UpdateGroup(kpi.objective, []))
         group.rows.append(row)

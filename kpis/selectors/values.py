@@ -11,11 +11,6 @@ from kpis import explanations, scoring
 from kpis.models import Kpi, Target
 
 
-def plain_number(value: Decimal) -> str:
-    """A stored value as people typed it: 123 rather than 123.000000."""
-    return format(value.normalize(), "f") if value.is_finite() else str(value)
-
-
 def future_message(period: date) -> str:
     """Why a period that starts after today takes no actuals, on every channel."""
     return f"The period starting {period.day} {period:%b %Y} has not begun: enter its actual then."

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.numbers import plain_number
 from kpis import periods
 from kpis.models import Actual, ActualStatus, Kpi, Target
 from kpis.rules import actuals_closed
@@ -35,7 +36,6 @@ from kpis.selectors import (
     closed_through,
     future_message,
     needs_corrective_action,
-    plain_number,
 )
 from kpis.services.closing import PeriodClosed, _refuse_closed
 from kpis.services.common import Outcome, Source

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import Channel, recording_channel
 from accounts.models import User
 from kpis import imports
 from kpis.models import ImportBatch
@@ -29,6 +30,7 @@ class ImportSummary:
     created: int
     changed: int
     unchanged: int
+    skipped: int
     refused: int
 
 
@@ -39,7 +41,7 @@ def import_commit(*, batch: ImportBatch, by: User, expected: str | None = None) 
     preview's digest (`imports.outcome_digest`): when the rows would now do something else,
     ImportChanged is raised and nothing is written, so people commit what they saw.
     """
-    with transaction.atomic():
+    with transaction.atomic(), recording_channel(Channel.IMPORT):
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.committed_at is not None:
             raise ValidationError("This file was imported already.")
@@ -79,6 +81,7 @@ def import_commit(*, batch: ImportBatch, by: User, expected: str | None = None) 
             created=statuses.count(imports.RowStatus.CREATE),
             changed=statuses.count(imports.RowStatus.CHANGE),
             unchanged=statuses.count(imports.RowStatus.UNCHANGED),
+            skipped=statuses.count(imports.RowStatus.SKIPPED),
             refused=statuses.count(imports.RowStatus.REFUSED),
         )
 

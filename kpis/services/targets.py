@@ -69,6 +69,21 @@ def horizon_periods(kpi: Kpi) -> list[date]:
     )
 
 
+def fiscal_years_to_copy_into(kpi: Kpi) -> list[date]:
+    """The fiscal years of the horizon (their first days) that have a year before them to copy
+    from: the horizon's own previous year, or stored targets in the year before the horizon."""
+    fy = settings.FISCAL_YEAR_START_MONTH
+    years = sorted(
+        {periods.period_start(p, periods.Frequency.YEARLY, fy) for p in horizon_periods(kpi)}
+    )
+    if not years:
+        return []
+    before_horizon = kpi.targets.filter(
+        period__gte=periods.add_months(years[0], -12), period__lt=years[0]
+    ).exists()
+    return years[1:] if not before_horizon else years
+
+
 def period_label(kpi: Kpi, period: date) -> str:
     return periods.label(period, kpi.frequency, settings.FISCAL_YEAR_START_MONTH)
 

@@ -10,9 +10,9 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from core.numbers import plain_number
 from kpis import page_extensions, scoring
 from kpis.models import Kpi
-from kpis.selectors import plain_number
 from strategy.extensions import Link
 
 register = template.Library()
@@ -68,12 +68,6 @@ def sparkline(
         x=f"{last_x:.1f}",
         y=f"{last_y:.1f}",
     )
-
-
-@register.filter
-def plain(value: Decimal | None) -> str:
-    """A stored value without its trailing zeros: 95.5 rather than 95.500000."""
-    return "" if value is None else plain_number(value)
 
 
 @register.simple_tag(takes_context=True)

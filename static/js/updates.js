@@ -1,6 +1,7 @@
 // "My updates": Enter in an actual saves its row (htmx), as the row's Save button does; once the
 // saved row is in place, focus moves to the next row's actual.
-// Without this script the page is one form: Enter and "Save all" post every row.
+// Without this script the page is one form: Enter and "Save all" post every row. The script also
+// focuses the error summary after a refused "Save all" and asks before leaving unsaved rows.
 (() => {
   document.addEventListener("keydown", (event) => {
     const input = event.target;
@@ -48,5 +49,27 @@
       }
     }
     // Otherwise htmx has already put focus back on the control that had it (same id).
+  });
+
+  // "Save all" refused some rows: the error summary takes focus, so it is read first and its
+  // links lead to the fields to fix.
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+
+  // Leaving with rows not saved asks first: rows typed in since they were shown (marked here)
+  // and rows the server refused (data-unsaved). A saved row is replaced by the server's answer,
+  // which carries neither mark. Saving the whole form is no leaving.
+  document.addEventListener("input", (event) => {
+    const row = event.target instanceof Element && event.target.closest("tr.update-row");
+    if (row) row.setAttribute("data-edited", "");
+  });
+  let submitting = false;
+  document.addEventListener("submit", (event) => {
+    if (event.target instanceof HTMLFormElement && event.target.id === "updates-form") submitting = true;
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (submitting || !document.querySelector("tr.update-row[data-edited], tr.update-row[data-unsaved]")) return;
+    event.preventDefault();
+    event.returnValue = ""; // older browsers ask only when this is set
   });
 })();

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.test import Client
 
 from accounts.models import OrgUnit, Role, User
-from tests.factories import MembershipFactory, OrgUnitFactory, UserFactory
+from tests.org import people, unit_tree
 
 
 @dataclass
@@ -32,23 +32,24 @@ class Org:
 
 
 def build_org() -> Org:
-    acme = OrgUnitFactory(name="ACME", code="acme")
-    sales = OrgUnitFactory(name="Sales", code="sales", parent=acme)
-    north = OrgUnitFactory(name="Sales North", code="sales-north", parent=sales)
-    operations = OrgUnitFactory(name="Operations", code="operations", parent=acme)
-    people = {
-        # No password (no slow hashing); the sign-in tests set one where they need it.
-        name: UserFactory(
-            username=name, first_name=name.replace("_", " ").title(), last_name="", password=None
-        )
-        for name in ("root_admin", "sales_admin", "manager", "viewer", "operator", "outsider")
-    }
-    MembershipFactory(user=people["root_admin"], org_unit=acme, role=Role.ADMIN)
-    MembershipFactory(user=people["sales_admin"], org_unit=sales, role=Role.ADMIN)
-    MembershipFactory(user=people["manager"], org_unit=sales, role=Role.MANAGER)
-    MembershipFactory(user=people["viewer"], org_unit=acme, role=Role.VIEWER)
-    MembershipFactory(user=people["operator"], org_unit=operations, role=Role.VIEWER)
-    return Org(acme=acme, sales=sales, north=north, operations=operations, **people)
+    units = unit_tree(
+        ("acme", "ACME", None),
+        ("sales", "Sales", "acme"),
+        ("sales-north", "Sales North", "sales"),
+        ("operations", "Operations", "acme"),
+    )
+    acme, sales, operations = units["acme"], units["sales"], units["operations"]
+    staff = people(
+        {
+            "root_admin": [(acme, Role.ADMIN)],
+            "sales_admin": [(sales, Role.ADMIN)],
+            "manager": [(sales, Role.MANAGER)],
+            "viewer": [(acme, Role.VIEWER)],
+            "operator": [(operations, Role.VIEWER)],
+            "outsider": [],
+        }
+    )
+    return Org(acme=acme, sales=sales, north=units["sales-north"], operations=operations, **staff)
 
 
 def client_for(user: User, **kwargs: object) -> Client:
@@ -58,6 +59,8 @@ def client_for(user: User, **kwargs: object) -> Client:
 
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+# What the remove button posts once the removal is confirmed (see membership_remove).
+CONFIRMED = {"confirmed": "yes"}
 
 
 def admin_user_form(person: User, **changes: object) -> dict[str, object]:

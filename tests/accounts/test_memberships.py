@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import Membership, Role
 from accounts.permissions import holds_role
-from tests.accounts.org import HTMX, Org, build_org, client_for
+from tests.accounts.org import CONFIRMED, HTMX, Org, build_org, client_for
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,7 @@ def test_admin_gives_a_role_with_htmx_and_gets_only_the_memberships_partial(org)
     html = response.content.decode()
     assert html.lstrip().startswith('<section class="card" id="memberships"')
     assert "<html" not in html
-    assert "Viewer is now Manager of Sales." in html
+    assert "Viewer is now Manager of the unit Sales." in html
     assert roles_of(org.viewer) == {("acme", Role.VIEWER), ("sales", Role.MANAGER)}
 
 
@@ -138,7 +138,7 @@ def test_admin_gives_a_role_without_javascript_and_is_redirected_with_a_message(
     url = reverse("people:membership_add", args=[org.viewer.pk])
     response = client.post(url, {"org_unit": org.sales.pk, "role": Role.MANAGER}, follow=True)
     assert response.redirect_chain == [(reverse("people:person", args=[org.viewer.pk]), 302)]
-    assert "Viewer is now Manager of Sales." in response.content.decode()
+    assert "Viewer is now Manager of the unit Sales." in response.content.decode()
 
 
 def test_a_role_name_that_does_not_exist_is_refused_with_a_message(org):
@@ -186,7 +186,7 @@ def test_subtree_admin_changes_a_role_inside_their_subtree(org):
     url = reverse("people:membership_role", args=[membership.pk])
     response = client.post(url, {"role": Role.CONTRIBUTOR}, **HTMX)
     assert response.status_code == 200
-    assert "Manager is now Contributor of Sales." in response.content.decode()
+    assert "Manager is now Contributor of the unit Sales." in response.content.decode()
 
 
 @pytest.mark.parametrize("who", ["manager", "viewer", "outsider"])
@@ -213,7 +213,9 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_nothing_changes(client, org)
 def test_the_last_admin_removing_their_own_role_through_the_page_is_refused(org):
     client = client_for(org.root_admin)
     membership = Membership.objects.get(user=org.root_admin)
-    response = client.post(reverse("people:membership_remove", args=[membership.pk]), **HTMX)
+    response = client.post(
+        reverse("people:membership_remove", args=[membership.pk]), CONFIRMED, **HTMX
+    )
     assert response.status_code == 400
     assert "Root Admin is the last admin of ACME." in response.content.decode()
     response = client.post(
@@ -242,6 +244,79 @@ def test_an_htmx_post_with_the_pages_csrf_token_is_accepted(org):
     token = page.context["csrf_token"]
     membership = Membership.objects.get(user=org.manager)
     url = reverse("people:membership_remove", args=[membership.pk])
-    response = client.post(url, HTTP_X_CSRFTOKEN=str(token), **HTMX)
+    response = client.post(url, CONFIRMED, HTTP_X_CSRFTOKEN=str(token), **HTMX)
     assert response.status_code == 200
     assert roles_of(org.manager) == set()
+
+
+# --- confirming a removal, and what each role means -----------------------------------------------
+
+
+def test_removing_a_role_without_javascript_asks_first_and_changes_nothing(org):
+    client = client_for(org.root_admin)
+    membership = Membership.objects.get(user=org.manager)
+    url = reverse("people:membership_remove", args=[membership.pk])
+    response = client.post(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Remove the role Manager of the unit Sales from Manager?" in html
+    assert 'name="confirmed" value="yes"' in html
+    assert roles_of(org.manager) == {("sales", Role.MANAGER)}
+
+    response = client.post(url, CONFIRMED)
+    assert response.status_code == 302
+    assert roles_of(org.manager) == set()
+
+
+def test_the_remove_button_asks_in_the_browser_before_posting_with_htmx(org):
+    html = client_for(org.root_admin).get(reverse("people:person", args=[org.manager.pk]))
+    text = html.content.decode()
+    assert 'hx-confirm="Remove the role Manager of the unit Sales from Manager?"' in text
+    assert """hx-vals='{"confirmed": "yes"}'""" in text
+
+
+@pytest.mark.parametrize("who", ["manager", "outsider", "operator"])
+def test_the_confirmation_is_not_shown_to_people_who_may_not_remove_the_role(org, who):
+    membership = Membership.objects.get(user=org.manager)
+    response = client_for(getattr(org, who)).post(
+        reverse("people:membership_remove", args=[membership.pk])
+    )
+    assert response.status_code == 403
+    assert "Remove the role" not in response.content.decode()
+
+
+def test_a_subtree_admin_is_asked_only_for_roles_in_their_subtree(org):
+    client = client_for(org.sales_admin)
+    inside = Membership.objects.get(user=org.manager)
+    outside = Membership.objects.get(user=org.operator)
+    assert client.post(reverse("people:membership_remove", args=[inside.pk])).status_code == 200
+    assert client.post(reverse("people:membership_remove", args=[outside.pk])).status_code == 404
+
+
+def test_each_role_is_explained_next_to_where_it_is_chosen(org):
+    client = client_for(org.root_admin)
+    for url in (
+        reverse("people:person", args=[org.manager.pk]),
+        reverse("people:person_create"),
+        reverse("people:person_invite"),
+    ):
+        html = client.get(url).content.decode()
+        assert 'aria-describedby="role-help"' in html, url
+        assert '<dl class="role-help" id="role-help">' in html, url
+        assert "<dt>Viewer</dt><dd>Sees the scorecard; changes nothing.</dd>" in html, url
+        assert "<dt>Admin</dt>" in html, url
+
+
+def test_messages_name_a_unit_called_people_as_a_unit(org):
+    people_unit = services.org_unit_create(name="People", parent=org.acme)
+    client = client_for(org.root_admin)
+    response = client.post(
+        reverse("people:membership_add", args=[org.viewer.pk]),
+        {"org_unit": people_unit.pk, "role": Role.MANAGER},
+        follow=True,
+    )
+    assert "Viewer is now Manager of the unit People." in response.content.decode()
+    response = client.post(
+        reverse("people:org_unit_rename", args=[people_unit.pk]), {"name": "Talent"}, follow=True
+    )
+    assert "The unit People was renamed to Talent." in response.content.decode()

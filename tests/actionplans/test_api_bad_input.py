@@ -34,7 +34,7 @@ def test_a_bad_new_action_plan_is_refused_with_the_reason(org, changes, field, r
 def test_an_owner_with_no_role_in_the_unit_is_refused(org):
     response = client_for(org.manager).post(PLANS, new_plan(org, owner=org.outsider.pk))
     assert response.status_code == 400
-    assert "holds no role in Sales" in str(response.json()["owner"])
+    assert "holds no role in the unit Sales" in str(response.json()["owner"])
     assert ActionPlan.objects.count() == 1
 
 
@@ -86,7 +86,7 @@ def test_a_task_owner_with_no_role_in_the_unit_is_refused(org):
         f"{TASKS}{org.task.pk}/", {"owner": org.outsider.pk, "name": "Renamed"}
     )
     assert response.status_code == 400
-    assert "holds no role in Sales" in str(response.json()["owner"])
+    assert "holds no role in the unit Sales" in str(response.json()["owner"])
     unchanged = Task.objects.get(pk=org.task.pk)
     assert (unchanged.owner_id, unchanged.name) == (org.contributor.pk, org.task.name)
 

@@ -159,7 +159,7 @@ def test_an_owner_with_no_role_in_the_unit_is_refused(smart_plan):
     stranger = UserFactory(username="stranger")
     with pytest.raises(ValidationError) as error:
         action_plan_update(action_plan=smart_plan, owner=stranger)
-    assert "holds no role in Operations" in error.value.message_dict["owner"][0]
+    assert "holds no role in the unit Operations" in error.value.message_dict["owner"][0]
 
 
 def test_a_stale_plan_edit_is_refused_with_the_current_version(smart_plan):

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from accounts.models import User
 from actionplans.models import ActionPlan
 from kpis import periods
-from kpis.models import Actual, ActualStatus, Kpi
+from kpis.models import Actual, ActualStatus, ImportBatch, Kpi
 from kpis.services import period_close
 from strategy.models import StrategicPlan
 from tests.e2e.signals import SIGNAL_TIMEOUT_MS
@@ -89,6 +89,24 @@ def test_every_main_page_passes_the_automated_accessibility_check(
         through=periods.period_end(first_month, "monthly"), by=User.objects.get(username="admin")
     )
     action_plan = ActionPlan.objects.get(name="On-time delivery recovery")
+    # An import preview with a refused row, a row with its score and a skipped blank row.
+    preview = ImportBatch.objects.create(
+        created_by=person,
+        plan=plan,
+        filename="actuals.csv",
+        rows=[
+            {"_row": 2, "kind": "actual", "kpi_code": kpi.code, "period": f"{latest.period}"},
+            {"_row": 3, "kind": "actual", "kpi_code": "NOPE", "period": "2026-01", "value": "1"},
+            {
+                "_row": 4,
+                "kind": "actual",
+                "kpi_code": kpi.code,
+                "period": f"{latest.period}",
+                "value": f"{latest.value}",
+                "corrective_action": "Call them.",
+            },
+        ],
+    )
 
     pages_by_role: dict[str | None, list[str]] = {
         None: ["/accounts/login/", "/accounts/password-reset/", "/accounts/password-reset/sent/"],
@@ -108,6 +126,7 @@ def test_every_main_page_passes_the_automated_accessibility_check(
             "/people/",
             "/people/new/",
             f"/people/{person.pk}/",
+            f"/people/{person.pk}/edit/",
             "/people/units/",
             "/audit/",
             "/updates/approvals/",
@@ -116,8 +135,15 @@ def test_every_main_page_passes_the_automated_accessibility_check(
             "/account/security/",
             "/people/security-policy/",
         ],
-        # A manager's My updates has editable rows and something waiting for approval.
-        "head.sales": ["/", "/updates/", "/updates/approvals/", f"/kpis/{kpi.pk}/"],
+        # A manager's My updates has editable rows and something waiting for approval; their
+        # import preview has refused, scored and skipped rows.
+        "head.sales": [
+            "/",
+            "/updates/",
+            "/updates/approvals/",
+            f"/kpis/{kpi.pk}/",
+            f"/updates/import/{preview.pk}/",
+        ],
         # A plan with its SMART panel, milestones and tasks, and the tasks to update inline.
         "head.operations": [
             "/action-plans/",
@@ -125,8 +151,14 @@ def test_every_main_page_passes_the_automated_accessibility_check(
             "/my-tasks/",
             f"/kpis/{action_plan.kpi_links.first().kpi_id}/",
         ],
-        # A viewer sees the read-only versions.
-        "viewer": ["/updates/", f"/kpis/{kpi.pk}/", f"/strategy/plans/{plan.pk}/"],
+        # A viewer sees the read-only versions, and the pages of a refusal and of nothing.
+        "viewer": [
+            "/updates/",
+            f"/kpis/{kpi.pk}/",
+            f"/strategy/plans/{plan.pk}/",
+            "/people/",
+            "/no-such-page/",
+        ],
     }
     found: list[str] = []
     for username, paths in pages_by_role.items():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from accounts.models import Membership, Role
 from tests.e2e.signals import wait_for_page
@@ -62,7 +62,9 @@ def test_admin_gives_a_viewer_the_manager_role_in_sales_without_a_page_reload(
     page.keyboard.press("Enter")
 
     memberships = page.locator("#memberships")
-    expect(memberships.get_by_role("status")).to_have_text("Vic Viewer is now Manager of Sales.")
+    expect(memberships.get_by_role("status")).to_have_text(
+        "Vic Viewer is now Manager of the unit Sales."
+    )
     expect(memberships.get_by_role("row", name="Sales")).to_be_visible()
     expect(memberships.get_by_label("Role in Sales")).to_have_value(Role.MANAGER)
     assert page.evaluate("window.__stillTheSamePage") is True
@@ -93,7 +95,7 @@ def test_a_new_manager_sees_the_units_kpis_on_my_updates_until_the_role_is_taken
     page.get_by_label("Role", exact=True).select_option(label="Manager")
     page.get_by_role("button", name="Give role").click()
     expect(page.locator("#memberships").get_by_role("status")).to_have_text(
-        "Vic Viewer is now Manager of Sales."
+        "Vic Viewer is now Manager of the unit Sales."
     )
 
     sign_in(page, "vic", "pass-2")
@@ -102,6 +104,8 @@ def test_a_new_manager_sees_the_units_kpis_on_my_updates_until_the_role_is_taken
 
     sign_in(page, "admin", "pass-1")
     page.goto(f"/people/{viewer.pk}/")
+    # The browser asks before the role goes (hx-confirm).
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Remove Manager of Sales").click()
     expect(page.locator("#memberships").get_by_role("row", name="Sales")).to_have_count(0)
 
@@ -119,8 +123,33 @@ def test_a_refused_change_shows_its_reason_in_place(page, transactional_db):
     sign_in(page, "admin", "pass-1")
     page.goto(f"/people/{admin.pk}/")
     page.evaluate("window.__stillTheSamePage = true")
+    asked: list[str] = []
+
+    def accept(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
     page.get_by_role("button", name="Remove Admin of ACME").click()
 
     expect(page.get_by_role("alert")).to_contain_text("Alex Admin is the last admin of ACME.")
+    assert asked == ["Remove the role Admin of the unit ACME from Alex Admin?"]
     assert page.evaluate("window.__stillTheSamePage") is True
     assert Membership.objects.filter(user=admin, role=Role.ADMIN).exists()
+
+
+def test_dismissing_the_question_keeps_the_role(page, transactional_db):
+    acme = OrgUnitFactory(name="ACME", code="acme")
+    admin = UserFactory(username="admin", first_name="Alex", last_name="Admin", password="pass-1")
+    MembershipFactory(user=admin, org_unit=acme, role=Role.ADMIN)
+    viewer = UserFactory(username="vic", first_name="Vic", last_name="Viewer")
+    MembershipFactory(user=viewer, org_unit=acme, role=Role.VIEWER)
+
+    sign_in(page, "admin", "pass-1")
+    page.goto(f"/people/{viewer.pk}/")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Remove Viewer of ACME").click()
+    page.reload()
+
+    expect(page.locator("#memberships").get_by_role("row", name="ACME")).to_be_visible()
+    assert Membership.objects.filter(user=viewer, role=Role.VIEWER).exists()

@@ -1,9 +1,19 @@
 """kpis/: read with the objective; definitions written by whoever may change the plan."""
 
+from typing import Any
+
 import pytest
 
+from accounts.models import Role
 from kpis.models import Kpi
-from tests.api_org import client_for, ids
+from tests.api_org import Org, client_for, ids
+from tests.factories import (
+    KpiFactory,
+    MembershipFactory,
+    ObjectiveFactory,
+    OrgUnitFactory,
+    UserFactory,
+)
 
 URL = "/api/v1/kpis/"
 
@@ -99,7 +109,7 @@ def test_kpis_are_retired_and_reinstated_not_deleted(org):
 def test_an_updater_without_a_role_in_the_unit_is_refused_naming_them(org):
     response = client_for(org.admin).patch(detail(org.kpi), {"updaters": [org.outsider.pk]})
     assert response.status_code == 400
-    assert "Outsider has no access to Sales" in response.json()["updaters"][0]
+    assert "Outsider has no access to the unit Sales" in response.json()["updaters"][0]
 
 
 def test_a_name_with_a_control_character_is_refused_by_field(org):
@@ -109,3 +119,78 @@ def test_a_name_with_a_control_character_is_refused_by_field(org):
     assert response.status_code == 400
     assert list(response.json()) == ["name"]
     assert not Kpi.objects.filter(code="BELL").exists()
+
+
+# --- The KPIs a person may update ---------------------------------------------------------------
+
+
+@pytest.fixture
+def updatable(org: Org) -> dict[str, Any]:
+    """Beside REV (Sales): WIN in Sales naming nobody, RATE calculated, OLD retired, and EU in
+    Sales' sub-unit Europe, whose admin is `europe_admin`."""
+    europe = OrgUnitFactory(name="Europe", code="europe", parent=org.sales)
+    europe_objective = ObjectiveFactory(perspective=org.perspective, org_unit=europe, code="F2")
+    europe_admin = UserFactory(username="europe_admin", password=None)
+    MembershipFactory(user=europe_admin, org_unit=europe, role=Role.ADMIN)
+    return {
+        "win": KpiFactory(objective=org.objective, code="WIN"),
+        "rate": KpiFactory(objective=org.objective, code="RATE", formula="REV / WIN"),
+        "old": KpiFactory(objective=org.objective, code="OLD", is_retired=True),
+        "eu": KpiFactory(objective=europe_objective, code="EU"),
+        "europe_admin": europe_admin,
+    }
+
+
+def codes(response: Any) -> set[str]:
+    assert response.status_code == 200, response.content
+    return {kpi["code"] for kpi in response.json()["results"]}
+
+
+def test_a_manager_named_nowhere_finds_every_kpi_of_the_unit_they_may_update(org, updatable):
+    manager = client_for(org.manager)
+
+    assert codes(manager.get(URL, {"updater": org.manager.pk})) == set()
+    assert codes(manager.get(URL, {"may_update": "true"})) == {"REV", "WIN", "EU"}
+    assert codes(manager.get(URL, {"may_update": "false"})) == {"RATE", "OLD"}
+
+
+def test_a_contributor_may_update_only_the_kpis_naming_them(org, updatable):
+    contributor = client_for(org.contributor)
+
+    assert codes(contributor.get(URL, {"may_update": "true"})) == {"REV"}
+    assert codes(contributor.get(URL, {"updater": org.contributor.pk})) == {"REV"}
+
+
+@pytest.mark.usefixtures("transparency_off")
+def test_a_viewer_and_an_outsider_may_update_none(org, updatable):
+    assert codes(client_for(org.viewer).get(URL, {"may_update": "true"})) == set()
+    assert codes(client_for(org.viewer).get(URL, {"may_update": "false"})) == {
+        "REV",
+        "WIN",
+        "RATE",
+        "OLD",
+        "EU",
+    }
+    assert codes(client_for(org.outsider).get(URL, {"may_update": "true"})) == set()
+    assert codes(client_for(org.outsider).get(URL, {"may_update": "false"})) == set()
+
+
+def test_an_admin_of_a_sub_unit_may_update_that_units_kpis_only(org, updatable):
+    europe_admin = client_for(updatable["europe_admin"])
+
+    assert codes(europe_admin.get(URL, {"may_update": "true"})) == {"EU"}
+
+
+def test_may_update_agrees_with_the_write_rule_for_everyone(org, updatable):
+    kpis = Kpi.objects.all()
+    for person in (org.admin, org.manager, org.contributor, org.viewer, updatable["europe_admin"]):
+        listed = codes(client_for(person).get(URL, {"may_update": "true", "page_size": 500}))
+        allowed = {kpi.code for kpi in kpis if person.has_perm("kpis.update_actuals", kpi)}
+        assert listed == allowed, person
+
+
+def test_may_update_takes_true_or_false_only(org):
+    response = client_for(org.manager).get(URL, {"may_update": "yes"})
+
+    assert response.status_code == 400
+    assert response.json() == {"may_update": ["Write true or false."]}

@@ -81,3 +81,77 @@ def test_unknown_and_unseen_plans_read_the_same(org, settings):
         client_for(org.viewer).get(URL, {"plan": org.plan.pk, "period": "2026-01-01"}).status_code
         == 200
     )
+
+
+def _query(org, **extra):
+    return {"plan": org.plan.pk, "period": "2026-01-01", **extra}
+
+
+def test_the_roll_up_alone_at_each_depth(org):
+    KpiFactory(objective=org.objective, code="NPS")
+    viewer = client_for(org.viewer)
+    full = viewer.get(URL, _query(org)).json()
+
+    plan = viewer.get(URL, _query(org, depth="plan")).json()
+    assert "perspectives" not in plan
+    assert "kpi_lines" not in plan
+    assert (plan["depth"], plan["score"], plan["coverage"]) == (
+        "plan",
+        full["score"],
+        full["coverage"],
+    )
+
+    perspectives = viewer.get(URL, _query(org, depth="perspective")).json()["perspectives"]
+    assert [p["score"] for p in perspectives] == [p["score"] for p in full["perspectives"]]
+    assert all("objectives" not in p for p in perspectives)
+
+    objective = viewer.get(URL, _query(org, depth="objective")).json()
+    [objective_node] = objective["perspectives"][0]["objectives"]
+    assert "kpis" not in objective_node
+    assert objective_node["score"] == full["perspectives"][0]["objectives"][0]["score"]
+    assert full["depth"] == "kpi"
+
+
+def test_the_kpi_lines_come_a_page_at_a_time_in_the_order_of_the_tree(org):
+    for n in range(4):
+        KpiFactory(objective=org.objective, code=f"X{n}")
+    viewer = client_for(org.viewer)
+    whole = viewer.get(URL, _query(org)).json()
+    codes = [k["code"] for k in whole["perspectives"][0]["objectives"][0]["kpis"]]
+    assert len(codes) == 5
+    assert whole["kpi_lines"] == {
+        "count": 5,
+        "page": 1,
+        "page_size": 500,
+        "pages": 1,
+        "next": None,
+        "previous": None,
+    }
+
+    seen = []
+    for page in (1, 2, 3):
+        body = viewer.get(URL, _query(org, page=page, page_size=2)).json()
+        [objective_node] = body["perspectives"][0]["objectives"]
+        seen += [k["code"] for k in objective_node["kpis"]]
+        assert objective_node["kpis_total"] == 5  # the roll-up counts every KPI on every page
+        assert body["score"] == whole["score"]
+        assert (body["kpi_lines"]["next"] is None) == (page == 3)
+        assert (body["kpi_lines"]["previous"] is None) == (page == 1)
+    assert seen == codes
+    assert "page=3" in viewer.get(URL, _query(org, page=2, page_size=2)).json()["kpi_lines"]["next"]
+
+
+def test_a_bad_depth_or_page_is_refused_by_name(org):
+    viewer = client_for(org.viewer)
+    response = viewer.get(URL, _query(org, depth="team"))
+    assert response.status_code == 400
+    assert "depth" in response.json()
+    for page_size in ("0", "501", "x"):
+        response = viewer.get(URL, _query(org, page_size=page_size))
+        assert response.status_code == 400
+        assert "page_size" in response.json()
+    assert viewer.get(URL, _query(org, page="0")).status_code == 400
+    assert viewer.get(URL, _query(org, page="2")).status_code == 404
+    response = viewer.get(URL, _query(org, limit="5"))
+    assert response.status_code == 400
+    assert "Unknown query parameter" in response.json()["limit"][0]

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook, load_workbook
 
+from accounts.models import User
 from kpis import periods
+from kpis.imports import (
+    BLANK_ROW,
+    OFF_TRACK_IN_IMPORT,
+    CheckedRow,
+    RowStatus,
+    check_rows,
+    preview_order,
+    read_upload,
+)
 from kpis.models import Actual, ImportBatch, Kpi, Target
+from kpis.scoring import ScoreStatus
+from kpis.selectors import OFF_TRACK_NEEDS_ACTION, target_result
 from kpis.services import period_close
 from tests.factories import KpiFactory, ObjectiveFactory, PerspectiveFactory, StrategicPlanFactory
 from tests.kpis.updates_org import Org, build_org, client_for
@@ -135,7 +149,9 @@ def test_the_preview_lists_every_row_and_the_commit_writes_the_accepted_ones():
 
     html = preview(client, csv_file(text), org.plan.pk)
 
-    assert "3 rows for ACME plan: 1 will create, 0 will change, 1 unchanged, 1 refused." in html
+    assert (
+        "3 rows for ACME plan: 1 will create, 0 will change, 1 unchanged, 0 skipped, 1 refused."
+    ) in html
     assert "No KPI with code NOPE in ACME plan." in html
     assert not Actual.objects.filter(kpi=org.rev).exists()
 
@@ -163,7 +179,9 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time():
 
     html = preview(client, csv_file(text), org.plan.pk)
 
-    assert "3 rows for ACME plan: 0 will create, 0 will change, 3 unchanged, 0 refused." in html
+    assert (
+        "3 rows for ACME plan: 0 will create, 0 will change, 3 unchanged, 0 skipped, 0 refused."
+    ) in html
     assert "Nothing to import" in html
     assert list(Actual.objects.values_list("version", flat=True)) == versions
     assert Target.objects.get(kpi=org.rev, period=org.month).goal == 120
@@ -413,3 +431,152 @@ def test_members_may_import_outsiders_may_not_and_nobody_sees_anothers_upload():
     assert client_for(org.contributor).get(f"{URL}{batch.pk}/").status_code == 404
     assert client_for(org.contributor).post(f"{URL}{batch.pk}/commit/").status_code == 404
     assert not Actual.objects.exists()
+
+
+# --- Blank rows, the order of the preview, scores ------------------------------------------------
+
+
+def filled_template(client: Client, values: dict[str, list[str]]) -> SimpleUploadedFile:
+    """The person's CSV template with cells filled in by KPI code (from the value column on)."""
+    text = client.get(f"{URL}template.csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0]
+    for row in rows[1:]:
+        for column, cell in zip(header[4:], values.get(row[1], []), strict=False):
+            row[header.index(column)] = cell
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return csv_file(buffer.getvalue())
+
+
+def checked(org: Org, text: str, user: User | None = None) -> list[CheckedRow]:
+    rows = read_upload("rows.csv", text.encode()).rows
+    return check_rows(rows, user=user or org.manager, plan=org.plan)
+
+
+def test_blank_rows_of_the_template_are_skipped_not_refused():
+    org = build_org()
+    client = client_for(org.manager)
+
+    html = preview(client, filled_template(client, {"WIN": ["101"]}), org.plan.pk)
+    response = commit(client)
+
+    assert (
+        "2 rows for ACME plan: 1 will create, 0 will change, 0 unchanged, 1 skipped, 0 refused."
+    ) in html
+    assert "No value" not in html
+    assert response.status_code == 302
+    assert list(Actual.objects.values_list("kpi__code", flat=True)) == ["WIN"]
+    assert "1 created, 0 changed, 0 unchanged; 1 blank row skipped." in (
+        client.get("/updates/").content.decode()
+    )
+
+
+def test_a_row_is_skipped_only_when_it_has_nothing_to_import():
+    org = build_org()
+    text = HEADER + (
+        f"actual,REV,{month(org)},,,,\n"  # the template's row, left blank
+        f"target,NOPE,{month(org)},,,,\n"  # blank too: nothing is asked of an unknown code
+        f"actual,WIN,{month(org)},,,,Busy month\n"  # an analysis without its value
+    )
+
+    rows = checked(org, text)
+
+    assert [(row.status, row.reason) for row in rows] == [
+        (RowStatus.SKIPPED, BLANK_ROW),
+        (RowStatus.SKIPPED, BLANK_ROW),
+        (RowStatus.REFUSED, "No value."),
+    ]
+    assert not any(row.accepted or row.writes for row in rows[:2])
+
+
+def test_the_preview_lists_refused_rows_first_then_the_others_in_file_order_and_blank_ones_last():
+    org = build_org()
+    text = HEADER + (
+        f"actual,REV,{month(org)},104,,,\n"  # row 2
+        f"actual,NOPE,{month(org)},1,,,\n"  # row 3: refused
+        f"actual,OPS,{month(org)},,,,\n"  # row 4: blank
+        f"actual,WIN,{month(org)},99,,,\n"  # row 5
+        f"actual,RATE,{month(org)},5,,,\n"  # row 6: refused
+    )
+
+    ordered = preview_order(checked(org, text))
+    html = preview(client_for(org.manager), csv_file(text), org.plan.pk)
+
+    assert [row.number for row in ordered] == [3, 6, 2, 5, 4]
+    assert re.findall(r'<th scope="row">(\d+)</th>', html) == ["3", "6", "2", "5", "4"]
+
+
+def test_the_template_has_a_corrective_action_column_that_the_import_writes_with_the_actual():
+    org = build_org()
+    client = client_for(org.manager)
+    header = next(csv.reader(io.StringIO(client.get(f"{URL}template.csv").content.decode())))
+    off_track = {"REV": ["50"], "WIN": ["50", "", "", "", "", "Lost two clients", "Call them."]}
+
+    html = preview(client, filled_template(client, off_track), org.plan.pk)
+    commit(client)
+
+    assert "corrective_action" in header
+    assert "Off track: say what you will do about it in the corrective_action column." in html
+    actual = Actual.objects.get()
+    assert (actual.kpi, actual.analysis, actual.corrective_action) == (
+        org.win,
+        "Lost two clients",
+        "Call them.",
+    )
+
+
+def test_the_off_track_rule_of_the_import_is_the_one_of_my_updates():
+    org = build_org()
+    Actual.objects.create(
+        kpi=org.rev, period=org.month, value=Decimal(50), corrective_action="Call them."
+    )
+    text = HEADER.replace("analysis", "corrective_action") + (
+        f"actual,REV,{month(org)},40,,,\n"  # the stored corrective action stays and answers
+        f"actual,WIN,{month(org)},40,,,\n"
+        f"actual,OPS,{month(org)},40,,,Visit them.\n"
+    )
+
+    rows = checked(org, text)
+
+    assert [row.status for row in rows] == [RowStatus.CHANGE, RowStatus.REFUSED, RowStatus.REFUSED]
+    assert rows[1].reason == OFF_TRACK_IN_IMPORT
+    assert OFF_TRACK_IN_IMPORT.startswith(OFF_TRACK_NEEDS_ACTION[:-1])
+
+
+def test_the_preview_shows_the_score_and_status_each_row_will_give():
+    org = build_org()
+    Actual.objects.create(kpi=org.win, period=org.month, value=Decimal(95))
+    client = client_for(org.admin)
+    text = HEADER + (
+        f"actual,REV,{month(org)},104,,,\n"  # goal 100, red flag 90
+        f"target,WIN,{month(org)},,120,90,\n"  # the stored 95 against the new target (5.0 before)
+        f"target,OPS,{month(org)},,120,90,\n"  # no actual: nothing to score
+        f"actual,NOPE,{month(org)},1,,,\n"
+    )
+
+    rows = checked(org, text, user=org.admin)
+    html = preview(client, csv_file(text), org.plan.pk)
+
+    results = {row.number: row.result for row in rows}
+    assert (results[2].display_score, results[2].status) == ("8.0", ScoreStatus.ON_TRACK)
+    assert (results[3].display_score, results[3].status) == ("3.9", ScoreStatus.AT_RISK)
+    assert results[4] is None
+    assert results[5] is None
+    assert results[2] == target_result(org.rev, Target.objects.get(kpi=org.rev), Decimal(104))
+    assert '<span class="score-value">8.0</span> <span class="badge status-on_track">' in html
+    assert '<span class="score-value">3.9</span> <span class="badge status-at_risk">' in html
+
+
+def test_a_commit_is_refused_when_a_row_would_now_change_an_actual_it_was_to_create():
+    org = build_org()
+    client = client_for(org.manager)
+    preview(client, csv_file(HEADER + f"actual,REV,{month(org)},100,,,\n"), org.plan.pk)
+    batch = ImportBatch.objects.get()
+    digest = client.get(f"{URL}{batch.pk}/").content.decode().split('name="digest" value="')[1]
+    Actual.objects.create(kpi=org.rev, period=org.month, value=Decimal(97), analysis="Mine")
+
+    response = client.post(f"{URL}{batch.pk}/commit/", {"digest": digest.split('"')[0]})
+
+    assert response.status_code == 409
+    assert Actual.objects.get().value == 97

@@ -110,7 +110,9 @@ def test_an_owner_without_access_to_the_objectives_unit_is_refused_at_the_owner(
     with pytest.raises(ValidationError) as refused:
         define(ws, growth, owner=ws.org.operator)
 
-    assert refused.value.message_dict["owner"][0].startswith("Operator has no access to Sales")
+    assert refused.value.message_dict["owner"][0].startswith(
+        "Operator has no access to the unit Sales"
+    )
     assert not Kpi.objects.exists()
 
 
@@ -119,7 +121,7 @@ def test_an_updater_must_hold_a_role_that_enters_actuals_in_the_unit(ws, growth)
         define(ws, growth, updaters=[ws.contributor, ws.org.viewer, ws.org.outsider])
 
     [message] = refused.value.message_dict["updaters"]
-    assert "Viewer has no access to Sales" in message
+    assert "Viewer has no access to the unit Sales" in message
     assert "the contributor or manager or admin role" in message
     assert "Outsider has no access" in message
     assert "Contributor" not in message.split(":")[0]

@@ -6,11 +6,14 @@ from decimal import Decimal
 
 import pytest
 from auditlog.context import set_actor
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.audit import history_for
 from kpis.models import Actual
+from kpis.selectors import scorecard as scorecard_selectors
 from kpis.services import ActualRow, actual_record, actuals_bulk_record, target_set
-from tests.factories import MembershipFactory
+from tests.factories import ActualFactory, KpiFactory, MembershipFactory, TargetFactory
 from tests.kpis.updates_org import HTMX, build_org, client_for
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +92,37 @@ def test_members_see_a_kpis_page_outsiders_get_not_found(settings):
     assert client_for(operator).get(f"/kpis/{org.rev.pk}/").status_code == 404
     assert client_for(org.outsider).get(f"/kpis/{org.rev.pk}/").status_code == 404
     assert client_for(org.outsider).get(f"/kpis/{org.rev.pk}/history/").status_code == 404
+
+
+def test_a_kpis_page_costs_what_one_kpi_costs_not_the_whole_plan(monkeypatch):
+    org = build_org()
+    client = client_for(org.viewer)
+    rows_read: list[int] = []
+    real_values = scorecard_selectors._Values
+
+    def values(*args, **kwargs):
+        read = real_values(*args, **kwargs)
+        rows_read.append(len(read.targets) + len(read.actuals))
+        return read
+
+    monkeypatch.setattr(scorecard_selectors, "_Values", values)
+
+    def page() -> tuple[int, int, int]:
+        rows_read.clear()
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(f"/kpis/{org.rev.pk}/")
+        assert response.status_code == 200
+        return len(context.captured_queries), sum(rows_read), len(response.content)
+
+    def add_kpis(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            kpi = KpiFactory(objective=org.sales_objective, code=f"X{n}")
+            TargetFactory(kpi=kpi, period=org.month, goal=Decimal(100), red_flag=Decimal(90))
+            ActualFactory(kpi=kpi, period=org.month, value=Decimal(95))
+
+    add_kpis(0, 2)
+    page()  # warm up: session, permissions
+    few = page()
+    add_kpis(2, 60)
+    many = page()
+    assert few == many  # queries, targets and actuals read, bytes

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from kpis import explanations, scoring
 from kpis.models import Actual, Aggregation, Direction, Kpi, Target
 from kpis.scoring import ScoreStatus, Trend
-from kpis.selectors import plan_scorecard
+from kpis.selectors import kpi_score, plan_scorecard
 from tests.factories import (
     ActualFactory,
     KpiFactory,
@@ -100,7 +100,7 @@ def test_the_scorecard_words_only_the_explanations_that_are_read(monkeypatch):
     scorecard = plan_scorecard(plan=build_plan(20), period=FEB, reader=None)
     assert worded == []
 
-    words = scorecard.kpi("K1").result.explanation
+    words = scorecard.kpi("K1").explanation
     assert words[0] == "Actual 95, goal 100, red flag 90."
     assert list(words) == list(words)  # built once, then kept
     assert worded == ["_kpi_words"]
@@ -253,15 +253,14 @@ def test_a_partly_reported_quarter_is_flagged_and_compared_with_its_reported_mon
     ActualFactory(kpi=kpi, period=JAN, value=Decimal(100))
     ActualFactory(kpi=kpi, period=FEB, value=Decimal(100))
 
-    result = (
-        plan_scorecard(plan=kpi.plan, period=JAN, view="quarter", reader=None).kpi(kpi.code).result
-    )
+    score = plan_scorecard(plan=kpi.plan, period=JAN, view="quarter", reader=None).kpi(kpi.code)
+    result = score.result
 
     assert result.actual == 200
     assert result.goal == 200
     assert (result.periods_reported, result.periods_expected) == (2, 3)
     assert not result.complete
-    assert any("Partly reported" in line for line in result.explanation)
+    assert any("Partly reported" in line for line in score.explanation)
 
 
 def test_the_trend_compares_with_the_previous_period():
@@ -303,3 +302,34 @@ def test_retired_kpis_are_left_out():
 def test_an_unknown_view_is_refused():
     with pytest.raises(ValueError, match="unknown view"):
         plan_scorecard(plan=StrategicPlanFactory(), period=JAN, view="fortnight", reader=None)
+
+
+@pytest.mark.parametrize("view", ["month", "quarter", "ytd"])
+def test_one_kpis_score_is_its_line_of_the_plans_scorecard(view):
+    plan = build_plan(12)
+    retired_input = Kpi.objects.get(code="K1")
+    nested = KpiFactory(objective=retired_input.objective, code="NESTED", formula="RATIO + K2 - 1")
+    TargetFactory(kpi=nested, period=FEB, goal=Decimal(100), red_flag=Decimal(90))
+    card = plan_scorecard(plan=plan, period=FEB, view=view, reader=None)
+    for code in ("K0", "K3", "RATIO", "NESTED"):
+        kpi = Kpi.objects.select_related("plan").get(code=code)
+        alone = kpi_score(kpi=kpi, period=FEB, view=view, reader=None)
+        line = card.kpi(code)
+        assert alone.result == line.result
+        assert alone.periods == line.periods
+        assert list(alone.explanation) == list(line.explanation)
+    assert card.kpi("NESTED").result.actual is not None
+
+
+def test_one_kpis_score_takes_the_same_queries_in_a_plan_of_10_and_200_kpis():
+    def queries(plan) -> int:
+        kpi = Kpi.objects.select_related("plan").get(plan=plan, code="RATIO")
+        with CaptureQueriesContext(connection) as context:
+            score = kpi_score(kpi=kpi, period=FEB, reader=None)
+        assert score.result.score is not None
+        return len(context.captured_queries)
+
+    small = queries(build_plan(10))
+    large = queries(build_plan(200))
+    assert small == large
+    assert large <= 3

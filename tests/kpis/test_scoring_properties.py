@@ -235,6 +235,57 @@ def test_trend_one_way_is_the_opposite_trend_the_other_way(now, before):
     assert backward is opposite[forward]
 
 
+# --- the engine works in integers; the design's formulas in fractions give the same numbers ---
+
+# Values as stored (20 digits, 6 decimals) and as combined views make them (averages).
+exact_values = values | st.decimals(
+    min_value=-(10**13), max_value=10**13, places=6, allow_nan=False, allow_infinity=False
+)
+
+
+@given(exact_values, exact_values, exact_values)
+def test_the_score_is_the_design_formula_in_fractions_to_the_last_digit(actual, goal, red_flag):
+    assume(goal != red_flag)
+    a, g, r = Fraction(actual), Fraction(goal), Fraction(red_flag)
+    unclamped = Fraction(10, 3) * (1 + (a - r) / (g - r))
+    assert score(actual, goal, red_flag) == min(max(unclamped, Fraction(0)), Fraction(10))
+
+
+@given(st.fractions(min_value=-1, max_value=11, max_denominator=10**9))
+def test_the_status_compares_the_score_exactly_with_twenty_and_ten_thirds(value):
+    expected = (
+        ScoreStatus.ON_TRACK
+        if value >= Fraction(20, 3)
+        else ScoreStatus.AT_RISK
+        if value >= Fraction(10, 3)
+        else ScoreStatus.OFF_TRACK
+    )
+    assert status_for(value) is expected
+
+
+@given(scores, scores | st.decimals(min_value=0, max_value=10, places=3))
+def test_the_trend_is_flat_exactly_below_a_change_of_one_tenth(now, before):
+    change = now - Fraction(before)
+    expected = (
+        Trend.FLAT if abs(change) < Fraction(1, 10) else Trend.UP if change > 0 else Trend.DOWN
+    )
+    assert trend(now, before) is expected
+
+
+@given(named_children)
+def test_a_rollup_is_the_weighted_average_in_fractions_to_the_last_digit(children):
+    counted = [(s, Fraction(w)) for _, s, w in children if s is not None and w > 0]
+    result = rollup(children)
+    if not counted:
+        assert result.score is None
+        return
+    total = sum(w for _, w in counted)
+    assert result.score == sum(s * w for s, w in counted) / total
+    shares = [line.share for line in result.children if line.counted]
+    assert shares == [w / total for _, w in counted]
+    assert sum(shares) == 1
+
+
 # --- one path: what the scorecard runs is what the formula's properties check ----------------
 
 directions = st.sampled_from(list(Direction))

@@ -192,6 +192,31 @@ def test_copying_a_year_with_nothing_before_it_is_refused_at_the_year(revenue):
     assert refused.value.message_dict == {"year": ["REV has no targets in FY2025 to copy."]}
 
 
+def copy_years_offered(ws, kpi) -> list[str] | None:  # type: ignore[no-untyped-def]
+    """The years "Copy last year" offers on the targets page; None when it is not offered."""
+    html = client_for(ws.org.root_admin).get(f"/strategy/kpis/{kpi.pk}/targets/").content.decode()
+    if "Copy last year" not in html:
+        return None
+    select = html.split('id="helper-year"', 1)[1].split("</select>", 1)[0]
+    return [part.split("<", 1)[0] for part in select.split(">")[1:] if part.startswith("FY")]
+
+
+def test_copy_last_year_is_not_offered_for_a_one_year_plan_with_nothing_before_it(ws, revenue):
+    assert copy_years_offered(ws, revenue) is None
+
+
+def test_copy_last_year_offers_the_years_that_follow_another_year_of_the_horizon(ws, revenue):
+    plan_update(plan=ws.plan, end=datetime.date(2027, 12, 31))
+
+    assert copy_years_offered(ws, revenue) == ["FY2027"]
+
+
+def test_copy_last_year_offers_the_first_year_when_the_year_before_it_has_targets(ws, revenue):
+    Target.objects.create(kpi=revenue, period=datetime.date(2025, 6, 1), goal=D(90))
+
+    assert copy_years_offered(ws, revenue) == ["FY2026"]
+
+
 def test_red_flags_are_set_from_the_tolerance(revenue):
     target_set(kpi=revenue, period=JAN, goal=D(100))
     target_set(kpi=revenue, period=FEB, goal=D(200), red_flag=D(150))

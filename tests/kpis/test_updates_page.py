@@ -230,10 +230,13 @@ def test_the_page_takes_as_many_queries_for_many_kpis_as_for_a_few():
     assert len(many) == len(few)
 
 
-def test_signed_in_people_see_my_updates_in_the_navigation():
+def test_people_who_update_kpis_see_my_updates_in_the_navigation_and_viewers_do_not():
     org = build_org()
 
-    html = client_for(org.viewer).get("/").content.decode()
+    for person in (org.contributor, org.manager, org.admin):
+        html = client_for(person).get("/").content.decode()
+        assert 'href="/updates/"' in html
+        assert "My updates" in html
 
-    assert 'href="/updates/"' in html
-    assert "My updates" in html
+    html = client_for(org.viewer).get("/").content.decode()
+    assert 'href="/updates/"' not in html

@@ -15,14 +15,12 @@ from kpis.models import Kpi
 from strategy.models import Objective, StrategicPlan
 from tests.factories import (
     KpiFactory,
-    MembershipFactory,
     ObjectiveFactory,
-    OrgUnitFactory,
     PerspectiveFactory,
     StrategicPlanFactory,
     TargetFactory,
-    UserFactory,
 )
+from tests.org import people, unit_tree
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -61,9 +59,10 @@ class Org:
 
 
 def build_org() -> Org:
-    acme = OrgUnitFactory(name="ACME", code="acme")
-    sales = OrgUnitFactory(name="Sales", code="sales", parent=acme)
-    operations = OrgUnitFactory(name="Operations", code="operations", parent=acme)
+    units = unit_tree(
+        ("acme", "ACME", None), ("sales", "Sales", "acme"), ("operations", "Operations", "acme")
+    )
+    acme, sales, operations = units["acme"], units["sales"], units["operations"]
     plan = StrategicPlanFactory(org_unit=acme, name="ACME plan")
     perspective = PerspectiveFactory(plan=plan, name="Financial")
     sales_objective = ObjectiveFactory(
@@ -72,18 +71,19 @@ def build_org() -> Org:
     ops_objective = ObjectiveFactory(
         perspective=perspective, org_unit=operations, code="F2", name="Run lean"
     )
-    people = {
-        name: UserFactory(username=name, first_name=name.title(), last_name="", password=None)
-        for name in ("admin", "executive", "manager", "contributor", "viewer", "outsider")
-    }
-    MembershipFactory(user=people["admin"], org_unit=acme, role=Role.ADMIN)
-    MembershipFactory(user=people["executive"], org_unit=acme, role=Role.EXECUTIVE)
-    MembershipFactory(user=people["viewer"], org_unit=acme, role=Role.VIEWER)
-    MembershipFactory(user=people["manager"], org_unit=sales, role=Role.MANAGER)
-    MembershipFactory(user=people["contributor"], org_unit=sales, role=Role.CONTRIBUTOR)
+    staff = people(
+        {
+            "admin": [(acme, Role.ADMIN)],
+            "executive": [(acme, Role.EXECUTIVE)],
+            "manager": [(sales, Role.MANAGER)],
+            "contributor": [(sales, Role.CONTRIBUTOR)],
+            "viewer": [(acme, Role.VIEWER)],
+            "outsider": [],
+        }
+    )
     rev = KpiFactory(objective=sales_objective, code="REV", name="Revenue", measure_unit="kEUR")
     win = KpiFactory(objective=sales_objective, code="WIN", name="Deals won", measure_unit="")
-    win.updaters.add(people["contributor"])
+    win.updaters.add(staff["contributor"])
     rate = KpiFactory(objective=sales_objective, code="RATE", name="Rate", formula="REV / WIN")
     ops = KpiFactory(objective=ops_objective, code="OPS", name="Throughput", measure_unit="t")
     month = due_month()
@@ -101,7 +101,7 @@ def build_org() -> Org:
         rate=rate,
         ops=ops,
         month=month,
-        **people,
+        **staff,
     )
 
 

@@ -96,7 +96,7 @@ def test_the_dashboard_shows_score_perspectives_map_attention_and_wins():
     assert "K3 Measure 3" in attention
     assert "K1 Measure 1" not in attention
     assert "Analysis of K0" in attention
-    assert "Win back the north" in attention
+    assert f'<a href="/action-plans/{acting.pk}/">Win back the north</a>' in attention
     assert "Train the team" not in attention
     wins = html.split('id="wins"')[1].split("</section>")[0]
     assert "K1 Measure 1" in wins
@@ -156,7 +156,7 @@ def test_a_plan_the_person_may_not_see_answers_404_like_one_that_does_not_exist(
 def test_the_default_plan_is_the_persons_own_units_else_the_top_plan(settings):
     settings.SCORECARD_TRANSPARENCY = True
     ws = build_workspace()
-    plan_create(
+    sales = plan_create(
         org_unit=ws.org.sales,
         name="Sales 2026",
         start=ws.plan.start,
@@ -167,8 +167,9 @@ def test_the_default_plan_is_the_persons_own_units_else_the_top_plan(settings):
     manager = client_for(ws.org.manager).get("/").content.decode()
     operator = client_for(ws.org.operator).get("/").content.decode()
 
-    assert 'class="dashboard-plan"><strong>Sales 2026' in manager
-    assert 'class="dashboard-plan"><strong>ACME 2026' in operator
+    shown = 'class="dashboard-plan"><strong><a href="/strategy/plans/{}/">{}</a>'
+    assert shown.format(sales.pk, "Sales 2026") in manager
+    assert shown.format(ws.plan.pk, "ACME 2026") in operator
 
 
 def test_a_plan_without_kpis_and_a_person_without_plans_see_what_to_do_next():

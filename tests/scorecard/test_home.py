@@ -43,3 +43,12 @@ def test_without_transparency_the_overview_lists_only_the_plans_of_ones_own_subt
     assert "ACME 2026" not in manager
     assert "ACME 2026" not in outsider
     assert "Sales 2026" not in outsider
+
+
+def test_the_overview_names_its_plan_as_a_link_to_the_plans_page(plans, settings):
+    settings.SCORECARD_TRANSPARENCY = True
+    ws, sales = plans
+
+    html = client_for(ws.org.manager).get("/", {"plan": sales.pk}).content.decode()
+
+    assert f'<strong><a href="/strategy/plans/{sales.pk}/">Sales 2026</a></strong>' in html

@@ -44,15 +44,13 @@ from tests.factories import (
     ActionPlanFactory,
     ActualFactory,
     KpiFactory,
-    MembershipFactory,
     ObjectiveFactory,
-    OrgUnitFactory,
     PerspectiveFactory,
     StrategicPlanFactory,
     TargetFactory,
     TaskFactory,
-    UserFactory,
 )
+from tests.org import people, unit_tree
 
 ALLOW, DENY, HIDDEN, LOGIN = "allow", "deny", "hidden", "login"
 ROLES = (
@@ -91,20 +89,26 @@ class World:
 
 
 def build_world() -> World:
-    root = OrgUnitFactory(name="Org", code="org")
-    sales = OrgUnitFactory(name="Sales", code="sales", parent=root)
-    finance = OrgUnitFactory(name="Finance", code="finance", parent=root)
-    emea = OrgUnitFactory(name="Sales EMEA", code="sales-emea", parent=sales)
-    users = {role: UserFactory(username=role, password=None) for role in ROLES[:-1]}
-    MembershipFactory(user=users["admin"], org_unit=root, role=Role.ADMIN)
-    MembershipFactory(user=users["executive"], org_unit=root, role=Role.EXECUTIVE)
-    MembershipFactory(user=users["manager"], org_unit=sales, role=Role.MANAGER)
-    MembershipFactory(user=users["contributor"], org_unit=sales, role=Role.CONTRIBUTOR)
-    MembershipFactory(user=users["viewer"], org_unit=sales, role=Role.VIEWER)
-    MembershipFactory(user=users["outsider"], org_unit=finance, role=Role.MANAGER)
-    MembershipFactory(user=users["unit_admin"], org_unit=sales, role=Role.ADMIN)
-    MembershipFactory(user=users["sub_admin"], org_unit=emea, role=Role.ADMIN)
-    MembershipFactory(user=users["sub_executive"], org_unit=emea, role=Role.EXECUTIVE)
+    units = unit_tree(
+        ("org", "Org", None),
+        ("sales", "Sales", "org"),
+        ("finance", "Finance", "org"),
+        ("sales-emea", "Sales EMEA", "sales"),
+    )
+    root, sales, finance, emea = units["org"], units["sales"], units["finance"], units["sales-emea"]
+    users = people(
+        {
+            "admin": [(root, Role.ADMIN)],
+            "executive": [(root, Role.EXECUTIVE)],
+            "manager": [(sales, Role.MANAGER)],
+            "contributor": [(sales, Role.CONTRIBUTOR)],
+            "viewer": [(sales, Role.VIEWER)],
+            "outsider": [(finance, Role.MANAGER)],
+            "unit_admin": [(sales, Role.ADMIN)],
+            "sub_admin": [(emea, Role.ADMIN)],
+            "sub_executive": [(emea, Role.EXECUTIVE)],
+        }
+    )
 
     # The plan belongs to Sales so that the Finance manager is outside it entirely.
     plan = StrategicPlanFactory(org_unit=sales, name="Sales plan")
@@ -265,6 +269,7 @@ def delete(expected: dict[str, str], obj: str | None = None) -> Row:
 
 MATRIX: dict[str, Row] = {
     "home": get(EVERYONE),
+    "favicon": get(PUBLIC),
     # The dashboard of the Sales plan, its heat map, forecasts and export; everyone has a
     # default plan.
     "dashboard": Row(SEE_SALES, plan="plan"),
@@ -293,6 +298,7 @@ MATRIX: dict[str, Row] = {
     "people:person_create": get(PEOPLE_SECTION),
     "people:person_invite": get(PEOPLE_SECTION),
     "people:person": get(PEOPLE_OF_SALES, "user:viewer"),
+    "people:person_edit": get(PEOPLE_OF_SALES, "user:viewer"),
     "people:person_deactivate": post(PEOPLE_OF_SALES, "user:viewer"),
     "people:person_reactivate": post(PEOPLE_OF_SALES, "user:viewer"),
     "people:person_send_invitation": post(PEOPLE_OF_SALES, "user:viewer"),
@@ -384,6 +390,7 @@ MATRIX: dict[str, Row] = {
     "strategy:setup_objectives": get(EDIT_SALES_STRATEGY, "plan"),
     "strategy:setup_links": get(EDIT_SALES_STRATEGY, "plan"),
     "strategy:setup_action_plans": get(EDIT_SALES_STRATEGY, "plan"),
+    "strategy:setup_activate": post(EDIT_SALES_STRATEGY, "plan"),
     # Admins and managers of any unit start plans, in the units where they hold the role.
     "kpi_definitions:plan_new": get(
         expect(

@@ -72,7 +72,7 @@ def test_a_duplicate_code_is_refused(org):
 def test_an_owner_without_access_to_the_unit_is_refused(org):
     response = client_for(org.admin).post(URL, new_objective(org, owner=org.outsider.pk))
     assert response.status_code == 400
-    assert "no access to Sales" in response.json()["owner"][0]
+    assert "no access to the unit Sales" in response.json()["owner"][0]
 
 
 def test_objectives_are_not_deleted_through_the_api(org):

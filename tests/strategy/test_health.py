@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from actionplans.models import ActionPlan
 from kpis.selectors import plan_kpi_health
@@ -171,3 +172,29 @@ def test_the_plan_page_shows_the_checklist_with_links_for_its_owner_only(ws):
     assert edit_link in owner
     assert "Objectives without an owner: 1" in viewer
     assert edit_link not in viewer
+
+
+def test_a_long_item_lists_its_first_twenty_problems_and_counts_the_rest(ws):
+    objective = objective_create(
+        plan=ws.plan,
+        perspective=ws.financial,
+        code="F1",
+        name="Grow",
+        owner=ws.org.manager,
+        org_unit=ws.org.sales,
+    )
+    kpis = [
+        kpi_create(plan=ws.plan, objective=objective, code=f"K{n:02}", name=f"KPI {n}")
+        for n in range(25)
+    ]
+
+    html = client_for(ws.org.root_admin).get(f"/strategy/plans/{ws.plan.pk}/").content.decode()
+
+    assert "KPIs without updaters: 25" in html
+    assert "and 5 more" in html
+    edit = [reverse("kpi_definitions:kpi_edit", args=[kpi.pk]) for kpi in kpis]
+    assert all(f'href="{url}"' in html for url in edit[:20])
+    assert not any(f'href="{url}"' in html for url in edit[20:])
+    items = plan_health(plan=ws.plan, today=TODAY)
+    assert len(item(items, "kpis_without_updaters").problems) == 25
+    assert item(items, "kpis_without_updaters").more == 5

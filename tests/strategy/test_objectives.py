@@ -64,7 +64,7 @@ def test_an_owner_without_a_role_in_the_unit_or_above_it_is_refused_at_the_owner
         )
 
     [message] = refused.value.message_dict["owner"]
-    assert message.startswith("Operator has no access to Sales")
+    assert message.startswith("Operator has no access to the unit Sales")
     assert not Objective.objects.exists()
 
 

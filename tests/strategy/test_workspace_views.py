@@ -114,16 +114,68 @@ def test_the_owner_adds_an_objective_and_returns_to_the_plan(ws):
     assert (objective.code, objective.perspective) == ("F1", ws.financial)
 
 
-def test_with_htmx_the_new_objective_appears_on_the_map_in_place(ws):
+def test_with_htmx_only_the_perspective_is_redrawn_and_the_map_follows_out_of_band(ws):
     response = client_for(ws.org.root_admin).post(
         add_objective_url(ws), objective_data(ws.customer.pk, code="C1"), **HTMX
     )
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.lstrip().startswith('<div id="workspace">')
+    # The other perspectives' add forms are not in the answer, so what is typed there stays.
+    assert html.lstrip().startswith(
+        f'<section class="card perspective" id="perspective-{ws.customer.pk}"'
+    )
+    assert f'id="perspective-{ws.financial.pk}"' not in html
+    assert 'id="workspace"' not in html
+    assert 'id="map-card" aria-labelledby="map-heading" hx-swap-oob="true"' in html
     assert ">C1</tspan>" in html
     assert "was added to Customer" in html
+
+
+def test_with_htmx_a_refused_objective_redraws_only_its_perspective_with_the_error(ws):
+    response = client_for(ws.org.root_admin).post(
+        add_objective_url(ws), objective_data(ws.customer.pk, code=""), **HTMX
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert html.lstrip().startswith(
+        f'<section class="card perspective" id="perspective-{ws.customer.pk}"'
+    )
+    assert "hx-swap-oob" not in html
+    assert "This field is required." in html
+
+
+def add_form_is_open(html: str, perspective_pk: int) -> bool:
+    """Whether the perspective's add form is drawn open (its <details> has `open`)."""
+    section = html.split(f'id="perspective-{perspective_pk}"', 1)[1].split("</section>", 1)[0]
+    details = section.split('<details class="add-objective"', 1)[1].split(">", 1)[0]
+    return "open" in details
+
+
+@pytest.mark.parametrize("page", ["plan", "setup"])
+def test_an_add_form_is_open_until_its_perspective_has_objectives(ws, page):
+    objective_create(plan=ws.plan, perspective=ws.financial, code="F1", name="Grow")
+    url = {
+        "plan": f"/strategy/plans/{ws.plan.pk}/",
+        "setup": f"/strategy/plans/{ws.plan.pk}/setup/objectives/",
+    }[page]
+
+    html = client_for(ws.org.root_admin).get(url).content.decode()
+
+    assert not add_form_is_open(html, ws.financial.pk)
+    assert add_form_is_open(html, ws.customer.pk)
+
+
+def test_a_refused_add_form_stays_open_although_its_perspective_has_objectives(ws):
+    objective_create(plan=ws.plan, perspective=ws.financial, code="F1", name="Grow")
+
+    response = client_for(ws.org.root_admin).post(
+        add_objective_url(ws), objective_data(ws.financial.pk, code="F1")
+    )
+
+    assert response.status_code == 400
+    assert add_form_is_open(response.content.decode(), ws.financial.pk)
 
 
 @pytest.mark.parametrize("who", ["manager", "viewer"])
@@ -166,7 +218,7 @@ def test_an_owner_without_access_to_the_unit_is_refused_at_the_owner_field(ws):
     response = client_for(ws.org.root_admin).post(add_objective_url(ws), data)
 
     assert response.status_code == 400
-    assert "Operator has no access to Sales" in response.content.decode()
+    assert "Operator has no access to the unit Sales" in response.content.decode()
     assert not Objective.objects.exists()
 
 
