@@ -102,7 +102,7 @@ WEBHOOK_FIRST_RETRY = 60
 @shared_task(bind=True, **RETRY_OPTIONS)
 def deliver_webhook(self: Task, delivery_id: int) -> str:
     """Make one attempt at the webhook delivery; while it may still succeed, try again later
-    with back-off. The delivery's final state: "delivered", "failed" or "pending"."""
+    with back-off. The delivery's final state: "delivered" or "failed" ("deleted" when gone)."""
     if delivery_attempt(delivery_id=delivery_id) is Attempt.RETRY:
         countdown = WEBHOOK_FIRST_RETRY * 2 ** (self.request.retries or 0)
         raise self.retry(countdown=countdown)
