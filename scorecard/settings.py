@@ -293,6 +293,11 @@ if (
         f"BEARING_SITE_URL must be an http:// or https:// address; got {BEARING_SITE_URL!r}."
     )
 
+# Outgoing webhooks go only to public addresses over https. On, they may also go to loopback,
+# private and link-local addresses and over plain http: for a receiver on a trusted network, or
+# the tests' local server. Checked again against the resolved address at each delivery.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+
 # --- The scorecard ----------------------------------------------------------------------------
 # The month (1-12) in which the fiscal year starts; quarters and years follow it.
 FISCAL_YEAR_START_MONTH = env_int("FISCAL_YEAR_START_MONTH", 1, minimum=1, maximum=12)

@@ -19,8 +19,8 @@ hypothesis_settings.register_profile("bearing", deadline=None)
 hypothesis_settings.load_profile("bearing")
 
 # The small organisation of the API tests (`org`, `transparency_off`, `client_for`), shared by
-# the API tests that sit next to their app's other tests.
-pytest_plugins = ["tests.api_org"]
+# the API tests that sit next to their app's other tests; the webhook tests' loopback receiver.
+pytest_plugins = ["tests.api_org", "tests.kpis.webhook_receiver"]
 
 
 @pytest.fixture(scope="session")
