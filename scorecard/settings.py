@@ -140,7 +140,12 @@ if REDIS_URL is not None and urlparse(REDIS_URL).scheme not in {"redis", "rediss
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer fails a request (and /health/) in seconds, not never.
+            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        }
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
@@ -436,6 +441,8 @@ CONTENT_SECURITY_POLICY = {
 BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The container's health check asks gunicorn over plain HTTP from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
