@@ -192,14 +192,23 @@ def recording_channel(channel: Channel) -> Iterator[None]:
 
 class AuditChannelMiddleware:
     """Changes made while answering a request are made through a page, unless a narrower
-    channel says otherwise inside (the API's views, the import)."""
+    channel says otherwise inside (the API's views, the import).
+
+    It also ends the request's actor with the request: django-auditlog's middleware names the
+    signed-in person and never takes them back, so a later bulk write on the same thread (the
+    next request, a test) would be recorded as theirs. It sits before that middleware.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with recording_channel(Channel.PAGE):
-            return self.get_response(request)
+        actor = auditlog_value.set(None)
+        try:
+            with recording_channel(Channel.PAGE):
+                return self.get_response(request)
+        finally:
+            auditlog_value.reset(actor)
 
 
 @contextmanager
@@ -210,14 +219,14 @@ def record_with_actor(user: User | AnonymousUser | None) -> Iterator[None]:
     Inside a request it overrides the signed-in person and hands back to them on leaving.
     Anonymous or None records the changes as the system's.
     """
-    # auditlog's set_actor does not restore an enclosing context (the request's) on leaving.
-    enclosing = auditlog_value.get(None)
+    # auditlog's set_actor does not restore the enclosing context (the request's, or none)
+    # on leaving: take it back exactly as it was.
+    enclosing = auditlog_value.set(auditlog_value.get(None))
     try:
         with set_actor(user):
             yield
     finally:
-        if enclosing is not None:
-            auditlog_value.set(enclosing)
+        auditlog_value.reset(enclosing)
 
 
 # --- Showing entries ---------------------------------------------------------------------------

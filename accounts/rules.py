@@ -3,9 +3,9 @@
 Two kinds of action, decided once here and in each app's rules.py:
 
 - unit-scoped actions check the unit of the object (a role covers its unit's subtree only);
-- organisation-wide actions (the close date, the audit trail, and later the
-  report and reminder schedule and webhooks) need `is_organisation_admin`: an admin of the
-  root unit, or a superuser. An admin of one department, however high, never has them.
+- organisation-wide actions (the close date, the audit trail, the security policy, the
+  webhooks, and later the report and reminder schedule) need `is_organisation_admin`: an
+  admin of the root unit, or a superuser. An admin of one department, however high, never has them.
 """
 
 from __future__ import annotations

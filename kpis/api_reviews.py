@@ -129,11 +129,12 @@ class PeriodCloseSerializer(serializers.Serializer[Any]):
 
 
 class OrganisationAdminPermission(ScorecardPermission):
-    """Organisation-wide actions: `kpis.close_periods` for every request, reads included."""
+    """Organisation-wide actions: the view's `organisation_perm` (one granted to admins of the
+    root unit) for every request, reads included."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return super().has_permission(request, view) and bool(
-            request.user.has_perm("kpis.close_periods")
+            request.user.has_perm(view.organisation_perm)
         )
 
 
@@ -144,6 +145,7 @@ class PeriodCloseView(StrictQueryParamsMixin, APIView):
     or moves it back to reopen periods (200 either way, with the close date as it is now)."""
 
     permission_classes = [OrganisationAdminPermission]
+    organisation_perm = "kpis.close_periods"
 
     def accepted_query_params(self) -> frozenset[str]:
         return frozenset()

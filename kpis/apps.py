@@ -10,9 +10,10 @@ class KpisConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
+        from accounts import extensions as people_pages
         from accounts.audit import register_for_audit
         from kpis import extensions
-        from kpis.models import Actual, Kpi, PeriodClose, Target
+        from kpis.models import Actual, Kpi, PeriodClose, Target, Webhook
         from strategy import extensions as strategy_pages
 
         def kpi_page(kpi_id: int) -> str:
@@ -25,7 +26,10 @@ class KpisConfig(AppConfig):
         register_for_audit(Actual, exclude=["version"], page=lambda actual: kpi_page(actual.kpi_id))
         # Who moved the close date, when, from which day to which.
         register_for_audit(PeriodClose, page=lambda _: reverse("kpis:close"))
+        # Who registered, switched or deleted which webhook (never its secret).
+        register_for_audit(Webhook, exclude=["secret"], page=lambda _: reverse("kpis:webhooks"))
 
         import_module("kpis.reports.rules")  # the report permissions
         strategy_pages.plan_links.append(extensions.kpis_and_targets)
         strategy_pages.plans_actions.append(extensions.new_plan)
+        people_pages.people_section_links.append(extensions.webhooks)

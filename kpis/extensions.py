@@ -1,4 +1,5 @@
-"""What the KPI app adds to the strategy's pages (see strategy/extensions.py)."""
+"""What the KPI app adds to the strategy's pages (see strategy/extensions.py) and to the People
+section's menu (accounts/extensions.py)."""
 
 from __future__ import annotations
 
@@ -18,3 +19,10 @@ def new_plan(user: User) -> Link | None:
     if not user.has_perm("strategy.add_plan"):
         return None
     return Link("New plan", reverse("kpi_definitions:plan_new"))
+
+
+def webhooks(user: User) -> Link | None:
+    """The webhooks page in the People section's menu, beside the other organisation settings."""
+    if not user.has_perm("kpis.manage_webhooks"):
+        return None
+    return Link("Webhooks", reverse("kpis:webhooks"))

@@ -516,3 +516,59 @@ class SentDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.period:%Y-%m}: digest to {self.recipient}"
+
+
+class WebhookEvent(models.TextChoices):
+    REPORT_READY = "report.ready", "A variance report is ready"
+    KPI_OFF_TRACK = "kpi.off_track", "A KPI went off track"
+
+
+class Webhook(models.Model):
+    """An address an organisation admin registered to be told of one event, with the secret
+    that signs every delivery (kpis/webhooks.py). Deleting it deletes its deliveries."""
+
+    url = models.URLField("address", max_length=500)
+    event = models.CharField(max_length=32, choices=WebhookEvent.choices)
+    secret = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField("active", default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "url", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} → {self.url}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or still to send) to one webhook: the exact body, and how the last
+    attempt went. Written in the transaction of the change it reports, so a change rolled
+    back leaves none."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=32, choices=WebhookEvent.choices)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()} to {self.webhook.url}: {self.get_status_display()}"

@@ -98,3 +98,5 @@ add_perm("kpis.offer_approvals", reviews_actuals)
 add_perm("kpis.offer_updates", updates_somewhere)
 # The close date freezes periods on every unit's KPIs: an organisation-wide action (DESIGN.md §5).
 add_perm("kpis.close_periods", is_organisation_admin)
+# Webhooks call out on events of every unit's KPIs and reports: organisation-wide (DESIGN.md §5).
+add_perm("kpis.manage_webhooks", is_organisation_admin)

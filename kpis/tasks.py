@@ -11,16 +11,17 @@ import smtplib
 from datetime import date
 from functools import partial
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from kpis.models import VarianceReport
+from kpis.models import VarianceReport, WebhookDelivery
 from kpis.reports.digest import report_digest_send
 from kpis.reports.schedule import last_closed_period
 from kpis.reports.services import variance_report_compute
 from kpis.services import reminders_send
+from kpis.services.webhooks import Attempt, delivery_attempt
 from strategy.models import StrategicPlan
 
 # A locked or restarting database, a dropped connection: worth another try.
@@ -91,3 +92,19 @@ def send_report_digest(report_id: int) -> int:
     if report is None:
         return 0
     return len(report_digest_send(report=report))
+
+
+# Seconds before the second webhook attempt, doubling after each (the service decides when
+# to stop: kpis.services.webhooks.MAX_ATTEMPTS).
+WEBHOOK_FIRST_RETRY = 60
+
+
+@shared_task(bind=True, **RETRY_OPTIONS)
+def deliver_webhook(self: Task, delivery_id: int) -> str:
+    """Make one attempt at the webhook delivery; while it may still succeed, try again later
+    with back-off. The delivery's final state: "delivered" or "failed" ("deleted" when gone)."""
+    if delivery_attempt(delivery_id=delivery_id) is Attempt.RETRY:
+        countdown = WEBHOOK_FIRST_RETRY * 2 ** (self.request.retries or 0)
+        raise self.retry(countdown=countdown)
+    status = WebhookDelivery.objects.filter(pk=delivery_id).values_list("status", flat=True)
+    return status.first() or "deleted"

@@ -1,8 +1,9 @@
-"""The KPI pages: /updates/ ("My updates", import, the close date, approvals) and /kpis/<id>/."""
+"""The KPI pages: /updates/ ("My updates", import, the close date, approvals), /kpis/<id>/ and
+/webhooks/ (organisation admins)."""
 
 from django.urls import path
 
-from kpis import views, views_approvals, views_closing, views_import
+from kpis import views, views_approvals, views_closing, views_import, views_webhooks
 
 app_name = "kpis"
 
@@ -27,6 +28,9 @@ urlpatterns = [
     path("updates/close/", views_closing.close, name="close"),
     path("updates/approvals/", views_approvals.approvals, name="approvals"),
     path("updates/approvals/<int:pk>/", views_approvals.approval_review, name="approval_review"),
+    path("webhooks/", views_webhooks.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/active/", views_webhooks.webhook_active, name="webhook_active"),
+    path("webhooks/<int:pk>/delete/", views_webhooks.webhook_remove, name="webhook_delete"),
     path("kpis/<int:pk>/", views.kpi_detail, name="kpi"),
     path("kpis/<int:pk>/history/", views.kpi_history, name="kpi_history"),
 ]

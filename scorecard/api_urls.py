@@ -15,7 +15,7 @@ from accounts import api as accounts_api
 from actionplans import api as actionplans_api
 from core.api_http import not_found
 from kpis import api as kpis_api
-from kpis import api_reviews
+from kpis import api_reviews, api_webhooks
 from kpis.reports import api as reports_api
 from strategy import api as strategy_api
 
@@ -31,6 +31,7 @@ router.register("kpis", kpis_api.KpiViewSet, basename="kpi")
 router.register("targets", kpis_api.TargetViewSet, basename="target")
 router.register("actuals", kpis_api.ActualViewSet, basename="actual")
 router.register("approvals", api_reviews.ApprovalViewSet, basename="approval")
+router.register("webhooks", api_webhooks.WebhookViewSet, basename="webhook")
 router.register("variance-reports", reports_api.VarianceReportViewSet, basename="variancereport")
 router.register("action-plans", actionplans_api.ActionPlanViewSet, basename="actionplan")
 router.register("tasks", actionplans_api.TaskViewSet, basename="task")

@@ -85,9 +85,11 @@ MIDDLEWARE = [
     # then keeps a person who still owes a code, or must enrol, on those pages.
     "django_otp.middleware.OTPMiddleware",
     "accounts.two_factor.TwoFactorMiddleware",
+    # The channel of each change (a page unless the API or the import says otherwise), and the
+    # end of the request's actor once it is answered; around auditlog's middleware.
+    "accounts.audit.AuditChannelMiddleware",
     # After authentication, so every audit log entry names the signed-in person.
     "auditlog.middleware.AuditlogMiddleware",
-    "accounts.audit.AuditChannelMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -140,7 +142,12 @@ if REDIS_URL is not None and urlparse(REDIS_URL).scheme not in {"redis", "rediss
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that does not answer fails a request (and /health/) in seconds, not never.
+            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        }
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
@@ -162,6 +169,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The worker and beat log through LOGGING below, as the web app does (JSON in production).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
 # Days after a month ends before its variance reports are computed (late actuals come in).
 VARIANCE_REPORT_DELAY_DAYS = env_int("VARIANCE_REPORT_DELAY_DAYS", 3, minimum=0, maximum=28)
@@ -290,6 +299,11 @@ if (
     raise ImproperlyConfigured(
         f"BEARING_SITE_URL must be an http:// or https:// address; got {BEARING_SITE_URL!r}."
     )
+
+# Outgoing webhooks go only to public addresses over https. On, they may also go to loopback,
+# private and link-local addresses and over plain http: for a receiver on a trusted network, or
+# the tests' local server. Checked again against the resolved address at each delivery.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 
 # --- The scorecard ----------------------------------------------------------------------------
 # The month (1-12) in which the fiscal year starts; quarters and years follow it.
@@ -436,6 +450,8 @@ CONTENT_SECURITY_POLICY = {
 BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The container's health check asks gunicorn over plain HTTP from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
@@ -444,9 +460,17 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# Logs go to standard error: plain lines in development, one JSON object per line in production
+# (core/log_format.py), for the log collector of whatever runs the containers.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "core.log_format.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain" if DEBUG else "json"}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

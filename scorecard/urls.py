@@ -3,11 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from scorecard import views
+from scorecard.service_health import service_health
 
 urlpatterns = [
     path("", views.dashboard, name="home"),
     # Pages link the icon themselves; this answers clients that ask the conventional address.
     path("favicon.ico", views.favicon, name="favicon"),
+    # For load balancers and container health checks: no sign-in (scorecard/service_health.py).
+    path("health/", service_health, name="service_health"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/heat-map/", views.heat_map, name="dashboard_heat_map"),
     path("dashboard/forecasts/", views.forecasts, name="dashboard_forecasts"),

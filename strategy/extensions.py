@@ -10,20 +10,13 @@ function here from its `AppConfig.ready()`, and the strategy views call whatever
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.http import HttpRequest
 
+from accounts.extensions import Link as Link  # the one link type of every page extension
 from accounts.models import User
 from strategy.models import Objective, StrategicPlan
 from strategy.selectors import HealthItem, PlanStructure, plan_strategy_health
-
-
-@dataclass(frozen=True)
-class Link:
-    label: str
-    url: str
-
 
 # A link on a plan's page, for the person reading it (None: nothing for them).
 PlanLink = Callable[[User, StrategicPlan], Link | None]

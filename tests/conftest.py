@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 import pytest
+from auditlog.context import auditlog_value
 from django.apps import apps
 from django.conf import settings
 from hypothesis import settings as hypothesis_settings
@@ -18,8 +19,8 @@ hypothesis_settings.register_profile("bearing", deadline=None)
 hypothesis_settings.load_profile("bearing")
 
 # The small organisation of the API tests (`org`, `transparency_off`, `client_for`), shared by
-# the API tests that sit next to their app's other tests.
-pytest_plugins = ["tests.api_org"]
+# the API tests that sit next to their app's other tests; the webhook tests' loopback receiver.
+pytest_plugins = ["tests.api_org", "tests.kpis.webhook_receiver"]
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +49,16 @@ def _sign_in_throttling_off(settings):  # type: ignore[no-untyped-def]
     through the sign-in page, as a browser does.
     """
     settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def _no_audit_actor_after_the_test():
+    """django-auditlog's `set_actor`, which some tests use directly, leaves its actor behind
+    when it ends; the next test's changes would be recorded as made by a person who no longer
+    exists. Each test starts and ends with the actor it found."""
+    before = auditlog_value.set(None)
+    yield
+    auditlog_value.reset(before)
 
 
 @pytest.fixture

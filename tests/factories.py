@@ -9,7 +9,7 @@ import factory
 
 from accounts.models import Membership, OrgUnit, Role, User
 from actionplans.models import ActionPlan, Task
-from kpis.models import Actual, Kpi, Target
+from kpis.models import Actual, Kpi, Target, Webhook, WebhookDelivery, WebhookEvent
 from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
 
 
@@ -114,6 +114,24 @@ class ActualFactory(factory.django.DjangoModelFactory):
     kpi = factory.SubFactory(KpiFactory)
     period = datetime.date(2026, 1, 1)
     value = Decimal(95)
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Webhook
+
+    url = "https://hooks.example.com/bearing"
+    event = WebhookEvent.REPORT_READY
+    secret = "s" * 64
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookDelivery
+
+    webhook = factory.SubFactory(WebhookFactory)
+    event = factory.SelfAttribute("webhook.event")
+    payload: dict[str, object] = {}
 
 
 class ActionPlanFactory(factory.django.DjangoModelFactory):

@@ -9,8 +9,10 @@ from django.db import transaction
 
 from kpis.models import VarianceLine, VarianceReport
 from kpis.queue import queue_on_commit
+from kpis.reports.digest import report_url
 from kpis.reports.selectors import report_snapshot
 from kpis.scoring import score_to_decimal
+from kpis.services.webhooks import report_ready_record
 from strategy.models import StrategicPlan
 
 
@@ -30,7 +32,7 @@ def variance_report_compute(*, plan: StrategicPlan, period: date) -> VarianceRep
     One transaction holding the plan's row: concurrent runs queue behind each other, and a run
     that dies half-way leaves the previous report as it was, so there is always exactly one
     complete report per plan and period. Lines go in with bulk inserts. Once committed, the
-    report's digest is queued (kpis/reports/digest.py).
+    report's digest is queued (kpis/reports/digest.py), and so are the report-ready webhooks.
     """
     refusal = period_refusal(period)
     if refusal is not None:
@@ -55,4 +57,5 @@ def variance_report_compute(*, plan: StrategicPlan, period: date) -> VarianceRep
             line.report = report
         VarianceLine.objects.bulk_create(snapshot.lines)
         queue_on_commit("kpis.tasks.send_report_digest", report.pk)
+        report_ready_record(report=report, url=report_url(report))
     return report

@@ -2,7 +2,9 @@
 reviewing them (`actual_review`, with the self-approval refusal).
 
 An actual is refused for a closed period, a period that has not started, a KPI that takes no
-actuals and a stale version; a value saved unchanged writes nothing.
+actuals and a stale version; a value saved unchanged writes nothing. A value that puts its KPI
+off track for the period (it was not off track before, or had no actual) is told to the
+off-track webhooks once the write commits (`kpis.services.webhooks.went_off_track`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from kpis.selectors import (
 )
 from kpis.services.closing import PeriodClosed, refuse_closed
 from kpis.services.common import Outcome, Source
+from kpis.services.webhooks import OffTrack, kpis_off_track_record, went_off_track
 
 
 class ActualVersionConflict(ValidationError):
@@ -114,10 +117,18 @@ def actual_record(
             raise ActualVersionConflict(existing)
         if existing is not None and _unchanged(existing, value, analysis, corrective_action):
             return existing, Outcome.UNCHANGED
+        target = Target.objects.filter(kpi=kpi, period=period).first()
         if source is Source.PERSON and needs_corrective_action(
-            kpi, Target.objects.filter(kpi=kpi, period=period).first(), value, corrective_action
+            kpi, target, value, corrective_action
         ):
             raise ValidationError({"corrective_action": OFF_TRACK_NEEDS_ACTION})
+        off_track = went_off_track(
+            kpi=kpi,
+            target=target,
+            period=period,
+            before=existing.value if existing else None,
+            after=value,
+        )
         if existing is None:
             actual = Actual(
                 kpi=kpi,
@@ -128,20 +139,23 @@ def actual_record(
                 entered_by=by,
                 status=_new_status(),
             )
-            actual.full_clean()
-            actual.save()
-            return actual, Outcome.CREATED
-        existing.value = value
-        existing.analysis = analysis
-        existing.corrective_action = corrective_action
-        existing.entered_by = by
-        existing.version = current_version + 1
-        existing.status = _new_status()
-        existing.reviewed_by = None
-        existing.reviewed_at = None
-        existing.full_clean()
-        existing.save()
-        return existing, Outcome.UPDATED
+            outcome = Outcome.CREATED
+        else:
+            actual = existing
+            actual.value = value
+            actual.analysis = analysis
+            actual.corrective_action = corrective_action
+            actual.entered_by = by
+            actual.version = current_version + 1
+            actual.status = _new_status()
+            actual.reviewed_by = None
+            actual.reviewed_at = None
+            outcome = Outcome.UPDATED
+        actual.full_clean()
+        actual.save()
+        if off_track is not None:
+            kpis_off_track_record(changes=[off_track])
+        return actual, outcome
 
 
 @dataclass(frozen=True)
@@ -226,16 +240,13 @@ def actuals_bulk_record(
                 kpi_id__in=kpi_ids, period__in=period_list
             )
         }
-        targets = (
-            {
-                (t.kpi_id, t.period): t
-                for t in Target.objects.filter(kpi_id__in=kpi_ids, period__in=period_list)
-            }
-            if source is Source.PERSON
-            else {}
-        )
+        targets = {
+            (t.kpi_id, t.period): t
+            for t in Target.objects.filter(kpi_id__in=kpi_ids, period__in=period_list)
+        }
         status = _new_status()
         results: list[tuple[Actual, Outcome]] = []
+        off_track: list[OffTrack] = []
         written: list[Actual] = []
         changes: list[tuple[Actual | None, Actual]] = []
         for index, row in enumerate(rows):
@@ -250,6 +261,15 @@ def actuals_bulk_record(
             ):
                 errors[str(index)] = [ValidationError(OFF_TRACK_NEEDS_ACTION)]
                 continue
+            went = went_off_track(
+                kpi=row.kpi,
+                target=targets.get((row.kpi.pk, row.period)),
+                period=row.period,
+                before=current.value if current is not None else None,
+                after=row.value,
+            )
+            if went is not None:
+                off_track.append(went)
             actual = Actual(
                 kpi=row.kpi,
                 period=row.period,
@@ -280,6 +300,7 @@ def actuals_bulk_record(
             update_fields=UPSERTED_FIELDS,
         )
         _log_bulk(changes, by=by)
+        kpis_off_track_record(changes=off_track)
         return results
 
 

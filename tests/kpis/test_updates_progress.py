@@ -58,7 +58,7 @@ def test_the_counter_counts_each_kpi_in_its_own_period_on_the_page():
     assert counter(may) == "2 of 3 entered for May 2025"
 
 
-def test_the_counter_agrees_with_the_rows_the_page_shows_locked_rows_included():
+def test_the_counter_agrees_with_the_rows_the_page_shows_closed_rows_included():
     org = build_org()
     today = timezone.localdate()
     quarterly = KpiFactory(objective=org.sales_objective, code="NPS", frequency="quarterly")

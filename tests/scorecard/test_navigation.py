@@ -82,7 +82,7 @@ def test_with_approval_on_approvers_are_offered_my_updates_and_the_approval_queu
 def test_with_approval_off_nobody_is_offered_the_approval_queue(org):
     assert update_links(org, "manager") == ["Enter actuals", "Import"]
     assert update_links(org, "sales_admin") == ["Enter actuals", "Import"]
-    assert update_links(org, "root_admin") == ["Enter actuals", "Import", "Period locks"]
+    assert update_links(org, "root_admin") == ["Enter actuals", "Import", "Closed periods"]
     assert update_links(org, "executive") == []
 
 

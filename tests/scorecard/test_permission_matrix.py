@@ -28,7 +28,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role, User
 from actionplans.models import ActionPlan, Task
-from kpis.models import Actual, ImportBatch, Kpi, PeriodClose, Target, VarianceReport
+from kpis.models import (
+    Actual,
+    ImportBatch,
+    Kpi,
+    PeriodClose,
+    Target,
+    VarianceReport,
+    Webhook,
+    WebhookEvent,
+)
 from kpis.reports.services import variance_report_compute
 from strategy.models import Objective, ObjectiveLink, Perspective, Stakeholder, StrategicPlan
 from tests.factories import (
@@ -76,6 +85,7 @@ class World:
     import_batch: ImportBatch
     stakeholder: Stakeholder
     report: VarianceReport
+    webhook: Webhook
 
 
 def build_world() -> World:
@@ -121,6 +131,9 @@ def build_world() -> World:
         plan=plan, user=users["viewer"], involvement=Stakeholder.Involvement.INFORMED
     )
     report = variance_report_compute(plan=plan, period=JAN)
+    webhook = Webhook.objects.create(
+        url="https://hooks.example.com/", event=WebhookEvent.REPORT_READY, secret="s"
+    )
     return World(
         users,
         plan,
@@ -136,6 +149,7 @@ def build_world() -> World:
         import_batch,
         stakeholder,
         report,
+        webhook,
     )
 
 
@@ -322,6 +336,10 @@ MATRIX: dict[str, Row] = {
     # The close date freezes periods for every unit.
     "kpis:close": get(ORGANISATION_ADMINS),
     "kpis:close#post": post(ORGANISATION_ADMINS),
+    "kpis:webhooks": get(ORGANISATION_ADMINS),
+    "kpis:webhooks#post": post(ORGANISATION_ADMINS),
+    "kpis:webhook_active": post(ORGANISATION_ADMINS, "webhook"),
+    "kpis:webhook_delete": post(ORGANISATION_ADMINS, "webhook"),
     # Reviewers see the queue (the Finance manager's and Sales EMEA's are empty); others may not.
     "kpis:approvals": get(APPROVAL_QUEUE),
     "kpis:approval_review": post(APPROVE_SALES, "actual"),
@@ -436,6 +454,12 @@ MATRIX: dict[str, Row] = {
     # The close date is organisation-wide, reading it included (as the close page).
     "api:period-close": get(ORGANISATION_ADMINS),
     "api:period-close#put": Row(ORGANISATION_ADMINS, "put"),
+    # So are webhooks, reading them included (as their page).
+    "api:webhook-list": get(ORGANISATION_ADMINS),
+    "api:webhook-list#post": post(ORGANISATION_ADMINS),
+    "api:webhook-detail": get(ORGANISATION_ADMINS, "webhook"),
+    "api:webhook-detail#patch": patch(ORGANISATION_ADMINS, "webhook"),
+    "api:webhook-detail#delete": delete(ORGANISATION_ADMINS, "webhook"),
     "api:variancereport-list": get(EVERYONE),
     "api:variancereport-detail": get(SEE_SALES, "report"),
     "api:actionplan-list": get(EVERYONE),
