@@ -157,6 +157,8 @@ def test_leaving_with_a_row_not_saved_asks_first_and_once_saved_leaves_freely(
 
     page.locator(f"#value-{revenue.pk}").press("Enter")
     expect_saved(page, revenue)
+    # Focus moves on once the answer has settled: typing before that would go nowhere.
+    expect(page.locator(f"#value-{deals.pk}")).to_be_focused()
     # Refused: still not saved.
     page.keyboard.type("70")
     page.keyboard.press("Enter")
