@@ -166,13 +166,13 @@ def _formula_words(actual: Decimal, goal: Decimal, red_flag: Decimal, unclamped:
 
 def _status_words(status: ScoreStatus) -> str:
     if status is ScoreStatus.ON_TRACK:
-        return "ScoreStatus: on track (the score is at least 6.67: the actual reaches the goal)."
+        return "Status: on track (the score is at least 6.67: the actual reaches the goal)."
     if status is ScoreStatus.AT_RISK:
         return (
-            "ScoreStatus: at risk (the score is at least 3.33 but below 6.67: "
+            "Status: at risk (the score is at least 3.33 but below 6.67: "
             "the actual reaches the red flag but not the goal)."
         )
-    return "ScoreStatus: off track (the score is below 3.33: the actual is beyond the red flag)."
+    return "Status: off track (the score is below 3.33: the actual is beyond the red flag)."
 
 
 def _one_sided_words(r: KpiResult, goal: Decimal, tolerance: Decimal, combined: bool) -> list[str]:

@@ -26,7 +26,7 @@ COLUMNS = (
     "Variance %",
     "Favourable",
     "Score",
-    "ScoreStatus",
+    "Status",
     "Previous score",
     "Trend",
     "Analysis",
