@@ -270,6 +270,7 @@ def delete(expected: dict[str, str], obj: str | None = None) -> Row:
 MATRIX: dict[str, Row] = {
     "home": get(EVERYONE),
     "favicon": get(PUBLIC),
+    "service_health": get(PUBLIC),
     # The dashboard of the Sales plan, its heat map, forecasts and export; everyone has a
     # default plan.
     "dashboard": Row(SEE_SALES, plan="plan"),
