@@ -38,6 +38,7 @@ from kpis.scoring import (
     ScoreLike,
     Thresholds,
     View,
+    as_direction,
     evaluate_thresholds,
     resolve_thresholds,
 )
@@ -152,7 +153,7 @@ def combine_periods(
     name the periods (`kpis.explanations.period_note`).
     """
     aggregation = Aggregation(aggregation)
-    direction = Direction(direction)
+    direction = as_direction(direction)
     reported = [p for p in expected if (v := values.get(p)) is not None and v.actual is not None]
     target_periods = reported or list(expected)
     if aggregation is Aggregation.LAST:
@@ -212,7 +213,7 @@ def evaluate_view(
     `range_score`) of the combined actual against the combined thresholds.
     """
     return evaluate_thresholds(
-        direction=Direction(direction),
+        direction=as_direction(direction),
         actual=combined.actual,
         thresholds=combined.thresholds,
         previous_score=previous_score,

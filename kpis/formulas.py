@@ -15,6 +15,7 @@ unknown code, cycle) raises `FormulaError` with the reason, for the form to show
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Collection, Mapping
 from decimal import Decimal, DecimalException, localcontext
 from fractions import Fraction
@@ -59,6 +60,9 @@ class _TooLarge(ArithmeticError):
 # --- parsing and checking ------------------------------------------------------------------------
 
 
+# Every scorecard reads the same few formulas thousands of times: each is parsed and checked
+# once (a refused formula raises each time). Nothing changes a parsed tree.
+@functools.lru_cache(maxsize=4096)
 def _parse(formula: str) -> ast.expr:
     text = formula.strip()
     if not text:

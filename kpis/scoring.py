@@ -73,6 +73,17 @@ class View(StrEnum):
     YEAR_TO_DATE = "ytd"
 
 
+# A direction by its value or itself: the lookup `Direction(value)` makes, without the call,
+# which scoring thousands of KPIs makes many times each.
+_DIRECTIONS: dict[str, Direction] = {d.value: d for d in Direction}
+
+
+def as_direction(value: Direction | str) -> Direction:
+    """`Direction(value)`: the direction named, or ValueError for an unknown one."""
+    found = _DIRECTIONS.get(value)
+    return Direction(value) if found is None else found
+
+
 Score = Fraction
 ScoreLike = Fraction | Decimal
 
@@ -130,7 +141,7 @@ def derive_red_flag(
         margin = tolerance * abs(goal)
         if margin == 0:
             return None
-        if Direction(direction) is Direction.DECREASE:
+        if as_direction(direction) is Direction.DECREASE:
             return goal + margin
         return goal - margin
 
@@ -156,7 +167,7 @@ def validate_target(
     flag that cannot be derived (goal 0 or tolerance 0), and for range KPIs a missing or
     inverted band and red flags inside it. At most one message per field, the first found.
     """
-    direction = Direction(direction)
+    direction = as_direction(direction)
     errors: dict[str, str] = {}
 
     def refuse(field: str, message: str) -> None:
@@ -222,7 +233,7 @@ def resolve_thresholds(
     tolerance: Decimal = DEFAULT_TOLERANCE,
 ) -> Thresholds:
     """A Target's goal and red flags, with the red flags it does not state derived."""
-    direction = Direction(direction)
+    direction = as_direction(direction)
     derived = red_flag is None
     if derived:
         red_flag = derive_red_flag(goal, direction, tolerance)
@@ -360,7 +371,7 @@ def favourable(
     """Whether the actual meets the goal the KPI's way (for a range KPI: lies inside the band)."""
     if actual is None or goal is None:
         return None
-    direction = Direction(direction)
+    direction = as_direction(direction)
     if direction is Direction.INCREASE:
         return actual >= goal
     if direction is Direction.DECREASE:
@@ -506,7 +517,7 @@ def evaluate_kpi(
     The score is `score` (or `range_score` for a band) of the actual against the resolved
     thresholds. Word it with `kpis.explanations.explain_kpi`.
     """
-    direction = Direction(direction)
+    direction = as_direction(direction)
     thresholds = (
         None
         if goal is None

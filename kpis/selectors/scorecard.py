@@ -367,7 +367,7 @@ def _measure(
 def _evaluate(kpi: Kpi, current: _Measured, previous: Callable[[], _Measured] | None) -> KpiResult:
     """Score the KPI's period or view; of the previous one (None: it has no actual, so no
     score) only the score is computed, for the trend."""
-    direction = scoring.Direction(kpi.direction)
+    direction = scoring.as_direction(kpi.direction)
     previous_score = None
     if previous is not None:
         before = previous()
@@ -444,6 +444,14 @@ def _score_kpis(
     return kpi_scores
 
 
+def _attach_owners(kpis: list[Kpi]) -> None:
+    """Each KPI's owner, one object per person rather than one per KPI (one query): a few
+    people own thousands of KPIs, and building a person for each KPI was half their loading."""
+    owners = User.objects.in_bulk({kpi.owner_id for kpi in kpis if kpi.owner_id is not None})
+    for kpi in kpis:
+        Kpi.owner.field.set_cached_value(kpi, owners.get(kpi.owner_id))
+
+
 def plan_scorecard(
     *, plan: StrategicPlan, period: date, view: str = MONTH, reader: Reader
 ) -> PlanScorecard:
@@ -463,11 +471,8 @@ def plan_scorecard(
         .select_related("owner")
         .order_by("perspective__order", "code")
     )
-    kpis = list(
-        Kpi.objects.filter(plan_id__in=plan_ids, is_retired=False)
-        .select_related("owner")
-        .order_by("code")
-    )
+    kpis = list(Kpi.objects.filter(plan_id__in=plan_ids, is_retired=False).order_by("code"))
+    _attach_owners(kpis)
 
     units = _reader_units(reader)
     seen_objectives = {
