@@ -39,6 +39,7 @@ from kpis.selectors import (
     PerspectiveScore,
     PlanScorecard,
     plan_scorecard,
+    plan_scorecards,
 )
 from strategy.extensions import Link
 from strategy.models import ObjectiveComment, ObjectiveLink, StrategicPlan
@@ -496,21 +497,21 @@ class HeatMap:
 
 
 def heat_map(*, plan: StrategicPlan, period: date, reader: User) -> HeatMap:
-    """Each objective of the plan scored in each of the 12 months up to `period` (a fixed
-    number of queries per month: one scorecard each)."""
+    """Each objective of the plan scored in each of the 12 months up to `period`: the plan's
+    scorecard of each month without trends, from one read of the plan and of the months'
+    targets and actuals (a fixed number of queries in all)."""
     months = [
         periods.shift(period, periods.Frequency.MONTHLY, -n)
         for n in reversed(range(HEAT_MAP_PERIODS))
     ]
     months = [m for m in months if m >= periods.period_start(plan.start, "monthly")]
-    cards = [plan_scorecard(plan=plan, period=m, reader=reader) for m in months]
+    cards = plan_scorecards(plan=plan, months=months, reader=reader, trends=False)
+    by_month = [{o.objective.pk: o for o in card.objectives()} for card in cards]
     rows = []
     for objective in cards[-1].objectives():
         cells = []
-        for card in cards:
-            found = next(
-                (o for o in card.objectives() if o.objective.pk == objective.objective.pk), None
-            )
+        for scored in by_month:
+            found = scored.get(objective.objective.pk)
             cells.append(
                 HeatCell(None, ScoreStatus.NO_DATA)
                 if found is None

@@ -28,6 +28,7 @@ from kpis.selectors.scorecard import (
     kpi_periods,
     kpi_score,
     plan_scorecard,
+    plan_scorecards,
     shown_formula,
 )
 from kpis.selectors.updates import (
@@ -90,6 +91,7 @@ __all__ = [
     "parse_updates_filter",
     "plan_kpi_health",
     "plan_scorecard",
+    "plan_scorecards",
     "shown_formula",
     "target_result",
     "target_thresholds",

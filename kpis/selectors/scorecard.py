@@ -389,6 +389,26 @@ def _rollup(children: Iterable[tuple[str, scoring.ScoreLike | None, Decimal]]) -
     return explanations.explain_rollup(scoring.rollup(children))
 
 
+_PeriodsByFrequency = dict[str, list[date]]
+
+
+def _view_periods(
+    kpis: Iterable[Kpi], period: date, view: str, *, trends: bool
+) -> tuple[_PeriodsByFrequency, _PeriodsByFrequency]:
+    """The periods of the view containing `period` and, for trends, of the one before, by
+    frequency (every KPI of a frequency sees the same periods)."""
+    fy = settings.FISCAL_YEAR_START_MONTH
+    current = {f: kpi_periods_for(f, period, view, fy) for f in {k.frequency for k in kpis}}
+    if not trends:
+        return current, {}
+    previous_day = _previous_day(period, view, fy)
+    return current, {f: kpi_periods_for(f, previous_day, view, fy) for f in current}
+
+
+def _period_set(*by_frequency: _PeriodsByFrequency) -> set[date]:
+    return {p for periods_ in by_frequency for ps in periods_.values() for p in ps}
+
+
 def _score_kpis(
     kpis: list[Kpi],
     scored: Iterable[Kpi],
@@ -397,17 +417,17 @@ def _score_kpis(
     period: date,
     view: str,
     seen_objectives: Callable[[int], bool],
+    values: _Values | None = None,
+    trends: bool = True,
 ) -> dict[int, KpiScore]:
     """Score `scored` (some of `kpis`, which hold every input of a calculated one) in the
     period or view, in two queries: the targets and actuals of `kpis` (`of_kpis` selects
-    them, as a filter on Target and Actual)."""
+    them, as a filter on Target and Actual), or none when `values` already holds them.
+    Without `trends`, the previous period is not scored (no trend, no previous score)."""
     fy = settings.FISCAL_YEAR_START_MONTH
-    previous_day = _previous_day(period, view, fy)
-    # Every KPI of a frequency sees the same periods.
-    current = {f: kpi_periods_for(f, period, view, fy) for f in {k.frequency for k in kpis}}
-    previous = {f: kpi_periods_for(f, previous_day, view, fy) for f in current}
-    period_set = {p for ps in (*current.values(), *previous.values()) for p in ps}
-    values = _Values(kpis, period_set, of_kpis)
+    current, previous = _view_periods(kpis, period, view, trends=trends)
+    if values is None:
+        values = _Values(kpis, _period_set(current, previous), of_kpis)
 
     codes_by_plan: dict[int, dict[str, Kpi]] = defaultdict(dict)
     for kpi in kpis:
@@ -424,7 +444,7 @@ def _score_kpis(
                 if code in by_code and not seen_objectives(by_code[code].objective_id)
             )
         measured = _measure(kpi, current[kpi.frequency], values, by_code, fy, with_inputs=True)
-        before = previous[kpi.frequency]
+        before = previous.get(kpi.frequency, [])
         reported_before = any((kpi.pk, p) in values.actuals for p in before)
         result = _evaluate(
             kpi,
@@ -452,6 +472,38 @@ def _attach_owners(kpis: list[Kpi]) -> None:
         Kpi.owner.field.set_cached_value(kpi, owners.get(kpi.owner_id))
 
 
+@dataclass
+class _PlanParts:
+    """A plan as its scorecard reads it: the plans of its cascade with their units, its
+    perspectives, and the objectives and KPIs of the whole cascade."""
+
+    plan: StrategicPlan
+    plan_units: dict[int, int]
+    perspectives: list[Perspective]
+    objectives: list[Objective]
+    kpis: list[Kpi]
+
+    @property
+    def of_kpis(self) -> Q:
+        """The targets' and actuals' filter for the KPIs (a join, not thousands of ids)."""
+        return Q(kpi__plan_id__in=list(self.plan_units), kpi__is_retired=False)
+
+
+def _plan_parts(plan: StrategicPlan) -> _PlanParts:
+    """What the plan's scorecard scores, whatever the period (five queries)."""
+    plan_units = _cascade_plan_units(plan)
+    plan_ids = list(plan_units)
+    perspectives = list(Perspective.objects.filter(plan=plan).order_by("order", "pk"))
+    objectives = list(
+        Objective.objects.filter(plan_id__in=plan_ids, is_archived=False)
+        .select_related("owner")
+        .order_by("perspective__order", "code")
+    )
+    kpis = list(Kpi.objects.filter(plan_id__in=plan_ids, is_retired=False).order_by("code"))
+    _attach_owners(kpis)
+    return _PlanParts(plan, plan_units, perspectives, objectives, kpis)
+
+
 def plan_scorecard(
     *, plan: StrategicPlan, period: date, view: str = MONTH, reader: Reader
 ) -> PlanScorecard:
@@ -463,18 +515,39 @@ def plan_scorecard(
     """
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; use one of {', '.join(VIEWS)}")
-    plan_units = _cascade_plan_units(plan)
-    plan_ids = list(plan_units)
-    perspectives = list(Perspective.objects.filter(plan=plan).order_by("order", "pk"))
-    objectives = list(
-        Objective.objects.filter(plan_id__in=plan_ids, is_archived=False)
-        .select_related("owner")
-        .order_by("perspective__order", "code")
-    )
-    kpis = list(Kpi.objects.filter(plan_id__in=plan_ids, is_retired=False).order_by("code"))
-    _attach_owners(kpis)
+    return _scorecard(_plan_parts(plan), period=period, view=view, units=_reader_units(reader))
 
+
+def plan_scorecards(
+    *, plan: StrategicPlan, months: Sequence[date], reader: Reader, trends: bool = True
+) -> list[PlanScorecard]:
+    """`plan_scorecard` of each of `months` (month view), each the same as on its own, with
+    the plan read once and the targets and actuals of every month in two queries: a fixed
+    number of queries however many months and KPIs. Without `trends` the month before each
+    is not scored, so no KPI has a trend or a previous score (a heat map needs neither)."""
+    parts = _plan_parts(plan)
+    views = [_view_periods(parts.kpis, month, MONTH, trends=trends) for month in months]
+    values = _Values(parts.kpis, _period_set(*(p for pair in views for p in pair)), parts.of_kpis)
     units = _reader_units(reader)
+    return [
+        _scorecard(parts, period=month, view=MONTH, units=units, values=values, trends=trends)
+        for month in months
+    ]
+
+
+def _scorecard(
+    parts: _PlanParts,
+    *,
+    period: date,
+    view: str,
+    units: frozenset[int] | None,
+    values: _Values | None = None,
+    trends: bool = True,
+) -> PlanScorecard:
+    """The scorecard of the plan's parts for the period (`_score_kpis`, then the roll-ups)."""
+    plan, plan_units = parts.plan, parts.plan_units
+    perspectives, objectives, kpis = parts.perspectives, parts.objectives, parts.kpis
+
     seen_objectives = {
         o.pk for o in objectives if _sees_objective(units, plan_units[o.plan_id], o.org_unit_id)
     }
@@ -487,10 +560,12 @@ def plan_scorecard(
     kpi_scores = _score_kpis(
         kpis,
         kpis,
-        of_kpis=Q(kpi__plan_id__in=plan_ids, kpi__is_retired=False),
+        of_kpis=parts.of_kpis,
         period=period,
         view=view,
         seen_objectives=seen_objectives.__contains__,
+        values=values,
+        trends=trends,
     )
 
     kpis_by_objective: dict[int, list[KpiScore]] = defaultdict(list)

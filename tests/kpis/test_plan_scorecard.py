@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from kpis import explanations, scoring
 from kpis.models import Actual, Aggregation, Direction, Kpi, Target
 from kpis.scoring import ScoreStatus, Trend
-from kpis.selectors import kpi_score, plan_scorecard
+from kpis.selectors import kpi_score, plan_scorecard, plan_scorecards
 from tests.factories import (
     ActualFactory,
     KpiFactory,
@@ -333,3 +333,72 @@ def test_one_kpis_score_takes_the_same_queries_in_a_plan_of_10_and_200_kpis():
     large = queries(build_plan(200))
     assert small == large
     assert large <= 3
+
+
+def vary(plan) -> None:  # type: ignore[no-untyped-def]
+    """Actuals that differ by KPI and month, so each month scores differently."""
+    for n, actual in enumerate(Actual.objects.filter(kpi__plan__parent=None, kpi__plan=plan)):
+        actual.value = Decimal(80 + (n * 7) % 35)
+        actual.save(update_fields=["value"])
+
+
+def lines(scorecard) -> list[tuple[str, object, object]]:  # type: ignore[no-untyped-def]
+    """Every score of a scorecard: each KPI's result, each objective's and perspective's
+    roll-up, the plan's."""
+    found: list[tuple[str, object, object]] = [("plan", scorecard.rollup.score, None)]
+    for perspective in scorecard.perspectives:
+        found.append((perspective.perspective.name, perspective.rollup.score, None))
+        pending = list(perspective.objectives)
+        while pending:
+            objective = pending.pop()
+            pending.extend(objective.children)
+            found.append((objective.objective.code, objective.rollup.score, objective.status))
+            found.extend((k.kpi.code, k.result, k.periods) for k in objective.kpis)
+    return found
+
+
+def test_the_scorecards_of_several_months_are_each_months_own_scorecard():
+    plan = build_plan(12)
+    vary(plan)
+    months = [datetime.date(2025, 12, 1), JAN, FEB, MAR]
+
+    cards = plan_scorecards(plan=plan, months=months, reader=None)
+
+    assert [lines(c) for c in cards] == [
+        lines(plan_scorecard(plan=plan, period=m, reader=None)) for m in months
+    ]
+    assert any(k.result.trend is not None for k in cards[2]._by_code.values())
+
+
+def test_without_trends_the_months_score_the_same_and_have_no_trend():
+    plan = build_plan(12)
+    vary(plan)
+    months = [JAN, FEB]
+
+    cards = plan_scorecards(plan=plan, months=months, reader=None, trends=False)
+
+    for card, month in zip(cards, months, strict=True):
+        alone = plan_scorecard(plan=plan, period=month, reader=None)
+        assert card.rollup.score == alone.rollup.score
+        assert [(o.objective.pk, o.rollup.score, o.status) for o in card.objectives()] == [
+            (o.objective.pk, o.rollup.score, o.status) for o in alone.objectives()
+        ]
+        for code, line in card._by_code.items():
+            assert (line.result.score, line.result.status) == (
+                alone.kpi(code).result.score,
+                alone.kpi(code).result.status,
+            )
+            assert line.result.trend is None
+            assert line.result.previous_score is None
+
+
+def test_the_scorecards_of_twelve_months_take_the_queries_of_one():
+    def count(plan) -> int:  # type: ignore[no-untyped-def]
+        months = [datetime.date(2025, m, 1) for m in range(3, 13)] + [JAN, FEB]
+        with CaptureQueriesContext(connection) as context:
+            plan_scorecards(plan=plan, months=months, reader=None, trends=False)
+        return len(context.captured_queries)
+
+    small, large = count(build_plan(10)), count(build_plan(200))
+    assert small == large
+    assert large <= 8

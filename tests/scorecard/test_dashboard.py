@@ -11,6 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from actionplans.models import ActionPlanKpi
 from kpis.models import Actual, Direction, Kpi, Target
+from kpis.selectors import plan_scorecard
+from scorecard.dashboard import heat_map
 from strategy.models import ObjectiveLink
 from strategy.services import plan_create
 from tests.factories import ActionPlanFactory, ObjectiveFactory, UserFactory
@@ -351,3 +353,40 @@ def test_the_dashboard_links_the_plans_latest_variance_report_up_to_the_period()
     assert "the latest; none" not in april_again
     # A later report is not the one of an earlier period.
     assert f'href="/reports/{march.pk}/">Variance report for Mar 2026</a>' in march_page
+
+
+def test_the_heat_map_scores_each_month_as_its_scorecard_does():
+    ws = build_workspace()
+    add_kpis(ws, 9)
+
+    heat = heat_map(plan=ws.plan, period=APR, reader=ws.org.root_admin)
+
+    for month, column in zip(
+        heat.months, zip(*(row.cells for row in heat.rows), strict=True), strict=True
+    ):
+        alone = plan_scorecard(plan=ws.plan, period=month, reader=ws.org.root_admin)
+        assert [(c.score, c.status) for c in column] == [
+            (o.rollup.score, o.status) for o in alone.objectives()
+        ]
+    assert {c.status for row in heat.rows for c in row.cells} > {"no_data"}
+
+
+def heat_map_queries(ws) -> int:  # type: ignore[no-untyped-def]
+    client = client_for(ws.org.root_admin)
+    client.get("/")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/dashboard/heat-map/?plan={ws.plan.pk}&period=2026-04", **HTMX)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_heat_map_takes_the_same_number_of_queries_for_40_and_400_kpis():
+    ws = build_workspace()
+    add_kpis(ws, 40)
+    few = heat_map_queries(ws)
+    Kpi.objects.all().delete()
+    add_kpis(ws, 400, objectives=list(ws.plan.objectives.order_by("code")))
+    many = heat_map_queries(ws)
+
+    assert few == many, (few, many)
+    assert many <= 20
