@@ -185,11 +185,11 @@ def test_a_plan_without_kpis_and_a_person_without_plans_see_what_to_do_next():
     assert "No strategic plan yet." in no_plan
 
 
-def count_queries(ws) -> int:  # type: ignore[no-untyped-def]
+def count_queries(ws, page: str = "/dashboard/", **headers) -> int:  # type: ignore[no-untyped-def]
     client = client_for(ws.org.root_admin)
     client.get("/")  # the session and permissions are loaded once, as on every page
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(f"/dashboard/?plan={ws.plan.pk}&period=2026-04")
+        response = client.get(f"{page}?plan={ws.plan.pk}&period=2026-04", **headers)
     assert response.status_code == 200
     return len(captured.captured_queries)
 
@@ -371,22 +371,13 @@ def test_the_heat_map_scores_each_month_as_its_scorecard_does():
     assert {c.status for row in heat.rows for c in row.cells} > {"no_data"}
 
 
-def heat_map_queries(ws) -> int:  # type: ignore[no-untyped-def]
-    client = client_for(ws.org.root_admin)
-    client.get("/")
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(f"/dashboard/heat-map/?plan={ws.plan.pk}&period=2026-04", **HTMX)
-    assert response.status_code == 200
-    return len(captured.captured_queries)
-
-
 def test_the_heat_map_takes_the_same_number_of_queries_for_40_and_400_kpis():
     ws = build_workspace()
     add_kpis(ws, 40)
-    few = heat_map_queries(ws)
+    few = count_queries(ws, "/dashboard/heat-map/", **HTMX)
     Kpi.objects.all().delete()
     add_kpis(ws, 400, objectives=list(ws.plan.objectives.order_by("code")))
-    many = heat_map_queries(ws)
+    many = count_queries(ws, "/dashboard/heat-map/", **HTMX)
 
     assert few == many, (few, many)
     assert many <= 20
