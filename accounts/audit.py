@@ -22,10 +22,13 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
-from auditlog.context import auditlog_value, set_actor
+from auditlog.cid import get_cid
+from auditlog.context import auditlog_disabled, auditlog_value, set_actor
+from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from axes.models import AccessFailureLog
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -209,6 +212,48 @@ class AuditChannelMiddleware:
                 return self.get_response(request)
         finally:
             auditlog_value.reset(actor)
+
+
+def record_bulk_changes(
+    changes: Sequence[tuple[models.Model | None, models.Model]], *, by: User | None
+) -> None:
+    """Record rows written in bulk in the audit trail as single saves would be: one entry per
+    row that changed (`(None, row)` for a new one), with the same diff, inserted in one query.
+
+    bulk_create and bulk_update send no signals, so django-auditlog does not see them. The
+    actor is `by`, else the person of the enclosing request or `record_with_actor`.
+    """
+    if not changes or auditlog_disabled.get():
+        return
+    context: dict[str, Any] = auditlog_value.get(None) or {}
+    actor = by if by is not None else context.get("actor")
+    if not isinstance(actor, User):
+        actor = None
+    cid = get_cid()
+    entries = []
+    for old, new in changes:
+        diff = model_instance_diff(
+            old, new, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES
+        )
+        if not diff:
+            continue
+        additional_data = getattr(new, "get_additional_data", None)
+        entries.append(
+            LogEntry(
+                content_type=ContentType.objects.get_for_model(new),  # cached by Django
+                object_pk=str(new.pk),
+                object_id=new.pk,
+                object_repr=str(new),
+                action=LogEntry.Action.CREATE if old is None else LogEntry.Action.UPDATE,
+                changes=diff,
+                actor=actor,
+                actor_email=getattr(actor, "email", None),
+                remote_addr=context.get("remote_addr"),
+                additional_data=additional_data() if additional_data else None,
+                cid=cid,
+            )
+        )
+    LogEntry.objects.bulk_create(entries, batch_size=1000)
 
 
 @contextmanager

@@ -13,18 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from auditlog.cid import get_cid
-from auditlog.context import auditlog_disabled, auditlog_value
-from auditlog.diff import model_instance_diff
-from auditlog.models import LogEntry
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import record_bulk_changes
 from accounts.models import User
 from core.numbers import plain_number
 from kpis import periods
@@ -299,47 +294,9 @@ def actuals_bulk_record(
             unique_fields=["kpi", "period"],
             update_fields=UPSERTED_FIELDS,
         )
-        _log_bulk(changes, by=by)
+        record_bulk_changes(changes, by=by)
         kpis_off_track_record(changes=off_track)
         return results
-
-
-def _log_bulk(changes: Sequence[tuple[Actual | None, Actual]], *, by: User | None) -> None:
-    """Record bulk-written actuals in the audit trail, as single saves would be (one query).
-
-    bulk_create and bulk_update send no signals, so django-auditlog would not see them.
-    """
-    if not changes or auditlog_disabled.get():
-        return
-    context: dict[str, Any] = auditlog_value.get(None) or {}
-    actor = by if by is not None else context.get("actor")
-    if not isinstance(actor, User):
-        actor = None
-    content_type = ContentType.objects.get_for_model(Actual)
-    cid = get_cid()
-    entries = []
-    for old, new in changes:
-        diff = model_instance_diff(
-            old, new, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES
-        )
-        if not diff:
-            continue
-        entries.append(
-            LogEntry(
-                content_type=content_type,
-                object_pk=str(new.pk),
-                object_id=new.pk,
-                object_repr=str(new),
-                action=LogEntry.Action.CREATE if old is None else LogEntry.Action.UPDATE,
-                changes=diff,
-                actor=actor,
-                actor_email=getattr(actor, "email", None),
-                remote_addr=context.get("remote_addr"),
-                additional_data=new.get_additional_data(),
-                cid=cid,
-            )
-        )
-    LogEntry.objects.bulk_create(entries, batch_size=1000)
 
 
 # --- Approval ----------------------------------------------------------------------------------
