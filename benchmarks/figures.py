@@ -411,9 +411,12 @@ def load_figures(
 
 # --- 5. the report job's memory -----------------------------------------------------------------
 
+# The job reports its own peak: VmHWM, the high-water mark of the process's memory. Not
+# getrusage's ru_maxrss: Linux carries that across fork and exec, so a child of this (large)
+# process would report this process's peak, whatever it ran itself.
 _PEAK = (
-    "import resource, sys, django; django.setup(); from benchmarks.jobs import {job}; "
-    "{job}(*sys.argv[1:]); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    "import sys, django; django.setup(); from benchmarks.jobs import {job}, peak_kib; "
+    "{job}(*sys.argv[1:]); print(peak_kib())"
 )
 
 

@@ -4,6 +4,8 @@ only starts Django and asks one query (the floor the job is compared with)."""
 from __future__ import annotations
 
 import datetime
+import resource
+from pathlib import Path
 
 from kpis.reports.services import variance_report_compute
 from strategy.models import StrategicPlan
@@ -17,3 +19,14 @@ def report_job(plan_id: str, day: str) -> None:
 
 def idle_job() -> None:
     StrategicPlan.objects.exists()
+
+
+def peak_kib() -> int:
+    """This process's peak resident size in KiB: VmHWM where Linux gives it (it starts afresh
+    with each program), else getrusage's ru_maxrss (which on Linux keeps a parent's peak)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

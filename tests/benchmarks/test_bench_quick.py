@@ -4,6 +4,8 @@ agreement with `plan_scorecard`, and every figure produced (not its timing)."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -114,3 +116,23 @@ def test_quick_figures_are_each_produced() -> None:
     ]
     assert all(figure.app > 0 and figure.baseline > 0 for figure in produced)
     assert all(" vs " in figure.line() for figure in produced)
+
+
+def test_the_memory_figure_measures_the_job_not_the_large_process_that_started_it():
+    """Linux carries a parent's peak into its child's ru_maxrss; the job's own high-water mark
+    is what the figure must read."""
+    ballast = bytearray(400 * 1024 * 1024)  # this process now peaks above 400 MB
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from benchmarks.jobs import peak_kib; print(peak_kib())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(child.stdout.split()[-1]) < 300 * 1024
+    del ballast
