@@ -1,6 +1,7 @@
 """Reads of KPIs that must be fast, done in SQL and scored in memory with the pure engine.
 
-The modules, by topic: `scorecard` (the whole scorecard of a plan for a period), `values` (one
+The modules, by topic: `scorecard` (the whole scorecard of a plan for a period), `measures` (a
+KPI's targets and actuals read and measured before scoring), `values` (one
 value against its period and target), `updates` (who may update what, and "My updates"),
 `codes` (finding KPIs by code), `closing` (the close date), `health` (the KPI items of a
 plan's checklist). Callers import from `kpis.selectors`, which re-exports the public names.

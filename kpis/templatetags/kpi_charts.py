@@ -20,7 +20,7 @@ from kpis import combined_periods, forecast, periods
 from kpis.models import Actual, Kpi, Target
 from kpis.scoring import View
 from kpis.selectors import MONTH
-from kpis.selectors.scorecard import period_values
+from kpis.selectors.measures import period_values
 
 register = template.Library()
 
