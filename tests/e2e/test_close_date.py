@@ -86,6 +86,9 @@ def save(head: Page, kpi: Kpi, value: str) -> None:
     head.locator(f"#value-{kpi.pk}").fill(value)
     head.get_by_role("button", name=f"Save {kpi.code}").click()
     expect(head.locator(f"#row-{kpi.pk}").get_by_role("status")).to_have_text("Saved.")
+    # Once the saved row has settled the page moves focus to the next row's actual: wait for
+    # that signal (htmx's settling class gone), or the next keys could land where focus moved.
+    expect(head.locator(".htmx-settling")).to_have_count(0)
 
 
 def test_closing_through_a_month_closes_the_periods_that_ended_and_moving_back_reopens(

@@ -98,14 +98,14 @@ def test_a_kpis_page_costs_what_one_kpi_costs_not_the_whole_plan(monkeypatch):
     org = build_org()
     client = client_for(org.viewer)
     rows_read: list[int] = []
-    real_values = scorecard_selectors._Values
+    real_values = scorecard_selectors.Values
 
     def values(*args, **kwargs):
         read = real_values(*args, **kwargs)
         rows_read.append(len(read.targets) + len(read.actuals))
         return read
 
-    monkeypatch.setattr(scorecard_selectors, "_Values", values)
+    monkeypatch.setattr(scorecard_selectors, "Values", values)
 
     def page() -> tuple[int, int, int]:
         rows_read.clear()
