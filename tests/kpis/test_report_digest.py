@@ -19,14 +19,13 @@ from strategy.services import stakeholder_add
 from tests.factories import (
     ActualFactory,
     KpiFactory,
-    MembershipFactory,
     ObjectiveFactory,
-    OrgUnitFactory,
     PerspectiveFactory,
     StrategicPlanFactory,
     TargetFactory,
-    UserFactory,
 )
+from tests.org import people as staff
+from tests.org import unit_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +42,10 @@ def _mail(settings):
 def world():
     """The Sales plan with NPS on track and CHURN off track, a cascaded Finance KPI (COST), and
     people around it."""
-    root = OrgUnitFactory(name="Org", code="org")
-    sales = OrgUnitFactory(name="Sales", code="sales", parent=root)
-    finance = OrgUnitFactory(name="Finance", code="finance", parent=root)
+    units = unit_tree(
+        ("org", "Org", None), ("sales", "Sales", "org"), ("finance", "Finance", "org")
+    )
+    root, sales, finance = units["org"], units["sales"], units["finance"]
     plan = StrategicPlanFactory(org_unit=sales, name="Sales plan")
     objective = ObjectiveFactory(
         plan=plan, perspective=PerspectiveFactory(plan=plan), org_unit=sales, code="C1"
@@ -66,18 +66,17 @@ def world():
     for code, value in (("NPS", 105), ("CHURN", 50), ("COST", 60)):
         TargetFactory(kpi=kpis[code], period=JAN, goal=Decimal(100), red_flag=Decimal(90))
         ActualFactory(kpi=kpis[code], period=JAN, value=Decimal(value))
-    people = {}
-    for name, unit, role in (
-        ("ceo", root, Role.EXECUTIVE),
-        ("sales-director", sales, Role.EXECUTIVE),
-        ("finance-director", finance, Role.EXECUTIVE),
-        ("former-executive", sales, Role.EXECUTIVE),
-        ("sales-analyst", sales, Role.VIEWER),
-        ("sales-manager", sales, Role.MANAGER),
-        ("no-address", sales, Role.VIEWER),
-    ):
-        people[name] = UserFactory(username=name, email=f"{name}@example.com")
-        MembershipFactory(user=people[name], org_unit=unit, role=role)
+    people = staff(
+        {
+            "ceo": [(root, Role.EXECUTIVE)],
+            "sales-director": [(sales, Role.EXECUTIVE)],
+            "finance-director": [(finance, Role.EXECUTIVE)],
+            "former-executive": [(sales, Role.EXECUTIVE)],
+            "sales-analyst": [(sales, Role.VIEWER)],
+            "sales-manager": [(sales, Role.MANAGER)],
+            "no-address": [(sales, Role.VIEWER)],
+        }
+    )
     people["former-executive"].is_active = False
     people["former-executive"].save()
     people["no-address"].email = ""

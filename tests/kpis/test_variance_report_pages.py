@@ -18,14 +18,12 @@ from kpis.reports.services import variance_report_compute
 from tests.factories import (
     ActualFactory,
     KpiFactory,
-    MembershipFactory,
     ObjectiveFactory,
-    OrgUnitFactory,
     PerspectiveFactory,
     StrategicPlanFactory,
     TargetFactory,
-    UserFactory,
 )
+from tests.org import people, unit_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +34,10 @@ JAN = datetime.date(2026, 1, 1)
 def world(settings):
     """A Sales plan with a KPI on track and one off track, and a cascaded Finance objective."""
     settings.SCORECARD_TRANSPARENCY = False
-    root = OrgUnitFactory(name="Org", code="org")
-    sales = OrgUnitFactory(name="Sales", code="sales", parent=root)
-    finance = OrgUnitFactory(name="Finance", code="finance", parent=root)
+    units = unit_tree(
+        ("org", "Org", None), ("sales", "Sales", "org"), ("finance", "Finance", "org")
+    )
+    root, sales, finance = units["org"], units["sales"], units["finance"]
     plan = StrategicPlanFactory(org_unit=sales, name="Sales plan")
     perspective = PerspectiveFactory(plan=plan, name="Customer")
     objective = ObjectiveFactory(plan=plan, perspective=perspective, org_unit=sales, code="C1")
@@ -56,14 +55,18 @@ def world(settings):
     for kpi, value in ((good, 105), (bad, 50), (hidden, 99)):
         TargetFactory(kpi=kpi, period=JAN, goal=Decimal(100), red_flag=Decimal(90))
         ActualFactory(kpi=kpi, period=JAN, value=Decimal(value), analysis="@SUM(A1)")
+    made = people(
+        {
+            "root-admin": [(root, Role.ADMIN)],
+            "sales-manager": [(sales, Role.MANAGER)],
+            "finance-viewer": [(finance, Role.VIEWER)],
+        }
+    )
     users = {
-        "admin": UserFactory(username="root-admin"),
-        "manager": UserFactory(username="sales-manager"),
-        "outsider": UserFactory(username="finance-viewer"),
+        "admin": made["root-admin"],
+        "manager": made["sales-manager"],
+        "outsider": made["finance-viewer"],
     }
-    MembershipFactory(user=users["admin"], org_unit=root, role=Role.ADMIN)
-    MembershipFactory(user=users["manager"], org_unit=sales, role=Role.MANAGER)
-    MembershipFactory(user=users["outsider"], org_unit=finance, role=Role.VIEWER)
     report = variance_report_compute(plan=plan, period=JAN)
     return {"report": report, "users": users, "kpis": (good, bad, hidden), "sales": sales}
 
