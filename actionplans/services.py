@@ -18,6 +18,7 @@ from django.db import transaction
 
 from accounts.models import User
 from actionplans.models import ActionPlan, ActionPlanKpi, Milestone, Task
+from core import data_version
 from core.validation import validate_at_fields
 from kpis.models import Kpi
 from strategy.models import Objective
@@ -236,6 +237,7 @@ def action_plan_kpi_set(
         validate_at_fields(link)
         link.save()
         ActionPlan.objects.filter(pk=action_plan.pk).update(version=action_plan.version + 1)
+        data_version.bump()  # an update() sends no signals
         action_plan.version += 1
     return link
 

@@ -1,4 +1,39 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+
+# The apps whose data the cached pages show (core/page_cache.py): every save, delete and
+# many-to-many change of their models moves the data version, so a new model is watched
+# without anyone having to remember it.
+WATCHED_APPS = ["accounts", "strategy", "kpis", "actionplans"]
+# Models of those apps that no cached page shows, left out because they are written often
+# as bookkeeping, or only together with a watched model that moves the version anyway.
+UNWATCHED_MODELS = {
+    "accounts.Invitation": "shown on the People pages only, never cached",
+    "kpis.ImportBatch": "a file being previewed; its commit writes actuals and targets",
+    "kpis.VarianceLine": "written and deleted only with its report, which is watched",
+    "kpis.SentReminder": "the record that a reminder went out, written by the worker",
+    "kpis.SentDigest": "the record that a digest went out, written by the worker",
+    "kpis.WebhookDelivery": "each delivery attempt, written by the worker",
+}
+
+
+def watched_models() -> list[type]:
+    """Every model of WATCHED_APPS (many-to-many tables included) but UNWATCHED_MODELS."""
+    return [
+        model
+        for label in WATCHED_APPS
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if model._meta.label not in UNWATCHED_MODELS
+    ]
+
+
+def _migrated(**_: object) -> None:
+    """Every deployment migrates (the compose file's migrate job, `make run`): data migrations
+    write without signals, and the pages cached by the previous release name its templates'
+    words and its static files."""
+    from core import data_version
+
+    data_version.bump()
 
 
 class ScorecardConfig(AppConfig):
@@ -6,6 +41,7 @@ class ScorecardConfig(AppConfig):
     verbose_name = "Scorecard"
 
     def ready(self) -> None:
+        from core import data_version
         from scorecard import health
         from strategy import extensions
 
@@ -13,3 +49,6 @@ class ScorecardConfig(AppConfig):
         extensions.plan_sections.append(health.render_checklist)
         extensions.objective_actions.append(health.add_action_plan)
         extensions.plan_health.append(health.checklist)
+
+        data_version.watch(watched_models())
+        post_migrate.connect(_migrated, sender=self, dispatch_uid="data_version_migrated")

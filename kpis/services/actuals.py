@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.audit import record_bulk_changes
 from accounts.models import User
+from core import data_version
 from core.numbers import plain_number
 from kpis import periods
 from kpis.models import Actual, ActualStatus, Kpi, Target
@@ -294,6 +295,7 @@ def actuals_bulk_record(
             unique_fields=["kpi", "period"],
             update_fields=UPSERTED_FIELDS,
         )
+        data_version.bump()  # a bulk insert sends no signals
         record_bulk_changes(changes, by=by)
         kpis_off_track_record(changes=off_track)
         return results

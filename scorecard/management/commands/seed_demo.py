@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, User
 from actionplans.models import ActionPlan, ActionPlanKpi, Milestone, Task
+from core import data_version
 from kpis import periods, scoring
 from kpis.models import Actual, Direction, Frequency, Kpi, Target
 from scorecard import demo_data
@@ -598,6 +599,7 @@ def _seed_history(
     for actual, entered_at in zip(new_actuals, entry_times, strict=True):
         actual.entered_at = entered_at
     Actual.objects.bulk_update(new_actuals, ["entered_at"], batch_size=500)
+    data_version.bump()  # bulk writes send no signals
     summary.targets_added += len(new_targets)
     summary.actuals_added += len(new_actuals)
 

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, Role, User
 from actionplans.models import ActionPlan, ActionPlanKpi, Milestone, Task
+from core import data_version
 from kpis import periods
 from kpis.models import Actual, Aggregation, Direction, Kpi, Target
 from strategy.models import Objective, Perspective, StrategicPlan
@@ -115,6 +116,7 @@ def seed(*, code: str, kpis: int, months: int, units: int) -> dict[str, int]:
     ) - datetime.timedelta(days=1)
 
     root = OrgUnit.objects.create(name=f"Scale {code}", code=code)
+    data_version.bump()  # the bulk inserts here, and in the helpers below, send no signals
     departments = OrgUnit.objects.bulk_create(
         OrgUnit(name=f"Department {n + 1}", code=f"{code}-d{n + 1}", parent=root)
         for n in range(units)
@@ -332,6 +334,7 @@ def _insert(model: type[models.Model], columns: list[str], rows: Iterable[tuple[
     """Insert rows of plain values into the model's table: COPY on PostgreSQL, else batched
     multi-row INSERTs of the values as the fields store them."""
     table = model._meta.db_table
+    data_version.bump()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
@@ -355,6 +358,7 @@ def _insert(model: type[models.Model], columns: list[str], rows: Iterable[tuple[
 
 def _action_plans(objectives: Sequence[Objective], kpis: Sequence[Kpi], last: datetime.date) -> int:
     """An active action plan per department objective: a linked KPI, a milestone, two tasks."""
+    data_version.bump()
     first_kpi: dict[int, Kpi] = {}
     for kpi in kpis:
         first_kpi.setdefault(kpi.objective_id, kpi)

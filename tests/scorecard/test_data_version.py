@@ -1,0 +1,177 @@
+"""The data version moves on every committed write the cached pages could show, and only then.
+
+Watching is by app (scorecard/apps.py), so a new model is watched unless it is named as left
+out; writes that send no signals are found in the code and must move the version themselves.
+"""
+
+from __future__ import annotations
+
+import ast
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import update_last_login
+from django.db import transaction
+from django.db.models.signals import post_migrate
+from django.test import TestCase
+
+from core import data_version
+from scorecard.apps import UNWATCHED_MODELS, WATCHED_APPS, watched_models
+from tests.factories import KpiFactory, OrgUnitFactory, UserFactory
+from tests.page_cache import settle
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def moves(write) -> int:  # type: ignore[no-untyped-def]
+    """How many times `write`, committed, moves the version (its commit's moves are run)."""
+    settle()
+    before = data_version.current()
+    with TestCase.captureOnCommitCallbacks() as callbacks:
+        write()
+    made = [callback for callback in callbacks if callback is data_version.replace]
+    for callback in made:
+        callback()
+    assert (data_version.current() != before) == bool(made)
+    return len(made)
+
+
+def test_every_model_of_the_watched_apps_is_watched_but_those_named_with_a_reason():
+    for label in WATCHED_APPS:
+        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            watched = data_version.watches(model)
+            assert watched == (model._meta.label not in UNWATCHED_MODELS), model._meta.label
+    assert {model._meta.label for model in watched_models()} >= {
+        "accounts.Membership",
+        "accounts.OrgUnit",
+        "kpis.Actual",
+        "kpis.Kpi_updaters",
+        "strategy.ObjectiveComment",
+        "actionplans.Task",
+    }
+
+
+def test_the_models_left_out_exist_and_each_says_why():
+    labels = {model._meta.label for model in apps.get_models(include_auto_created=True)}
+    for label, reason in UNWATCHED_MODELS.items():
+        assert label in labels
+        assert reason
+
+
+def test_a_save_a_delete_and_a_many_to_many_change_each_move_it():
+    unit = OrgUnitFactory()
+    kpi = KpiFactory()
+    person = UserFactory()
+
+    assert moves(lambda: OrgUnitFactory()) == 1
+    assert moves(lambda: setattr(kpi, "weight", Decimal(2)) or kpi.save()) == 1
+    assert moves(lambda: kpi.updaters.add(person)) == 1
+    assert moves(unit.delete) == 1
+
+
+def test_many_writes_in_one_transaction_move_it_once():
+    def many() -> None:
+        with transaction.atomic():
+            for _ in range(5):
+                OrgUnitFactory()
+
+    assert moves(many) == 1
+
+
+def test_a_write_rolled_back_does_not_move_it():
+    def undone() -> None:
+        with transaction.atomic():
+            OrgUnitFactory()
+            transaction.set_rollback(True)
+
+    assert moves(undone) == 0
+
+
+def test_signing_in_does_not_move_it_but_changing_the_person_does():
+    person = UserFactory()
+
+    assert moves(lambda: update_last_login(get_user_model(), person)) == 0
+    assert moves(lambda: setattr(person, "first_name", "Alex") or person.save()) == 1
+
+
+def test_migrating_moves_it():
+    scorecard = apps.get_app_config("scorecard")
+
+    assert moves(lambda: post_migrate.send(sender=scorecard, app_config=scorecard)) == 1
+
+
+# --- writes that send no signals ----------------------------------------------------------------
+
+APP_CODE = ["accounts", "strategy", "kpis", "actionplans", "scorecard", "core"]
+# Manager and queryset methods that write rows without sending signals.
+SIGNAL_LESS = {"bulk_create", "bulk_update", "update"}
+# Cursor methods that write rows in bulk (a plain `execute` may as well read, and is not checked).
+RAW = {"copy", "executemany"}
+
+
+def _chain(node: ast.expr) -> list[str]:
+    """The names of an expression like `Kpi.updaters.through.objects.filter(...)`, outermost
+    first: ["Kpi", "updaters", "through", "objects", "filter"]."""
+    names: list[str] = []
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            names.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Name):
+            names.append(node.id)
+            return names[::-1]
+        else:
+            return names[::-1]
+
+
+def _bumps(function: ast.AST) -> bool:
+    return any(
+        isinstance(node, ast.Call) and _chain(node.func) == ["data_version", "bump"]
+        for node in ast.walk(function)
+    )
+
+
+def signal_less_writes() -> list[tuple[str, int, str, bool]]:
+    """(file, line, what, whether its function moves the version) for every write found that
+    sends no signals and touches a watched model: `Model.objects…bulk_create/bulk_update/update`
+    (also through a many-to-many table, `Kpi.updaters.through.objects`), and COPY or
+    executemany on a cursor. Writes through a related manager (`user.invitations.update`)
+    are not found: write them through `Model.objects`."""
+    watched = {model.__name__ for model in watched_models()}
+    found = []
+    for folder in APP_CODE:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text())
+            for function in ast.walk(tree):
+                if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                for node in ast.walk(function):
+                    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                        continue
+                    chain = _chain(node.func)
+                    method = node.func.attr
+                    if (method in RAW and "cursor" in chain) or (
+                        method in SIGNAL_LESS and "objects" in chain and chain[0] in watched
+                    ):
+                        where = str(path.relative_to(ROOT))
+                        found.append((where, node.lineno, ".".join(chain), _bumps(function)))
+    return found
+
+
+def test_every_write_that_sends_no_signals_moves_the_version_itself():
+    found = signal_less_writes()
+
+    assert ("kpis/services/actuals.py", "Actual.objects.bulk_create") in {
+        (where, what) for where, _, what, _ in found
+    }
+    missing = [f"{where}:{line} {what}" for where, line, what, bumps in found if not bumps]
+    assert missing == [], "call core.data_version.bump() in the function that writes"
