@@ -1,12 +1,13 @@
 """Bearing settings, read from the environment only.
 
-Unset variables give the embedded default (SQLite under var/, a Celery broker on the file
-system, a local-memory cache). DEBUG=0 turns on production settings, which refuse to start
+Unset variables give the embedded default (SQLite under var/, a Celery broker and a cache
+on the file system). DEBUG=0 turns on production settings, which refuse to start
 without a real SECRET_KEY.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -135,24 +136,30 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: cache and Celery broker --------------------------------------------------------
+# --- Cache and Celery broker (Redis when REDIS_URL is set) ----------------------------------
 REDIS_URL = env_optional("REDIS_URL")
 if REDIS_URL is not None and urlparse(REDIS_URL).scheme not in {"redis", "rediss"}:
     raise ImproperlyConfigured(f"REDIS_URL must be a redis:// or rediss:// URL; got {REDIS_URL!r}.")
 
+# The cache holds the pages of core.page_cache, their data version, and the throttles' counts
+# (API rate, password reset). It must be one cache for every process: the Celery worker's
+# writes move the data version that the web server's pages are keyed on.
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            # A Redis that does not answer fails a request (and /health/) in seconds, not never.
-            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
-        }
+    _cache: dict[str, object] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A Redis that does not answer fails a request (and /health/) in seconds, not never.
+        "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files under var/cache/, which the web server and the worker both read: a local-memory
+    # cache would be one per process, and the server would never see the worker's writes.
+    _cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
     # A broker that needs no server: messages are files under var/celery/.
     _broker_dir = VAR_DIR / "celery" / "broker"
     _broker_dir.mkdir(parents=True, exist_ok=True)
@@ -164,6 +171,22 @@ else:
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
+
+# Parallel test processes (pytest-xdist) may share one Redis, as in CI: each keeps its own keys,
+# and so does the Celery worker a test starts, which inherits the variable. Set by pytest-xdist,
+# not a setting of Bearing's: read as it is.
+_cache["KEY_PREFIX"] = os.environ.get("PYTEST_XDIST_WORKER", "")
+CACHES = {"default": _cache}
+
+# Cached pages (core/page_cache.py): how long an entry may live at most (a write ends it at
+# once through the data version); 0 caches no page.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0)
+# The settings that change what a page shows, part of each cached page's key.
+PAGE_CACHE_KEY_SETTINGS = [
+    "FISCAL_YEAR_START_MONTH",
+    "SCORECARD_TRANSPARENCY",
+    "SCORECARD_APPROVAL",
+]
 
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True

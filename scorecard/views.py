@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from accounts.permissions import get_visible_or_404, require_perm, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
+from core.page_cache import cached_page
 from kpis.period_params import VIEW_LABELS
 from kpis.selectors import plan_scorecard
 from scorecard import dashboard as selectors
@@ -42,6 +43,7 @@ def _choice(request: HtmxHttpRequest) -> tuple[selectors.Choice | None, str]:
 
 @require_GET
 @login_required
+@cached_page
 def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """The scorecard of a plan and a period on one screen (also the home page).
 
@@ -91,6 +93,7 @@ def _later_section(
 
 @require_GET
 @login_required
+@cached_page
 def heat_map(request: HtmxHttpRequest) -> HttpResponse:
     """Objectives by month over the last 12 months, loaded after the dashboard's first paint."""
     return _later_section(
@@ -105,6 +108,7 @@ def heat_map(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@cached_page
 def forecasts(request: HtmxHttpRequest) -> HttpResponse:
     """The KPIs on track today but forecast to miss the year's goal, loaded after the
     dashboard's first paint."""
@@ -122,6 +126,7 @@ def forecasts(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@cached_page
 def attention(request: HtmxHttpRequest) -> HttpResponse:
     """Every KPI off track or at risk, worst first: the whole list the dashboard begins."""
     return _later_section(
@@ -180,6 +185,7 @@ def _objective_page(
 
 @require_GET
 @login_required
+@cached_page
 def objective(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """An objective: its KPIs, cascaded children, score explained, action plans and the
     commentary of the period.
