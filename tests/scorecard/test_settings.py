@@ -49,6 +49,7 @@ SETTINGS_VARIABLES = [
     "IMPORT_XLSX_MAX_PARTS",
     "IMPORT_XLSX_MAX_SHEETS",
     "IMPORT_XLSX_MAX_RATIO",
+    "PAGE_CACHE_SECONDS",
     # Set by the browser tests' conftest; production checks rightly refuse it.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
@@ -217,6 +218,30 @@ def test_sign_in_throttling_and_session_idle_time_come_from_the_environment(tmp_
     assert "AXES_FAILURE_LIMIT = 3" in result.stdout
     assert "AXES_COOLOFF_TIME = datetime.timedelta(seconds=1800)" in result.stdout
     assert "SESSION_COOKIE_AGE = 1200" in result.stdout
+
+
+def test_without_redis_the_web_server_and_the_worker_share_one_cache(tmp_path):
+    """Two processes, as the web server and the Celery worker are: what one stores (the
+    data version a write moves), the other reads."""
+    key = f"shared-{secrets.token_hex(4)}"
+    stored = manage(
+        tmp_path, "shell", "-c", f"from django.core.cache import cache; cache.set({key!r}, 'moved')"
+    )
+    assert stored.returncode == 0, stored.stderr
+
+    read = manage(
+        tmp_path, "shell", "-c", f"from django.core.cache import cache; print(cache.get({key!r}))"
+    )
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip().splitlines()[-1] == "moved"
+
+
+def test_each_parallel_test_process_keeps_its_own_cache_keys(tmp_path):
+    result = manage(tmp_path, "shell", "-c", "from django.conf import settings; "
+                    "print(settings.CACHES['default']['KEY_PREFIX'], settings.PAGE_CACHE_SECONDS)",
+                    PYTEST_XDIST_WORKER="gw7")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == ["gw7", "600"]
 
 
 # --- the readers, in process ------------------------------------------------------------------
