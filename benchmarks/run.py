@@ -2,9 +2,10 @@
 
 Drops and creates a scratch PostgreSQL database (`BENCH_DATABASE_URL`, by default
 bearing_bench on 127.0.0.1 as postgres; its name must contain "bench", so it can never be the
-database of the app or of the tests), migrates it, seeds it with `seed_scale`, measures the
-figures of `benchmarks.figures`, prints one line per figure and writes them all, with the
-machine they were measured on, to a JSON file.
+database of the app or of the tests), empties the Redis database the app caches in
+(`BENCH_REDIS_URL`, by default redis://127.0.0.1:6379/14), migrates and seeds the database
+with `seed_scale`, measures the figures of `benchmarks.figures`, prints one line per figure
+and writes them all, with the machine they were measured on, to a JSON file.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bearing_bench"
+# The cache (and broker) of the served app, as in production; emptied when the run starts.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 ROOT = Path(__file__).resolve().parent.parent
 
 # (KPIs, months) per figure: full size as the issue sets them, and a quick smoke test.
@@ -37,9 +40,11 @@ SIZES: dict[str, dict[str, Any]] = {
 
 
 def _environment(url: str) -> dict[str, str]:
-    """Production settings against the scratch database, served over plain HTTP on loopback."""
+    """Production settings against the scratch database and Redis (`BENCH_REDIS_URL`, whose
+    database the run empties), served over plain HTTP on loopback."""
     return {
         "DATABASE_URL": url,
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
         "DJANGO_SETTINGS_MODULE": "scorecard.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
@@ -101,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
@@ -109,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     from scorecard.management.commands.seed_scale import last_closed_month
 
     started = time.perf_counter()
+    cache.clear()  # nothing cached by an earlier run, on another database
     call_command("migrate", verbosity=0)
     # Production settings serve static files through the manifest (WhiteNoise).
     call_command("collectstatic", interactive=False, verbosity=0)

@@ -111,9 +111,17 @@ def test_quick_figures_are_each_produced() -> None:
         "scorecard, month",
         "scorecard, year to date",
         "variance report computation",
-        "dashboard time",
-        "dashboard queries",
+        "dashboard time, cold: rendered after a write",
+        "dashboard queries, cold: rendered after a write",
     ]
+    assert names[5:7] == [
+        "dashboard time, warm: answered from the cache",
+        "dashboard queries, warm: answered from the cache",
+    ]
+    queries = {figure.name: figure.app for figure in produced if "queries" in figure.name}
+    warm = queries["dashboard queries, warm: answered from the cache"]
+    cold = queries["dashboard queries, cold: rendered after a write"]
+    assert warm < cold / 2  # from the cache, the page's own queries are not asked
     assert all(figure.app > 0 and figure.baseline > 0 for figure in produced)
     assert all(" vs " in figure.line() for figure in produced)
 
