@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -25,7 +26,7 @@ from kpis import scoring
 from kpis.models import Actual, ScoreStatus, VarianceLine, VarianceReport
 from kpis.reports.extensions import sections_for_report
 from kpis.selectors import KpiScore, ObjectiveScore, PlanScorecard, plan_scorecard
-from strategy.models import StrategicPlan
+from strategy.models import Objective, Perspective, StrategicPlan
 
 # How many of the largest unfavourable variances a summary names.
 WORST_COUNT = 5
@@ -62,40 +63,67 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+_Placed = tuple[Perspective, Objective, KpiScore]
+
+
+def _placed(scorecard: PlanScorecard) -> list[_Placed]:
+    """Each KPI once, where the scorecard first shows it, in the scorecard's order."""
+    placed: list[_Placed] = []
+    seen: set[int] = set()
+    for perspective in scorecard.perspectives:
+        for top in perspective.objectives:
+            for objective_score, kpi_score in _walk(top):
+                if kpi_score.kpi.pk not in seen:
+                    seen.add(kpi_score.kpi.pk)
+                    placed.append((perspective.perspective, objective_score.objective, kpi_score))
+    return placed
+
+
+def _actual_words(placed: list[_Placed]) -> dict[tuple[int, date], tuple[str, str]]:
+    """The analysis and corrective action of the KPIs' actuals in their own period (one
+    query): only actuals with words, read through the KPIs' plans rather than by thousands of
+    ids, unordered (the default order joins the plans to sort every row)."""
+    own_periods = {k.periods[0] for _, _, k in placed if len(k.periods) == 1}
+    if not own_periods:
+        return {}
+    actuals = (
+        Actual.objects.filter(
+            kpi__plan_id__in={k.kpi.plan_id for _, _, k in placed}, period__in=own_periods
+        )
+        .exclude(analysis="", corrective_action="")
+        .order_by()
+    )
+    return {
+        (kpi_id, day): (analysis, corrective)
+        for kpi_id, day, analysis, corrective in actuals.values_list(
+            "kpi_id", "period", "analysis", "corrective_action"
+        )
+    }
+
+
 def report_snapshot(*, plan: StrategicPlan, period: date) -> Snapshot:
     """The plan's report for the period as the data stands: a line per KPI in scorecard order."""
     scorecard = plan_scorecard(plan=plan, period=period, reader=None)
-    placed = [
-        (perspective.perspective, objective, kpi_score)
-        for perspective in scorecard.perspectives
-        for top in perspective.objectives
-        for objective, kpi_score in _walk(top)
-    ]
-    own_periods = {k.kpi.pk: k.periods[0] for _, _, k in placed if len(k.periods) == 1}
-    words = {
-        (kpi_id, day): (analysis, corrective)
-        for kpi_id, day, analysis, corrective in Actual.objects.filter(
-            kpi_id__in=own_periods, period__in=set(own_periods.values())
-        ).values_list("kpi_id", "period", "analysis", "corrective_action")
-    }
+    placed = _placed(scorecard)
+    words = _actual_words(placed)
     unit_names = dict(
-        OrgUnit.objects.filter(pk__in={o.objective.org_unit_id for _, o, _ in placed}).values_list(
+        OrgUnit.objects.filter(pk__in={o.org_unit_id for _, o, _ in placed}).values_list(
             "pk", "name"
         )
     )
+    owner_names = {
+        k.kpi.owner_id: k.kpi.owner.display_name for _, _, k in placed if k.kpi.owner is not None
+    }
     lines: list[VarianceLine] = []
-    seen: set[int] = set()
-    for perspective, objective_score, kpi_score in placed:
+    for perspective, objective, kpi_score in placed:
         kpi, result = kpi_score.kpi, kpi_score.result
-        if kpi.pk in seen:
-            continue
-        seen.add(kpi.pk)
-        objective = objective_score.objective
-        own = own_periods.get(kpi.pk)
-        analysis, corrective = words.get((kpi.pk, own), ("", "")) if own else ("", "")
+        analysis, corrective = "", ""
+        if len(kpi_score.periods) == 1:  # a combined view has no one actual's words to show
+            analysis, corrective = words.get((kpi.pk, kpi_score.periods[0]), ("", ""))
+        variance_pct = result.variance_pct
         lines.append(
             VarianceLine(
-                kpi=kpi,
+                kpi_id=kpi.pk,
                 position=len(lines),
                 perspective_name=perspective.name,
                 objective_code=objective.code,
@@ -103,7 +131,7 @@ def report_snapshot(*, plan: StrategicPlan, period: date) -> Snapshot:
                 kpi_code=kpi.code,
                 kpi_name=kpi.name,
                 measure_unit=kpi.measure_unit,
-                owner_name=kpi.owner.display_name if kpi.owner else "",
+                owner_name=owner_names.get(kpi.owner_id, ""),
                 org_unit_id=objective.org_unit_id,
                 org_unit_name=unit_names.get(objective.org_unit_id, ""),
                 actual=result.actual,
@@ -112,9 +140,7 @@ def report_snapshot(*, plan: StrategicPlan, period: date) -> Snapshot:
                 score=_score(result.score),
                 status=result.status.value,
                 variance=result.variance,
-                variance_pct=(
-                    None if result.variance_pct is None else round(result.variance_pct, 4)
-                ),
+                variance_pct=None if variance_pct is None else round(variance_pct, 4),
                 favourable=result.favourable,
                 previous_score=_score(result.previous_score),
                 trend=result.trend.value if result.trend else "",
@@ -165,11 +191,12 @@ _LINE_FIELDS = (
     "analysis",
     "corrective_action",
 )
+_line_values = attrgetter(*_LINE_FIELDS)
 
 
 def _fingerprint(lines: list[VarianceLine], summary: dict[str, Any]) -> str:
     """A digest of everything the report shows, so any change to its data changes it."""
-    rows = [[_text(getattr(line, name)) for name in _LINE_FIELDS] for line in lines]
+    rows = [[None if v is None else str(v) for v in _line_values(line)] for line in lines]
     payload = json.dumps([rows, summary], sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 

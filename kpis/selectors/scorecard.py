@@ -46,6 +46,9 @@ from strategy.models import Objective, Perspective, StrategicPlan
 # A view of one period (the KPI's own period containing the date) besides scoring.View.
 MONTH = "month"
 VIEWS = (MONTH, View.QUARTER.value, View.YEAR_TO_DATE.value, View.YEAR.value)
+# No input hidden from the reader: one empty set shared by every KPI, not one object per KPI
+# for the garbage collector to walk.
+_NOTHING_HIDDEN: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -58,7 +61,7 @@ class KpiScore:
     result: KpiResult
     combined: combined_periods.CombinedPeriod | None = field(default=None, repr=False)
     inputs: Mapping[str, Decimal | None] | None = field(default=None, repr=False)
-    hidden_inputs: frozenset[str] = field(default=frozenset(), repr=False)
+    hidden_inputs: frozenset[str] = field(default=_NOTHING_HIDDEN, repr=False)
 
     @property
     def status(self) -> scoring.ScoreStatus:
@@ -278,7 +281,7 @@ def _score_kpis(
     kpi_scores: dict[int, KpiScore] = {}
     for kpi in scored:
         by_code = codes_by_plan[kpi.plan_id]
-        hidden: frozenset[str] = frozenset()
+        hidden = _NOTHING_HIDDEN
         if kpi.is_calculated:
             hidden = frozenset(
                 code
@@ -377,6 +380,44 @@ def plan_scorecards(
     ]
 
 
+@dataclass
+class _ObjectiveRollups:
+    """Objectives rolled up from their KPIs' scores and their cascaded children's roll-ups.
+
+    A class rather than a function nested in `_scorecard`: a nested function that calls itself
+    holds itself in its closure, and that reference cycle kept every KPI score of a scorecard
+    alive until the garbage collector's next full pass, which then had all of them to walk.
+    """
+
+    kpis_by_objective: dict[int, list[KpiScore]]
+    children_of: dict[int, list[Objective]]
+    objective_name: Callable[[Objective], str]
+
+    def score(self, objective: Objective, seen: frozenset[int]) -> ObjectiveScore:
+        """The objective's roll-up; `seen` holds the objectives above it, so a cycle of
+        cascading stops instead of recursing for ever."""
+        children = [
+            self.score(child, seen | {child.pk})
+            for child in self.children_of[objective.pk]
+            if child.pk not in seen
+        ]
+        own = self.kpis_by_objective[objective.pk]
+        name = self.objective_name
+        result = _rollup(
+            [(f"KPI {k.kpi.code}", k.result.score, k.kpi.weight) for k in own]
+            + [(name(c.objective), c.rollup.score, c.objective.weight) for c in children]
+        )
+        return ObjectiveScore(
+            objective=objective,
+            kpis=own,
+            children=children,
+            rollup=result,
+            kpis_reported=sum(k.result.actual is not None for k in own)
+            + sum(c.kpis_reported for c in children),
+            kpis_total=len(own) + sum(c.kpis_total for c in children),
+        )
+
+
 def _scorecard(
     parts: _PlanParts,
     *,
@@ -418,31 +459,12 @@ def _scorecard(
         if objective.parent_id is not None:
             children_of[objective.parent_id].append(objective)
 
-    def score_objective(objective: Objective, seen: frozenset[int]) -> ObjectiveScore:
-        children = [
-            score_objective(child, seen | {child.pk})
-            for child in children_of[objective.pk]
-            if child.pk not in seen
-        ]
-        own = kpis_by_objective[objective.pk]
-        result = _rollup(
-            [(f"KPI {k.kpi.code}", k.result.score, k.kpi.weight) for k in own]
-            + [(objective_name(c.objective), c.rollup.score, c.objective.weight) for c in children]
-        )
-        return ObjectiveScore(
-            objective=objective,
-            kpis=own,
-            children=children,
-            rollup=result,
-            kpis_reported=sum(k.result.actual is not None for k in own)
-            + sum(c.kpis_reported for c in children),
-            kpis_total=len(own) + sum(c.kpis_total for c in children),
-        )
+    rollups = _ObjectiveRollups(kpis_by_objective, children_of, objective_name)
 
     perspective_scores = []
     for perspective in perspectives:
         scored = [
-            score_objective(o, frozenset({o.pk}))
+            rollups.score(o, frozenset({o.pk}))
             for o in objectives
             if o.plan_id == plan.pk and o.perspective_id == perspective.pk
         ]

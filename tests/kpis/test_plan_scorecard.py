@@ -1,7 +1,9 @@
 """The whole scorecard of a plan for a period, read in a fixed number of queries."""
 
 import datetime
+import gc
 import random
+import weakref
 from decimal import Decimal
 from fractions import Fraction
 
@@ -402,3 +404,19 @@ def test_the_scorecards_of_twelve_months_take_the_queries_of_one():
     small, large = count(build_plan(10)), count(build_plan(200))
     assert small == large
     assert large <= 8
+
+
+def test_a_dropped_scorecard_is_freed_at_once_not_left_to_the_garbage_collector():
+    """No reference cycle holds a scorecard's KPI scores: with the cyclic collector paused,
+    dropping the scorecard frees them, so a full collection never has them to walk."""
+    scorecard = plan_scorecard(plan=build_plan(10), period=FEB, reader=None)
+    objective = scorecard.perspectives[0].objectives[0]
+    assert objective.children, "the plan cascades, so the roll-up recursed"
+    kept = [weakref.ref(objective), weakref.ref(objective.children[0].kpis[0])]
+    del objective
+    gc.disable()
+    try:
+        del scorecard
+        assert [ref() for ref in kept] == [None, None]
+    finally:
+        gc.enable()

@@ -5,6 +5,7 @@ path" prove that `evaluate_kpi` and `evaluate_view`, which `kpis.selectors.plan_
 calls for every KPI, give exactly those scores, and that the words change no number.
 """
 
+import math
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -100,6 +101,19 @@ def test_actual_at_the_goal_scores_six_point_six_seven_and_at_the_red_flag_three
     assert (display_score(at_goal), display_score(at_red_flag)) == ("6.7", "3.3")
     assert status_for(at_goal) is ScoreStatus.ON_TRACK
     assert status_for(at_red_flag) is ScoreStatus.AT_RISK
+
+
+@given(
+    st.fractions(min_value=-(10**6), max_value=10**6, max_denominator=10**9),
+    st.integers(min_value=0, max_value=6),
+)
+def test_stored_and_shown_scores_round_half_away_from_zero_exactly(value, places):
+    # The definition, in fractions: the units are floor(|value| · 10^places + 1/2).
+    units = math.floor(abs(value) * 10**places + Fraction(1, 2))
+    expected = Decimal(-units if value < 0 else units).scaleb(-places)
+    assert score_to_decimal(value, places=places) == expected
+    assert str(score_to_decimal(value, places=places)) == str(expected)
+    assert display_score(value) == str(score_to_decimal(value, places=1))
 
 
 @given(values, values, margins)
