@@ -23,7 +23,7 @@ from core.htmx import HtmxHttpRequest, wants_fragment
 from kpis.period_params import VIEW_LABELS
 from kpis.selectors import plan_scorecard
 from scorecard import dashboard as selectors
-from scorecard import exports
+from scorecard import exports, objective_page
 from strategy.models import Objective, StrategicPlan
 from strategy.services import objective_comment_save
 
@@ -172,7 +172,7 @@ def _objective_page(
         plan=found.plan, query=query, today=_today()
     )
     try:
-        page = selectors.objective_page(
+        page = objective_page.objective_page(
             objective_id=found.pk, plan=found.plan, period=period, view=view, reader=user
         )
     except StrategicPlan.DoesNotExist:  # with the objective in it
@@ -240,7 +240,7 @@ def objective_commentary(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "view": view,
         "query": query,
         "may_comment": True,
-        "commentary": selectors.commentary_for(objective_id=found.pk, period=period),
+        "commentary": objective_page.commentary_for(objective_id=found.pk, period=period),
         **form,
     }
     return render(request, "scorecard/objective.html#commentary", context, status=status)

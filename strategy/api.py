@@ -1,6 +1,6 @@
 """The API for the strategy: plans, perspectives, objectives and cause-effect links.
 
-Writes go through strategy/services.py, as the strategy pages' do. Permissions are
+Writes go through strategy/services/, as the strategy pages' do. Permissions are
 strategy/rules.py's: everyone who may see a plan reads it; admins (and the managers of a
 cascaded plan's unit) change it and everything in it.
 """
