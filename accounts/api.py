@@ -36,7 +36,7 @@ from accounts.selectors import (
     people_for_admin,
     visible_users,
 )
-from core.api import IdFilter, ModelSerializer, refuse_changes
+from core.api import IdFilter, ModelSerializer, TrueOrFalseFilter, refuse_changes
 from core.api_http import BoundedJSONParser
 
 UNIT = ("pk",)
@@ -131,7 +131,7 @@ class OrgUnitSerializer(ModelSerializer):
 class OrgUnitFilter(filters.FilterSet):
     parent = IdFilter(field_name="parent_id")
     code = filters.CharFilter()
-    is_archived = filters.BooleanFilter()
+    is_archived = TrueOrFalseFilter()
 
     class Meta:
         model = OrgUnit
@@ -256,7 +256,7 @@ class UserSerializer(ModelSerializer):
 class UserFilter(filters.FilterSet):
     username = filters.CharFilter()
     email = filters.CharFilter(lookup_expr="iexact")
-    is_active = filters.BooleanFilter()
+    is_active = TrueOrFalseFilter()
     org_unit = IdFilter(method="filter_org_unit")
 
     class Meta:

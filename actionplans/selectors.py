@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -12,6 +13,7 @@ from accounts.models import User
 from accounts.permissions import visible_unit_ids
 from actionplans import schedule, timeline
 from actionplans.models import ActionPlan, ActionPlanKpi, Task
+from core.page_filters import chosen_id
 from kpis.models import Kpi
 from strategy.models import Objective, StrategicPlan
 
@@ -33,6 +35,85 @@ def visible_action_plans(user: User) -> QuerySet[ActionPlan]:
     ).prefetch_related("tasks")
     units = visible_unit_ids(user)
     return plans if units is None else plans.filter(org_unit_id__in=units)
+
+
+@dataclass(frozen=True)
+class PlanListChoices:
+    """What the list of action plans offers to filter by: the units, objectives and owners of
+    the plans the person may see, each as (id, name), by name."""
+
+    units: list[tuple[int, str]]
+    objectives: list[tuple[int, str]]
+    owners: list[tuple[int, str]]
+
+
+def plan_list_choices(visible: Iterable[ActionPlan]) -> PlanListChoices:
+    """The filter's choices among `visible`, the action plans the person may see."""
+    plans = list(visible)
+
+    def by_name(pairs: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+        return sorted(set(pairs), key=lambda pair: pair[1])
+
+    return PlanListChoices(
+        units=by_name((p.org_unit_id, str(p.org_unit)) for p in plans),
+        objectives=by_name((p.objective_id, str(p.objective)) for p in plans),
+        owners=by_name((p.owner_id, str(p.owner)) for p in plans if p.owner_id and p.owner),
+    )
+
+
+@dataclass(frozen=True)
+class PlanListFilter:
+    """The part of the list's address that could be used (None: that filter is off)."""
+
+    org_unit: int | None = None
+    objective: int | None = None
+    owner: int | None = None
+    status: str | None = None
+
+
+def parse_plan_list_filter(
+    params: Mapping[str, str], choices: PlanListChoices
+) -> tuple[PlanListFilter, list[str]]:
+    """The filter the address asks for, and a sentence for each value it could not use (not
+    a number, or a unit, objective or owner of none of the plans the person may see, or an
+    unknown status): that value is dropped and the others still apply, so a misspelt filter
+    shows more rows and says why, never silently none or all."""
+    problems: list[str] = []
+
+    def choice(name: str, label: str, allowed: list[tuple[int, str]]) -> int | None:
+        ids = {pk for pk, _ in allowed}
+        among = "among the action plans you may see"
+        return chosen_id(params, name, ids, label=label, among=among, problems=problems)
+
+    status: str | None = params.get("status", "").strip() or None
+    if status is not None and status not in ActionPlan.Status.values:
+        labels = ", ".join(str(label).lower() for label in ActionPlan.Status.labels)
+        problems.append(
+            f"“{status}” is not a status of an action plan ({labels}); showing every status."
+        )
+        status = None
+    chosen = PlanListFilter(
+        org_unit=choice("org_unit", "unit", choices.units),
+        objective=choice("objective", "objective", choices.objectives),
+        owner=choice("owner", "owner", choices.owners),
+        status=status,
+    )
+    return chosen, problems
+
+
+def filter_action_plans(
+    plans: QuerySet[ActionPlan], chosen: PlanListFilter
+) -> QuerySet[ActionPlan]:
+    """The plans the filter keeps."""
+    if chosen.org_unit is not None:
+        plans = plans.filter(org_unit_id=chosen.org_unit)
+    if chosen.objective is not None:
+        plans = plans.filter(objective_id=chosen.objective)
+    if chosen.owner is not None:
+        plans = plans.filter(owner_id=chosen.owner)
+    if chosen.status is not None:
+        plans = plans.filter(status=chosen.status)
+    return plans
 
 
 def plan_progress(action_plan: ActionPlan) -> Fraction:

@@ -84,40 +84,22 @@ def _status(action_plan: ActionPlan) -> dict[str, Any]:
 @require_GET
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    """Action plans the person may see, filtered by unit, objective, status and owner."""
-    plans = selectors.visible_action_plans(signed_in_user(request))
-    filters = {
-        "org_unit": "org_unit_id",
-        "objective": "objective_id",
-        "owner": "owner_id",
-    }
-    chosen: dict[str, str] = {}
-    for name, lookup in filters.items():
-        value = request.GET.get(name, "")
-        if value.isdigit():
-            plans = plans.filter(**{lookup: int(value)})
-            chosen[name] = value
-    status = request.GET.get("status", "")
-    if status in ActionPlan.Status.values:
-        plans = plans.filter(status=status)
-        chosen["status"] = status
+    """Action plans the person may see, filtered by unit, objective, status and owner; a value
+    of the address that cannot be used is named and left out of the filter."""
+    visible = selectors.visible_action_plans(signed_in_user(request))
+    choices = selectors.plan_list_choices(visible.prefetch_related(None))
+    chosen, problems = selectors.parse_plan_list_filter(request.GET, choices)
     today = timezone.localdate()
     rows = [
         (plan, percent(selectors.plan_progress(plan)), selectors.plan_schedule(plan, today))
-        for plan in plans
+        for plan in selectors.filter_action_plans(visible, chosen)
     ]
-    visible = selectors.visible_action_plans(signed_in_user(request))
     context = {
         "rows": rows,
         "chosen": chosen,
+        "problems": problems,
+        "choices": choices,
         "statuses": ActionPlan.Status.choices,
-        "units": sorted({(p.org_unit_id, str(p.org_unit)) for p in visible}, key=lambda u: u[1]),
-        "objectives": sorted(
-            {(p.objective_id, str(p.objective)) for p in visible}, key=lambda o: o[1]
-        ),
-        "owners": sorted(
-            {(p.owner_id, str(p.owner)) for p in visible if p.owner}, key=lambda o: o[1]
-        ),
     }
     return render(request, "actionplans/plans.html", context)
 

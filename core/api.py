@@ -146,6 +146,10 @@ class IdFilter(filters.NumberFilter):
 
 
 class _TrueOrFalseField(forms.Field):
+    def __init__(self, *, parameter: str, **kwargs: Any) -> None:
+        self.parameter = parameter
+        super().__init__(**kwargs)
+
     def to_python(self, value: Any) -> bool | None:
         if value in (None, ""):
             return None
@@ -154,15 +158,30 @@ class _TrueOrFalseField(forms.Field):
             return True
         if text in ("false", "0"):
             return False
-        raise forms.ValidationError("Write true or false.", code="invalid")
+        raise forms.ValidationError(
+            f"{self.parameter} takes true or false (or 1 or 0), not “{value}”.", code="invalid"
+        )
 
 
 @extend_schema_field({"type": "boolean"})
 class TrueOrFalseFilter(filters.Filter):
-    """A yes-or-no filter: true or false (or 1 or 0); anything else answers 400, where
-    django-filter's BooleanFilter would ignore it and match everything."""
+    """A yes-or-no filter: true or false (or 1 or 0, in any case); anything else answers 400
+    naming the parameter and the values it takes, where django-filter's BooleanFilter would
+    ignore a misspelt value and match everything. Every yes-or-no filter of the API is one
+    (tests/scorecard/test_api_yes_no_filters.py checks). The parameter is the filter's name in
+    its FilterSet, which is its `field_name` unless that is given: then give `parameter` too."""
 
     field_class = _TrueOrFalseField
+
+    def __init__(self, *args: Any, parameter: str | None = None, **kwargs: Any) -> None:
+        self.parameter = parameter
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self) -> forms.Field:
+        self.extra.setdefault("parameter", self.parameter or self.field_name)
+        field: forms.Field = super().field
+        return field
 
 
 # --- Schema -------------------------------------------------------------------------------------

@@ -106,10 +106,8 @@ def _fraction(value: ScoreLike) -> Fraction:
 
 
 def _round_half_up(value: Fraction, places: int) -> Decimal:
-    """`value` rounded half away from zero to `places` decimals, exactly (no double rounding).
-
-    In integers: the units are floor(|n|·10^places / d + 1/2) for `value` = n/d, without the
-    Fraction arithmetic (and its greatest common divisors) of scaling `value` first."""
+    """`value` rounded half away from zero to `places` decimals, exactly (no double rounding),
+    in integers: floor(|n|·10^places / d + 1/2) units for `value` = n/d."""
     numerator, denominator = value.numerator, value.denominator
     units = (abs(numerator) * 10**places * 2 + denominator) // (denominator * 2)
     return Decimal(-units if numerator < 0 else units).scaleb(-places)

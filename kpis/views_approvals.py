@@ -14,8 +14,8 @@ from accounts.models import User
 from accounts.permissions import require_perm, signed_in_user
 from core.htmx import HtmxHttpRequest, wants_fragment
 from kpis.models import Actual, ActualStatus
-from kpis.selectors import actuals_awaiting_review
-from kpis.services import SELF_APPROVAL, actual_review, approval_refusal
+from kpis.selectors import actuals_awaiting_review, closed_through
+from kpis.services import actual_review, review_refusal
 
 
 def _require_approver(request: HttpRequest) -> User:
@@ -31,12 +31,14 @@ def _require_approver(request: HttpRequest) -> User:
 def approvals(request: HtmxHttpRequest) -> HttpResponse:
     """Submitted actuals of the units where the person approves."""
     user = _require_approver(request)
-    actuals = list(actuals_awaiting_review(user))
+    through = closed_through()
     context = {
-        "actuals": actuals,
+        # Each actual with the reason it cannot be reviewed here (None: it can).
+        "items": [
+            (actual, review_refusal(actual=actual, by=user, closed_through=through))
+            for actual in actuals_awaiting_review(user)
+        ],
         "approval": settings.SCORECARD_APPROVAL,
-        "own": {a.pk for a in actuals if approval_refusal(actual=a, by=user)},
-        "self_approval": SELF_APPROVAL,
     }
     return render(request, "kpis/approvals.html", context)
 
@@ -82,8 +84,7 @@ def approval_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "errors": errors,
             "done": done,
             "comment": comment,
-            "own": {actual.pk} if approval_refusal(actual=actual, by=user) else set(),
-            "self_approval": SELF_APPROVAL,
+            "refusal": review_refusal(actual=actual, by=user, closed_through=closed_through()),
         }
         return render(request, "kpis/approvals.html#item", context, status=status)
     if errors:

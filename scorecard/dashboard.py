@@ -6,7 +6,7 @@ period's actuals of the worst KPIs that need attention (their analysis and corre
 the dashboard names `ATTENTION_SHOWN` of them, the whole list has its own page), the action
 plans acting on those, the plan's latest variance report. None of them grows with the number
 of KPIs. The heat map and the forecasts (the year-to-date values of every KPI on track) load
-after the first paint. An objective's summary and page add its commentary for the period.
+after the first paint. An objective's page is `scorecard.objective_page`.
 
 The address is not trusted: `choose` checks each value against what the reader may see and
 what the plan holds, and says in words what it did with a value it could not use.
@@ -42,7 +42,7 @@ from kpis.selectors import (
     plan_scorecards,
 )
 from strategy.extensions import Link
-from strategy.models import ObjectiveComment, ObjectiveLink, StrategicPlan
+from strategy.models import ObjectiveLink, StrategicPlan
 from strategy.selectors import plans_for
 from strategy.strategy_map import StrategyMap, layout
 
@@ -519,91 +519,3 @@ def heat_map(*, plan: StrategicPlan, period: date, reader: User) -> HeatMap:
             )
         rows.append(HeatRow(objective.objective.code, objective.objective.name, cells))
     return HeatMap(months, rows)
-
-
-# --- An objective's page -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KpiLine:
-    score: KpiScore
-    analysis: str
-    sparkline: dict[str, object]
-
-
-@dataclass(frozen=True)
-class SupportingObjective:
-    """An objective of a department's plan that supports this one, with that plan (to drill
-    into its dashboard)."""
-
-    score: ObjectiveScore
-    plan: StrategicPlan
-
-
-@dataclass
-class ObjectivePage:
-    score: ObjectiveScore | None
-    kpis: list[KpiLine]
-    children: list[SupportingObjective]
-    action_plans: list[ActionPlan]
-    commentary: ObjectiveComment | None = None
-
-
-def commentary_for(*, objective_id: int, period: date) -> ObjectiveComment | None:
-    """The objective's commentary for the period, with who wrote it (one query)."""
-    return (
-        ObjectiveComment.objects.filter(objective_id=objective_id, period=period)
-        .select_related("written_by")
-        .first()
-    )
-
-
-def _find(objectives: Iterable[ObjectiveScore], pk: int) -> ObjectiveScore | None:
-    for o in objectives:
-        if o.objective.pk == pk:
-            return o
-        found = _find(o.children, pk)
-        if found is not None:
-            return found
-    return None
-
-
-def objective_page(
-    *, objective_id: int, plan: StrategicPlan, period: date, view: str, reader: User
-) -> ObjectivePage:
-    """An objective's KPIs with their last 12 months, its cascaded children, its action plans."""
-    scorecard = plan_scorecard(plan=plan, period=period, view=view, reader=reader)
-    score = _find(scorecard.objectives(), objective_id)
-    commentary = commentary_for(objective_id=objective_id, period=period)
-    if score is None:  # archived: it is no longer scored
-        return ObjectivePage(None, [], [], [], commentary)
-    first = periods.shift(period, periods.Frequency.MONTHLY, -(HEAT_MAP_PERIODS - 1))
-    history: dict[int, dict[date, Decimal]] = defaultdict(dict)
-    words: dict[tuple[int, date], str] = {}
-    for kpi_id, day, value, analysis in Actual.objects.filter(
-        kpi_id__in=[k.kpi.pk for k in score.kpis], period__gte=first, period__lte=period
-    ).values_list("kpi_id", "period", "value", "analysis"):
-        history[kpi_id][day] = value
-        words[(kpi_id, day)] = analysis
-    lines = []
-    for k in score.kpis:
-        series = sorted(history[k.kpi.pk].items())
-        lines.append(
-            KpiLine(
-                k,
-                words.get((k.kpi.pk, k.periods[-1]), ""),
-                {
-                    "kind": "sparkline",
-                    "name": f"{k.kpi.code} over the last 12 months",
-                    "labels": [f"{d:%b %Y}" for d, _ in series],
-                    "values": [float(v) for _, v in series],
-                },
-            )
-        )
-    seen = [c for c in score.children if reader.has_perm("strategy.view_objective", c.objective)]
-    plans = StrategicPlan.objects.in_bulk({c.objective.plan_id for c in seen})
-    children = [SupportingObjective(c, plans[c.objective.plan_id]) for c in seen]
-    action_plans = list(
-        ActionPlan.objects.filter(objective_id=objective_id).select_related("owner")
-    )
-    return ObjectivePage(score, lines, children, action_plans, commentary)

@@ -24,7 +24,7 @@ from core.page_cache import cached_page
 from kpis.period_params import VIEW_LABELS
 from kpis.selectors import plan_scorecard
 from scorecard import dashboard as selectors
-from scorecard import exports
+from scorecard import exports, objective_page
 from strategy.models import Objective, StrategicPlan
 from strategy.services import objective_comment_save
 
@@ -33,12 +33,22 @@ def _today() -> date:
     return timezone.localdate()
 
 
+def _missing_plan(number: object) -> str:
+    return f"There is no plan number {number} that you may see. Choose one below."
+
+
 def _choice(request: HtmxHttpRequest) -> tuple[selectors.Choice | None, str]:
     """The checked choice, or None and the message for a plan the person may not see."""
     try:
         return selectors.choose(user=signed_in_user(request), query=request.GET, today=_today()), ""
     except selectors.PlanNotFound as missing:
-        return None, f"There is no plan number {missing} that you may see. Choose one below."
+        return None, _missing_plan(missing)
+
+
+def _plan_gone(plan: StrategicPlan) -> Http404:
+    """The answer for a plan deleted while the request was reading it (the scorecard raises
+    StrategicPlan.DoesNotExist): the 404 of any plan that is not there."""
+    return Http404(_missing_plan(plan.pk))
 
 
 @require_GET
@@ -51,21 +61,22 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     choose another; any other bad value in the address is replaced by its default and named.
     """
     choice, missing = _choice(request)
+    context: dict[str, Any] = {"view_choices": VIEW_LABELS.items()}
+    if choice is not None and (plan := choice.plan) is not None:
+        try:
+            context["board"] = selectors.dashboard(
+                plan=plan, period=choice.period, view=choice.view, reader=signed_in_user(request)
+            )
+        except StrategicPlan.DoesNotExist:  # deleted since it was chosen
+            choice, missing = None, _missing_plan(plan.pk)
+        else:
+            # The empty states point editors to where the plan is completed.
+            context["can_edit_plan"] = request.user.has_perm("strategy.change_plan", plan)
+    context.update(choice=choice, missing=missing)
     status = 200
-    context: dict[str, Any] = {
-        "choice": choice,
-        "missing": missing,
-        "view_choices": VIEW_LABELS.items(),
-    }
     if choice is None:
         status = 404
         context["plans"] = list(selectors.visible_plans(signed_in_user(request)))
-    elif choice.plan is not None:
-        context["board"] = selectors.dashboard(
-            plan=choice.plan, period=choice.period, view=choice.view, reader=signed_in_user(request)
-        )
-        # The empty states point editors to where the plan is completed.
-        context["can_edit_plan"] = request.user.has_perm("strategy.change_plan", choice.plan)
     template = "scorecard/dashboard.html"
     if wants_fragment(request):
         template += "#content"
@@ -85,7 +96,10 @@ def _later_section(
         raise Http404(missing)
     context: dict[str, Any] = {"choice": choice}
     if choice.plan is not None:
-        context.update(fill(choice.plan, choice, signed_in_user(request)))
+        try:
+            context.update(fill(choice.plan, choice, signed_in_user(request)))
+        except StrategicPlan.DoesNotExist:
+            raise _plan_gone(choice.plan) from None
     if wants_fragment(request):
         template += f"#{partial}"
     return render(request, template, context)
@@ -162,9 +176,12 @@ def _objective_page(
     period, view, _, problems = selectors.choose_period(
         plan=found.plan, query=query, today=_today()
     )
-    page = selectors.objective_page(
-        objective_id=found.pk, plan=found.plan, period=period, view=view, reader=user
-    )
+    try:
+        page = objective_page.objective_page(
+            objective_id=found.pk, plan=found.plan, period=period, view=view, reader=user
+        )
+    except StrategicPlan.DoesNotExist:  # with the objective in it
+        raise Http404 from None
     context = {
         "objective": found,
         "page": page,
@@ -229,7 +246,7 @@ def objective_commentary(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "view": view,
         "query": query,
         "may_comment": True,
-        "commentary": selectors.commentary_for(objective_id=found.pk, period=period),
+        "commentary": objective_page.commentary_for(objective_id=found.pk, period=period),
         **form,
     }
     return render(request, "scorecard/objective.html#commentary", context, status=status)
@@ -250,9 +267,12 @@ def dashboard_export(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
     choice, missing = _choice(request)
     if choice is None or choice.plan is None:
         raise Http404(missing or "No plan to export.")
-    scorecard = plan_scorecard(
-        plan=choice.plan, period=choice.period, view=choice.view, reader=signed_in_user(request)
-    )
+    try:
+        scorecard = plan_scorecard(
+            plan=choice.plan, period=choice.period, view=choice.view, reader=signed_in_user(request)
+        )
+    except StrategicPlan.DoesNotExist:
+        raise _plan_gone(choice.plan) from None
     rows = exports.kpi_rows(scorecard)
     title = f"{choice.plan.name} {choice.period:%Y-%m} {choice.view}"
     body = exports.as_csv(rows) if fmt == "csv" else exports.as_xlsx(rows, f"{choice.period:%Y-%m}")

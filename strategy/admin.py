@@ -1,6 +1,6 @@
 """The strategy in the Django admin: read-only for every model.
 
-Plans, perspectives, objectives, links and stakeholders are written through strategy/services.py,
+Plans, perspectives, objectives, links and stakeholders are written through strategy/services/,
 whose rules are not all model constraints: a cascaded plan's parent and status, an objective's
 unit and owner, the standard perspectives that stay, cause-effect links that never close a
 cycle (checked under a lock on the plan), archiving that touches nothing else. Rather than

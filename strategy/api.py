@@ -1,6 +1,6 @@
 """The API for the strategy: plans, perspectives, objectives and cause-effect links.
 
-Writes go through strategy/services.py, as the strategy pages' do. Permissions are
+Writes go through strategy/services/, as the strategy pages' do. Permissions are
 strategy/rules.py's: everyone who may see a plan reads it; admins (and the managers of a
 cascaded plan's unit) change it and everything in it.
 """
@@ -23,7 +23,7 @@ from accounts.api_base import (
     VisibleRelatedField,
 )
 from accounts.models import OrgUnit, User
-from core.api import IdFilter, ModelSerializer, merged, refuse_changes
+from core.api import IdFilter, ModelSerializer, TrueOrFalseFilter, merged, refuse_changes
 from strategy import services
 from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
 
@@ -295,7 +295,7 @@ class ObjectiveFilter(filters.FilterSet):
     owner = IdFilter(field_name="owner_id")
     parent = IdFilter(field_name="parent_id")
     code = filters.CharFilter()
-    is_archived = filters.BooleanFilter()
+    is_archived = TrueOrFalseFilter()
 
     class Meta:
         model = Objective

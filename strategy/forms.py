@@ -126,7 +126,7 @@ class ObjectiveForm(forms.Form):
             forms.ModelChoiceField(
                 queryset=people,
                 required=False,
-                help_text="Someone with a role in the unit.",
+                help_text="Someone with a role in the objective's unit or a unit above it.",
                 error_messages=PERSON_CHOICE_ERRORS,
             ),
             people,

@@ -265,14 +265,23 @@ def units_for_plan(
 
 
 def objective_choices(
-    plan: StrategicPlan, *, reader: User, keep: Iterable[int | None] = ()
+    plan: StrategicPlan,
+    *,
+    reader: User,
+    unit_id: object = None,
+    keep: Iterable[int | None] = (),
 ) -> tuple[QuerySet[User], QuerySet[OrgUnit]]:
-    """`people_for_plan` and `units_for_plan` together, walking the unit's subtree once."""
-    subtree_ids = plan.org_unit.subtree_ids()
-    return (
-        people_for_plan(plan, reader=reader, subtree_ids=subtree_ids, keep=keep),
-        units_for_plan(plan, subtree_ids=subtree_ids),
-    )
+    """What an objective's form offers: as owners, the people who may own an objective of
+    its unit (`people_with_access`, the rule `strategy.services.person_access_error` checks,
+    as the KPI form offers owners for its objective's unit), and as units `units_for_plan`.
+
+    `unit_id` is the objective's unit (as posted, or as it is): one of the plan's active
+    units, else the plan's own unit, which a new objective has until another is chosen.
+    """
+    units = units_for_plan(plan)
+    text = str(unit_id or "")
+    unit = units.filter(pk=int(text)).first() if text.isdigit() else None
+    return people_with_access(unit or plan.org_unit, reader=reader, keep=keep), units
 
 
 def plan_stakeholders(plan: StrategicPlan) -> list[Stakeholder]:

@@ -117,8 +117,15 @@ def _objective_form(
     editing: Objective | None = None,
     **kwargs: Any,
 ) -> ObjectiveForm:
+    """The objective's form, offering as owners the people who may own an objective of its
+    unit: the unit posted, else the objective's own (a new one's is the plan's)."""
     keep = [editing.owner_id] if editing is not None else []
-    people, units = objective_choices(plan, reader=signed_in_user(request), keep=keep)
+    unit_id: object = editing.org_unit_id if editing is not None else None
+    if data is not None:
+        unit_id = data.get(f"{prefix}-org_unit") or unit_id
+    people, units = objective_choices(
+        plan, reader=signed_in_user(request), unit_id=unit_id, keep=keep
+    )
     return ObjectiveForm(data, plan=plan, people=people, units=units, prefix=prefix, **kwargs)
 
 

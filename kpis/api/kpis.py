@@ -97,7 +97,7 @@ class KpiFilter(filters.FilterSet):
     updater = IdFilter(field_name="updaters", distinct=True)
     may_update = TrueOrFalseFilter(method="filter_may_update")
     code = filters.CharFilter()
-    is_retired = filters.BooleanFilter()
+    is_retired = TrueOrFalseFilter()
 
     class Meta:
         model = Kpi

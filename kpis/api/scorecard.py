@@ -263,9 +263,16 @@ class ScorecardView(StrictQueryParamsMixin, APIView):
         query = ScorecardQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
         asked = query.validated_data
-        card = selectors.plan_scorecard(
-            plan=asked["plan"], period=asked["period"], view=asked["view"], reader=request.user
-        )
+        try:
+            card = selectors.plan_scorecard(
+                plan=asked["plan"], period=asked["period"], view=asked["view"], reader=request.user
+            )
+        except StrategicPlan.DoesNotExist:
+            # Deleted since the query was checked: the answer for a plan that does not exist.
+            missing = query.fields["plan"].error_messages["does_not_exist"]
+            raise serializers.ValidationError(
+                {"plan": [missing.format(pk_value=asked["plan"].pk)]}
+            ) from None
         page, page_size = asked["page"], asked["page_size"]
         shape = _Shape(asked["depth"], (page - 1) * page_size, page * page_size)
         data = _scorecard(card, shape)

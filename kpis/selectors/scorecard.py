@@ -181,7 +181,10 @@ def _previous_day(day: date, view: str, fiscal_year_start_month: int) -> date:
 
 
 def _cascade_plan_units(plan: StrategicPlan) -> dict[int, int]:
-    """The plan and every plan that cascades from it, at any depth, with their units (one query)."""
+    """The plan and every plan that cascades from it, at any depth, with their units (one query).
+
+    Raises StrategicPlan.DoesNotExist when the plan is gone: deleted since the caller read it.
+    """
     children: dict[int | None, list[int]] = defaultdict(list)
     units: dict[int, int] = {}
     for pk, parent_id, unit_id in StrategicPlan.objects.values_list(
@@ -189,6 +192,8 @@ def _cascade_plan_units(plan: StrategicPlan) -> dict[int, int]:
     ):
         children[parent_id].append(pk)
         units[pk] = unit_id
+    if plan.pk not in units:
+        raise StrategicPlan.DoesNotExist(f"There is no plan number {plan.pk}: it was deleted.")
     ids = [plan.pk]
     frontier = [plan.pk]
     while frontier:
@@ -357,6 +362,7 @@ def plan_scorecard(
     `period` is any day of the period to show; each KPI is seen in its own period (or the
     periods of the view) containing it. Cascaded child objectives count towards their parent.
     The explanations are worded for `reader` (None: for someone who sees everything).
+    Raises StrategicPlan.DoesNotExist when the plan was deleted since the caller read it.
     """
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; use one of {', '.join(VIEWS)}")

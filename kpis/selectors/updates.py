@@ -16,6 +16,7 @@ from django.http import QueryDict
 
 from accounts.models import OrgUnit, Role, User
 from accounts.permissions import access_for
+from core.page_filters import chosen_id
 from kpis import periods, scoring
 from kpis.models import Actual, ActualStatus, Kpi, Target
 from kpis.selectors.closing import closed_message, closed_through
@@ -189,22 +190,17 @@ def parse_updates_filter(
     so a misspelt filter shows every row with a message rather than an error page."""
     problems: list[str] = []
 
-    def choice(name: str, label: str, allowed: list[tuple[int, str]]) -> int | None:
-        text = params.get(name, "").strip()
-        if not text:
-            return None
-        if text.isdigit() and int(text) in {pk for pk, _ in allowed}:
-            return int(text)
-        problems.append(f"There is no {label} “{text}” among your KPIs; showing every {label}.")
-        return None
+    def choice(name: str, allowed: list[tuple[int, str]]) -> int | None:
+        ids = {pk for pk, _ in allowed}
+        return chosen_id(params, name, ids, label=name, among="among your KPIs", problems=problems)
 
     missing = params.get("missing", "").strip()
     if missing not in ("", "1", "on"):
         problems.append(f"“Missing only” is on or off, not “{missing}”; showing every row.")
     return (
         UpdatesFilter(
-            unit=choice("unit", "unit", choices.units),
-            objective=choice("objective", "objective", choices.objectives),
+            unit=choice("unit", choices.units),
+            objective=choice("objective", choices.objectives),
             missing_only=missing in ("1", "on"),
         ),
         problems,

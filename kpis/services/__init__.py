@@ -21,6 +21,7 @@ from kpis.services.actuals import (
     actual_review,
     actuals_bulk_record,
     approval_refusal,
+    review_refusal,
 )
 from kpis.services.closing import PeriodClosed, close_date_refusal, period_close
 from kpis.services.common import Outcome, Source
@@ -84,6 +85,7 @@ __all__ = [
     "period_label",
     "plan_copy",
     "reminders_send",
+    "review_refusal",
     "target_clear",
     "target_set",
     "targets_copy_last_year",

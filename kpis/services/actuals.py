@@ -1,5 +1,6 @@
 """Writing actuals: one at a time (`actual_record`), many at once (`actuals_bulk_record`), and
-reviewing them (`actual_review`, with the self-approval refusal).
+reviewing them (`actual_review`, with the self-approval refusal; `review_refusal` says why a
+queue offers no review).
 
 An actual is refused for a closed period, a period that has not started, a KPI that takes no
 actuals and a stale version; a value saved unchanged writes nothing. A value that puts its KPI
@@ -28,6 +29,7 @@ from kpis.models import Actual, ActualStatus, Kpi, Target
 from kpis.rules import actuals_closed
 from kpis.selectors import (
     OFF_TRACK_NEEDS_ACTION,
+    closed_message,
     closed_through,
     future_message,
     needs_corrective_action,
@@ -314,6 +316,16 @@ def approval_refusal(*, actual: Actual, by: User) -> str | None:
     if actual.entered_by_id is not None and actual.entered_by_id == by.pk:
         return SELF_APPROVAL
     return None
+
+
+def review_refusal(*, actual: Actual, by: User, closed_through: date | None) -> str | None:
+    """Why the person is offered no review of the actual, or None: its period is closed
+    (`actual_review` would refuse approving and returning alike; `closed_through` is the close
+    date, read once for a whole queue) or they entered it themselves (`approval_refusal`)."""
+    kpi = actual.kpi
+    if periods.is_closed(actual.period, kpi.frequency, closed_through):
+        return closed_message(actual.period, kpi.frequency)
+    return approval_refusal(actual=actual, by=by)
 
 
 def actual_review(

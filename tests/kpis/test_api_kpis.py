@@ -193,4 +193,6 @@ def test_may_update_takes_true_or_false_only(org):
     response = client_for(org.manager).get(URL, {"may_update": "yes"})
 
     assert response.status_code == 400
-    assert response.json() == {"may_update": ["Write true or false."]}
+    assert response.json() == {
+        "may_update": ["may_update takes true or false (or 1 or 0), not “yes”."]
+    }

@@ -35,7 +35,7 @@ def test_more_perspectives_and_objectives_add_no_query_to_the_plan_page(headers)
     assert plan_page_queries(ws, **headers) == few
 
 
-def test_every_add_form_offers_the_plans_people_and_units_with_the_plans_unit_chosen():
+def test_every_add_form_offers_the_owners_and_units_of_an_objective_of_the_plans_unit():
     ws = build_workspace()
     html = client_for(ws.org.root_admin).get(f"/strategy/plans/{ws.plan.pk}/").content.decode()
 
@@ -44,7 +44,8 @@ def test_every_add_form_offers_the_plans_people_and_units_with_the_plans_unit_ch
         owner = html.split(f'name="{prefix}-owner"')[1].split("</select>")[0]
         unit = html.split(f'name="{prefix}-org_unit"')[1].split("</select>")[0]
         assert '<option value="" selected>---------</option>' in owner
-        assert f'<option value="{ws.org.manager.pk}">Manager</option>' in owner
+        assert f'<option value="{ws.org.viewer.pk}">Viewer</option>' in owner
+        assert f'<option value="{ws.org.manager.pk}">Manager</option>' not in owner
         assert f'<option value="{ws.org.acme.pk}" selected>ACME</option>' in unit
         assert f'<option value="{ws.org.north.pk}">Sales North</option>' in unit
         assert "---------" not in unit

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 
+from strategy.forms import PERSON_NOT_OFFERED
 from strategy.models import Objective, ObjectiveLink, Perspective, StrategicPlan
 from strategy.services import objective_create, objective_link_create, plan_create, plan_update
 from tests.strategy.workspace import END, HTMX, START, build_workspace, client_for
@@ -217,8 +218,9 @@ def test_an_owner_without_access_to_the_unit_is_refused_at_the_owner_field(ws):
 
     response = client_for(ws.org.root_admin).post(add_objective_url(ws), data)
 
+    # Not offered for Sales, so the form refuses the choice before the service would.
     assert response.status_code == 400
-    assert "Operator has no access to the unit Sales" in response.content.decode()
+    assert PERSON_NOT_OFFERED in response.content.decode()
     assert not Objective.objects.exists()
 
 
