@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.db import models
 from django.db.models.signals import post_migrate
 
 # The apps whose data the cached pages show (core/page_cache.py): every save, delete and
@@ -17,7 +18,22 @@ UNWATCHED_MODELS = {
 }
 
 
-def watched_models() -> list[type]:
+# The models whose rows the scores kept per plan are computed from (kpis.selectors.cascade).
+# A target or an actual moves its KPI's plan's version; the others move every plan's, as a
+# KPI, objective or plan moved, re-weighted or archived reaches further than one plan (and
+# is rare). The rest of the watched models change no plan's scores.
+SCORED_MODELS = {
+    "strategy.StrategicPlan",
+    "strategy.Objective",
+    "kpis.Kpi",
+    "kpis.Target",
+    "kpis.Actual",
+    "kpis.PeriodClose",
+}
+OF_ONE_KPI = {"kpis.Target", "kpis.Actual"}
+
+
+def watched_models() -> list[type[models.Model]]:
     """Every model of WATCHED_APPS (many-to-many tables included) but UNWATCHED_MODELS."""
     return [
         model
@@ -50,5 +66,15 @@ class ScorecardConfig(AppConfig):
         extensions.objective_actions.append(health.add_action_plan)
         extensions.plan_health.append(health.checklist)
 
-        data_version.watch(watched_models())
+        from kpis.selectors.cascade import plan_of_kpi_row
+
+        watched = watched_models()
+        data_version.watch(
+            [m for m in watched if m._meta.label not in SCORED_MODELS],
+            plans_of=data_version.no_plans,
+        )
+        data_version.watch(
+            [m for m in watched if m._meta.label in OF_ONE_KPI], plans_of=plan_of_kpi_row
+        )
+        data_version.watch([m for m in watched if m._meta.label in SCORED_MODELS - OF_ONE_KPI])
         post_migrate.connect(_migrated, sender=self, dispatch_uid="data_version_migrated")
