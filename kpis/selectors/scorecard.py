@@ -282,8 +282,15 @@ def _view_periods(
 ) -> tuple[_PeriodsByFrequency, _PeriodsByFrequency]:
     """The periods of the view containing `period` and, for trends, of the one before, by
     frequency (every KPI of a frequency sees the same periods)."""
+    return _frequency_periods({k.frequency for k in kpis}, period, view, trends=trends)
+
+
+def _frequency_periods(
+    frequencies: Iterable[str], period: date, view: str, *, trends: bool
+) -> tuple[_PeriodsByFrequency, _PeriodsByFrequency]:
+    """`_view_periods` of KPIs of these frequencies."""
     fy = settings.FISCAL_YEAR_START_MONTH
-    current = {f: kpi_periods_for(f, period, view, fy) for f in {k.frequency for k in kpis}}
+    current = {f: kpi_periods_for(f, period, view, fy) for f in frequencies}
     if not trends:
         return current, {}
     previous_day = _previous_day(period, view, fy)
@@ -370,6 +377,10 @@ class _PlanParts:
     objectives: list[Objective]
     kpis: list[Kpi]
     summarised: bool
+    # For scorecards of several months: the periods of all of them, so that the plans below
+    # are read once (`_summarise`) for every month, with what was read, by set of plans.
+    summary_periods: set[date] | None = None
+    summary_inputs: dict[frozenset[int], tuple[list[Kpi], Values]] = field(default_factory=dict)
 
     @property
     def of_kpis(self) -> Q:
@@ -428,15 +439,27 @@ def plan_scorecard(
 
 
 def plan_scorecards(
-    *, plan: StrategicPlan, months: Sequence[date], reader: Reader, trends: bool = True
+    *,
+    plan: StrategicPlan,
+    months: Sequence[date],
+    reader: Reader,
+    trends: bool = True,
+    summarised: bool = False,
 ) -> list[PlanScorecard]:
     """`plan_scorecard` of each of `months` (month view), each the same as on its own, with
     the plan read once and the targets and actuals of every month in two queries: a fixed
     number of queries however many months and KPIs. Without `trends` the month before each
-    is not scored, so no KPI has a trend or a previous score (a heat map needs neither)."""
-    parts = _plan_parts(plan)
+    is not scored, so no KPI has a trend or a previous score (a heat map needs neither).
+    `summarised` as for `plan_scorecard`: the summaries not kept are scored from one read of
+    their plans (three queries more)."""
+    parts = _plan_parts(plan, summarised=summarised)
     views = [_view_periods(parts.kpis, month, MONTH, trends=trends) for month in months]
     values = Values(parts.kpis, _period_set(*(p for pair in views for p in pair)), parts.of_kpis)
+    if summarised:  # the periods of every frequency, for the KPIs of the plans below
+        every_frequency = [
+            _frequency_periods(periods.Frequency, month, MONTH, trends=trends) for month in months
+        ]
+        parts.summary_periods = _period_set(*(p for pair in every_frequency for p in pair))
     units = _reader_units(reader)
     return [
         _scorecard(parts, period=month, view=MONTH, units=units, values=values, trends=trends)
@@ -633,17 +656,30 @@ def _summarise(
 ) -> dict[int, PlanSummaries]:
     """The summaries of the plans `plan_ids` of the cascade, each of its own KPIs and of its
     children's summaries (`known`, or computed here first: the deepest plans are scored
-    first). Three queries: the plans' KPIs, their targets and their actuals."""
+    first). Three queries, the plans' KPIs, their targets and their actuals, unless an
+    earlier month of the same scorecards read them (`_PlanParts.summary_periods`)."""
     if not plan_ids:
         return {}
-    kpis = list(Kpi.objects.filter(plan_id__in=plan_ids, is_retired=False).order_by())
+    of_kpis = Q(kpi__plan_id__in=plan_ids, kpi__is_retired=False)
+    loaded = parts.summary_inputs.get(frozenset(plan_ids))
+    if loaded is None:
+        kpis = list(Kpi.objects.filter(plan_id__in=plan_ids, is_retired=False).order_by())
+        period_set = parts.summary_periods or _period_set(
+            *_view_periods(kpis, period, view, trends=trends)
+        )
+        loaded = parts.summary_inputs[frozenset(plan_ids)] = (
+            kpis,
+            Values(kpis, period_set, of_kpis),
+        )
+    kpis, values = loaded
     kpi_scores = _score_kpis(
         kpis,
         kpis,
-        of_kpis=Q(kpi__plan_id__in=plan_ids, kpi__is_retired=False),
+        of_kpis=of_kpis,
         period=period,
         view=view,
         seen_objectives=lambda _: True,  # a summary is the same for every reader
+        values=values,
         trends=trends,
     )
     kpis_by_objective: dict[int, list[KpiScore]] = defaultdict(list)

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from kpis.models import Actual, Aggregation, Direction, Frequency, Kpi, Target
-from kpis.selectors import plan_scorecard
+from kpis.selectors import plan_scorecard, plan_scorecards
 from kpis.selectors import scorecard as scorecard_module
 from kpis.services.actuals import actual_record
 from kpis.services.common import Source
@@ -173,6 +173,18 @@ def test_summarised_children_score_every_level_as_the_full_scorecard_does(seed, 
     assert children
     assert all(c.summarised and not c.kpis for c in children)
     assert any(grandchild for c in children for grandchild in c.children)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("trends", [True, False])
+def test_the_months_of_a_heat_map_are_scored_as_each_full_scorecard(trends):
+    plans = build_cascade(8)
+    months = [JAN, FEB, MAR]
+    full = plan_scorecards(plan=plans["group"], months=months, reader=None, trends=trends)
+    kept = plan_scorecards(
+        plan=plans["group"], months=months, reader=None, trends=trends, summarised=True
+    )
+    assert [numbers(card) for card in kept] == [numbers(card) for card in full]
 
 
 @pytest.mark.django_db
