@@ -143,9 +143,11 @@ def _deleted(sender: type[models.Model], instance: Any, **_: Any) -> None:
     _bump_for(sender, instance)
 
 
-def _m2m_changed(action: str, **_: Any) -> None:
+def _m2m_changed(sender: type[models.Model], action: str, **_: Any) -> None:
+    # `sender` is the many-to-many table; its rows (people who update a KPI, say) change no
+    # plan's scores when it is watched so.
     if action.startswith("post_"):
-        bump()
+        bump(() if _plans_of.get(sender) is no_plans else None)
 
 
 def no_plans(instance: Any) -> Iterable[int]:

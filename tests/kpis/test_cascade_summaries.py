@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.models import Actual, Aggregation, Direction, Frequency, Kpi, Target
+from kpis.models import Actual, Aggregation, Direction, Frequency, Kpi, PeriodClose, Target
 from kpis.selectors import plan_scorecard, plan_scorecards
 from kpis.selectors import scorecard as scorecard_module
 from kpis.services.actuals import actual_record
@@ -236,12 +236,16 @@ def test_kept_summaries_are_read_until_a_write_and_then_only_its_branch_is_score
     assert full != first[0], "the new value changed the group's scores"
     assert asked == [sorted([sales.pk, team.pk])]
 
-    # A changed KPI definition may reach further than its plan: every plan is scored again.
+    # So does a changed KPI definition; a period close may change any plan: all are scored.
     kpi.weight = Decimal(5)
     kpi.save()
     asked.clear()
     full, kept = scored_both_ways(group, FEB, "month")
     assert kept == full
+    assert asked == [sorted([sales.pk, team.pk])]
+    PeriodClose.objects.create(closed_through=JAN)
+    asked.clear()
+    plan_scorecard(plan=group, period=FEB, reader=None, summarised=True)
     assert asked == [sorted([sales.pk, operations.pk, team.pk])]
 
 

@@ -7,6 +7,8 @@ out; writes that send no signals are found in the code and must move the version
 from __future__ import annotations
 
 import ast
+import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from django.db.models.signals import post_migrate
 from django.test import TestCase
 
 from core import data_version
-from kpis.models import Actual
+from kpis.models import Actual, PeriodClose
 from scorecard.apps import UNWATCHED_MODELS, WATCHED_APPS, watched_models
 from tests.factories import (
     ActionPlanFactory,
@@ -136,17 +138,30 @@ def test_an_actual_or_a_target_moves_its_kpis_plan_only():
     assert plans_moved(reloaded.delete, plans) == {kpi.plan_id}
 
 
-def test_a_definition_moves_every_plan_and_what_scores_nothing_moves_none():
+def test_a_definition_moves_its_own_plan_and_what_scores_nothing_moves_none():
     kpi, other = KpiFactory(), KpiFactory()
     plans = [kpi.plan_id, other.plan_id]
+    objective, plan = kpi.objective, kpi.plan
 
-    assert plans_moved(lambda: setattr(kpi, "weight", Decimal(3)) or kpi.save(), plans) == set(
-        plans
-    )
-    assert plans_moved(lambda: ActionPlanFactory(objective=kpi.objective), plans) == set()
+    def changed(row, field: str, value) -> Callable[[], None]:  # type: ignore[no-untyped-def]
+        return lambda: setattr(row, field, value) or row.save()
+
+    assert plans_moved(changed(kpi, "weight", Decimal(3)), plans) == {kpi.plan_id}
+    assert plans_moved(changed(objective, "weight", Decimal(2)), plans) == {kpi.plan_id}
+    assert plans_moved(changed(plan, "name", "Renamed"), plans) == {kpi.plan_id}
+    assert plans_moved(lambda: kpi.updaters.add(UserFactory()), plans) == set()
+    assert plans_moved(lambda: ActionPlanFactory(objective=objective), plans) == set()
     assert plans_moved(lambda: OrgUnitFactory(), plans) == set()
+
+
+def test_a_period_close_and_a_bump_naming_no_plan_move_every_plan():
+    plans = [KpiFactory().plan_id, KpiFactory().plan_id]
+
+    assert plans_moved(
+        lambda: PeriodClose.objects.create(closed_through=datetime.date(2025, 12, 31)), plans
+    ) == set(plans)
     assert plans_moved(data_version.bump, plans) == set(plans)
-    assert plans_moved(lambda: data_version.bump(plans=[other.plan_id]), plans) == {other.plan_id}
+    assert plans_moved(lambda: data_version.bump(plans=[plans[1]]), plans) == {plans[1]}
 
 
 def test_a_plan_version_lost_from_the_cache_is_a_new_one():
