@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.db.models import Model, QuerySet
+from django.urls import reverse
 
 from accounts.models import OrgUnit, User
 from core.numbers import plain_number
@@ -133,6 +135,19 @@ class ObjectiveForm(forms.Form):
         )
         self.fields["org_unit"] = listing(
             forms.ModelChoiceField(queryset=units, label="Unit", initial=plan.org_unit_id), units
+        )
+        # Who may own the objective depends on its unit: choosing another unit redraws the
+        # owners offered (`strategy.views_workspace.objective_owners`), keeping the one chosen
+        # when they still qualify.
+        self.fields["org_unit"].widget.attrs.update(
+            {
+                "hx-get": reverse("strategy:objective_owners", args=[plan.pk]),
+                "hx-trigger": "change",
+                "hx-target": f"#{self['owner'].auto_id}",
+                "hx-swap": "outerHTML",
+                "hx-include": f"#{self['owner'].auto_id}",
+                "hx-vals": json.dumps({"prefix": self.prefix or ""}),
+            }
         )
         if plan.parent_id is not None:
             self.fields["parent"] = forms.ModelChoiceField(

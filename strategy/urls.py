@@ -15,6 +15,11 @@ urlpatterns = [
         "plans/<int:pk>/perspectives/add/", views_workspace.perspective_add, name="perspective_add"
     ),
     path("plans/<int:pk>/objectives/add/", views_workspace.objective_add, name="objective_add"),
+    path(
+        "plans/<int:pk>/objectives/owners/",
+        views_workspace.objective_owners,
+        name="objective_owners",
+    ),
     path("plans/<int:pk>/links/add/", views_workspace.link_add, name="link_add"),
     path("perspectives/<int:pk>/edit/", views_workspace.perspective_edit, name="perspective_edit"),
     path("perspectives/<int:pk>/move/", views_workspace.perspective_move, name="perspective_move"),

@@ -8,13 +8,14 @@ steps post here too, with a `step` field saying which page to return to.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.permissions import require_perm, signed_in_user
@@ -127,6 +128,43 @@ def _objective_form(
         plan, reader=signed_in_user(request), unit_id=unit_id, keep=keep
     )
     return ObjectiveForm(data, plan=plan, people=people, units=units, prefix=prefix, **kwargs)
+
+
+# The prefixes of the objective forms of the plan page: adding to a perspective, or editing.
+_NEW_OBJECTIVE = re.compile(r"new-\d+")
+_EDITED_OBJECTIVE = re.compile(r"objective-(\d+)")
+
+
+@require_GET
+@login_required
+def objective_owners(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner field of the objective form named by `prefix`, offering the people who may
+    own an objective of the unit chosen in it: what the form's unit field asks for when it
+    changes. The owner chosen stays chosen when they still qualify."""
+    plan = plan_for_change(request, pk)
+    prefix = request.GET.get("prefix", "")
+    editing = None
+    if edited := _EDITED_OBJECTIVE.fullmatch(prefix):
+        editing = get_object_or_404(Objective, pk=int(edited[1]), plan=plan)
+    elif not _NEW_OBJECTIVE.fullmatch(prefix):
+        return HttpResponseBadRequest(
+            "Name the objective form: new-<perspective> or objective-<id>."
+        )
+    people, units = objective_choices(
+        plan,
+        reader=signed_in_user(request),
+        unit_id=request.GET.get(f"{prefix}-org_unit"),
+        keep=[editing.owner_id] if editing is not None else [],
+    )
+    # Unbound, so the field is not judged before the person has chosen anyone.
+    form = ObjectiveForm(
+        plan=plan,
+        people=people,
+        units=units,
+        prefix=prefix,
+        initial={"owner": request.GET.get(f"{prefix}-owner")},
+    )
+    return HttpResponse(str(form["owner"]))
 
 
 @require_POST
