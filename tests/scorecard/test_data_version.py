@@ -112,6 +112,11 @@ APP_CODE = ["accounts", "strategy", "kpis", "actionplans", "scorecard", "core"]
 SIGNAL_LESS = {"bulk_create", "bulk_update", "update"}
 # Cursor methods that write rows in bulk (a plain `execute` may as well read, and is not checked).
 RAW = {"copy", "executemany"}
+# Modules whose raw writes touch no watched model, each with the reason.
+RAW_WRITES_OF_UNWATCHED_TABLES = {
+    "accounts/audit_bulk.py": "writes auditlog's LogEntry only; the bulk write it records moves "
+    "the version itself",
+}
 
 
 def _chain(node: ast.expr) -> list[str]:
@@ -159,10 +164,13 @@ def signal_less_writes() -> list[tuple[str, int, str, bool]]:
                         continue
                     chain = _chain(node.func)
                     method = node.func.attr
-                    if (method in RAW and "cursor" in chain) or (
+                    where = str(path.relative_to(ROOT))
+                    raw = method in RAW and "cursor" in chain
+                    if raw and where in RAW_WRITES_OF_UNWATCHED_TABLES:
+                        continue
+                    if raw or (
                         method in SIGNAL_LESS and "objects" in chain and chain[0] in watched
                     ):
-                        where = str(path.relative_to(ROOT))
                         found.append((where, node.lineno, ".".join(chain), _bumps(function)))
     return found
 
