@@ -33,7 +33,7 @@ from kpis.models import (
     WebhookEvent,
 )
 from kpis.queue import queue_on_commit
-from kpis.selectors import TargetValues, target_score
+from kpis.selectors import TargetValues, target_score, target_thresholds
 
 DELIVER_TASK = "kpis.tasks.deliver_webhook"
 # Attempts in all before a delivery is marked failed; the task waits longer between each.
@@ -110,14 +110,20 @@ def went_off_track(
 ) -> OffTrack | None:
     """The transition to off track when the KPI's value for the period changes from `before`
     (None: no actual) to `after`, or None: a value that leaves the KPI off track, or that is
-    not off track, is no event. Scored as every page scores it (`target_score`), without the
-    words a page would add: a bulk write asks this for every row."""
-    result = target_score(kpi, target, after)
-    if result.status is not scoring.ScoreStatus.OFF_TRACK:
+    not off track, is no event. Scored as every page scores it (the thresholds and score of
+    `target_score`); a bulk write asks this for every row, so the whole result is built only
+    for an event."""
+    direction = scoring.as_direction(kpi.direction)
+    thresholds = target_thresholds(kpi, target)
+
+    def status(value: Decimal) -> scoring.ScoreStatus:
+        return scoring.status_for(scoring.thresholds_score(direction, value, thresholds))
+
+    if status(after) is not scoring.ScoreStatus.OFF_TRACK:
         return None
-    if before is not None and target_score(kpi, target, before).status is result.status:
+    if before is not None and status(before) is scoring.ScoreStatus.OFF_TRACK:
         return None
-    return OffTrack(kpi=kpi, period=period, value=after, result=result)
+    return OffTrack(kpi=kpi, period=period, value=after, result=target_score(kpi, target, after))
 
 
 def kpis_off_track_record(*, changes: Sequence[OffTrack]) -> list[WebhookDelivery]:
