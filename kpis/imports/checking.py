@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
+from core.many_values import many_values
 from core.numbers import parse_number, parse_required_number, plain_number
 from kpis import periods, scoring
 from kpis.imports.columns import (
@@ -231,7 +232,7 @@ def check_rows(
     actuals = {
         (kpi_id, period): _StoredActual(*values)
         for kpi_id, period, *values in Actual.objects.filter(
-            kpi_id__in=kpi_ids, period__in=period_set
+            kpi_id__in=many_values(kpi_ids), period__in=many_values(period_set)
         )
         .order_by()
         .values_list("kpi_id", "period", *_StoredActual._fields)
@@ -239,7 +240,7 @@ def check_rows(
     targets = {
         (kpi_id, period): _StoredTarget(*values)
         for kpi_id, period, *values in Target.objects.filter(
-            kpi_id__in=kpi_ids, period__in=period_set
+            kpi_id__in=many_values(kpi_ids), period__in=many_values(period_set)
         )
         .order_by()
         .values_list("kpi_id", "period", *_StoredTarget._fields)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.audit_bulk import BulkEntry, record_bulk_entries
 from accounts.models import User
 from core import data_version
+from core.many_values import many_values
 from core.numbers import plain_number
 from kpis import periods
 from kpis.models import Actual, ActualStatus, Kpi, Target, actual_name
@@ -399,14 +400,14 @@ def actuals_bulk_record(
         stored = {
             (kpi_id, period): _Stored(*values)
             for kpi_id, period, *values in Actual.objects.select_for_update()
-            .filter(kpi_id__in=kpi_ids, period__in=period_list)
+            .filter(kpi_id__in=many_values(kpi_ids), period__in=many_values(period_list))
             .order_by()
             .values_list("kpi_id", "period", *_Stored._fields)
         }
         targets = {
             (kpi_id, period): _Thresholds(*values)
             for kpi_id, period, *values in Target.objects.filter(
-                kpi_id__in=kpi_ids, period__in=period_list
+                kpi_id__in=many_values(kpi_ids), period__in=many_values(period_list)
             )
             .order_by()
             .values_list("kpi_id", "period", *_Thresholds._fields)
