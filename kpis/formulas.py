@@ -132,7 +132,13 @@ def _codes(tree: ast.expr) -> set[str]:
 
 def formula_codes(formula: str) -> set[str]:
     """The KPI codes a formula uses; raises FormulaError when it is not a valid formula."""
-    return _codes(_parse(formula))
+    return set(_formula_codes(formula))
+
+
+@functools.lru_cache(maxsize=4096)
+def _formula_codes(formula: str) -> frozenset[str]:
+    # Asked for each calculated KPI of every scorecard, as `_parse` is.
+    return frozenset(_codes(_parse(formula)))
 
 
 def mask_codes(formula: str, codes: Collection[str], mask: str) -> str:

@@ -264,15 +264,9 @@ def _previous_scores(scorecard: PlanScorecard) -> tuple[Score | None, dict[int, 
     """The plan's and each perspective's score in the previous period, rolled up by the engine
     from the KPIs' previous scores with today's weights (no further query)."""
 
-    def objective(o: ObjectiveScore) -> Score | None:
-        children = [
-            (f"KPI {k.kpi.code}", k.result.previous_score, k.kpi.weight) for k in o.kpis
-        ] + [(c.objective.code, objective(c), c.objective.weight) for c in o.children]
-        return rollup(children).score
-
     by_perspective = {
         p.perspective.pk: rollup(
-            [(o.objective.code, objective(o), o.objective.weight) for o in p.objectives]
+            [(o.objective.code, o.previous_score(), o.objective.weight) for o in p.objectives]
         ).score
         for p in scorecard.perspectives
     }
@@ -356,7 +350,7 @@ def year_to_date(kpis: list[Kpi], period: date) -> dict[int, forecast.YearValues
 
 def dashboard(*, plan: StrategicPlan, period: date, view: str, reader: User) -> Dashboard:
     """Everything the dashboard shows for the plan and period, in a fixed number of queries."""
-    scorecard = plan_scorecard(plan=plan, period=period, view=view, reader=reader)
+    scorecard = plan_scorecard(plan=plan, period=period, view=view, reader=reader, summarised=True)
     perspectives = [p.perspective for p in scorecard.perspectives]
     objectives = [o.objective for o in scorecard.objectives()]
     links = ObjectiveLink.objects.filter(cause__plan=plan, effect__plan=plan).only(
@@ -427,7 +421,7 @@ def needs_attention(
 ) -> list[AttentionItem]:
     """Every KPI of the plan off track or at risk in the period, worst first, with what the
     dashboard tells of each (its page when the dashboard names only the worst)."""
-    scorecard = plan_scorecard(plan=plan, period=period, view=view, reader=reader)
+    scorecard = plan_scorecard(plan=plan, period=period, view=view, reader=reader, summarised=True)
     rows = [AttentionItem(score=k, objective=o) for o, k in _own_kpis(scorecard)]
     return _attention(rows, reader=reader, shown=None)
 
@@ -437,7 +431,7 @@ def forecast_misses(
 ) -> list[AttentionItem]:
     """The plan's KPIs on track in the period whose year-end forecast misses the year's goal
     (the scorecard's queries and two more), loaded after the dashboard's first paint."""
-    scorecard = plan_scorecard(plan=plan, period=period, view=view, reader=reader)
+    scorecard = plan_scorecard(plan=plan, period=period, view=view, reader=reader, summarised=True)
     on_track = [
         AttentionItem(score=k, objective=o)
         for o, k in _own_kpis(scorecard)
@@ -505,7 +499,9 @@ def heat_map(*, plan: StrategicPlan, period: date, reader: User) -> HeatMap:
         for n in reversed(range(HEAT_MAP_PERIODS))
     ]
     months = [m for m in months if m >= periods.period_start(plan.start, "monthly")]
-    cards = plan_scorecards(plan=plan, months=months, reader=reader, trends=False)
+    cards = plan_scorecards(
+        plan=plan, months=months, reader=reader, trends=False, summarised=True
+    )
     by_month = [{o.objective.pk: o for o in card.objectives()} for card in cards]
     rows = []
     for objective in cards[-1].objectives():

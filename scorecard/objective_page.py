@@ -71,7 +71,7 @@ def objective_page(
     *, objective_id: int, plan: StrategicPlan, period: date, view: str, reader: User
 ) -> ObjectivePage:
     """An objective's KPIs with their last 12 months, its cascaded children, its action plans."""
-    scorecard = plan_scorecard(plan=plan, period=period, view=view, reader=reader)
+    scorecard = plan_scorecard(plan=plan, period=period, view=view, reader=reader, summarised=True)
     score = _find(scorecard.objectives(), objective_id)
     commentary = commentary_for(objective_id=objective_id, period=period)
     if score is None:  # archived: it is no longer scored

@@ -11,6 +11,7 @@ from django.conf import settings
 from hypothesis import settings as hypothesis_settings
 
 from accounts.models import User
+from core import data_version
 from tests.factories import UserFactory
 
 # Property tests check values, never time: with both cores busy, hypothesis' default deadline
@@ -59,6 +60,15 @@ def _no_audit_actor_after_the_test():
     before = auditlog_value.set(None)
     yield
     auditlog_value.reset(before)
+
+
+@pytest.fixture(autouse=True)
+def _no_scores_kept_from_another_test():
+    """Scores kept per plan (kpis.selectors.cascade) are keyed on the plans' versions, which
+    only committed writes move, and a test's plans may reuse an earlier test's ids (SQLite
+    takes ids back on rollback; a new test database starts them again). Each test starts with
+    new versions of every plan, in the cache of its own test process."""
+    data_version.replace_all()
 
 
 @pytest.fixture

@@ -44,9 +44,9 @@ def settle() -> None:
     left for a commit (a test's transaction never commits), and take it off the list, since
     `bump` adds one move per transaction and would add none for later writes."""
     pending = transaction.get_connection().run_on_commit
-    if any(entry[1] is data_version.replace for entry in pending):
-        pending[:] = [entry for entry in pending if entry[1] is not data_version.replace]
-        data_version.replace()
+    if any(entry[1] is data_version.publish for entry in pending):
+        pending[:] = [entry for entry in pending if entry[1] is not data_version.publish]
+        data_version.publish()
 
 
 def from_cache(client: Client, url: str, **headers: Any) -> HttpResponse:
@@ -70,7 +70,7 @@ def committed() -> Iterator[None]:
     with TestCase.captureOnCommitCallbacks() as callbacks:
         yield
     for callback in callbacks:
-        if callback is data_version.replace:
+        if callback is data_version.publish:
             callback()
 
 

@@ -35,7 +35,9 @@ from accounts.models import User
 from accounts.permissions import visible_unit_ids
 from kpis import combined_periods, explanations, formulas, periods, scoring
 from kpis.models import Kpi
-from kpis.scoring import KpiResult, RollupResult, View
+from kpis.scoring import KpiResult, RollupResult, Score, View
+from kpis.selectors import cascade
+from kpis.selectors.cascade import ObjectiveSummary, PlanSummaries
 from kpis.selectors.measures import (
     Values,
     evaluate,
@@ -92,16 +94,48 @@ class KpiScore:
 
 @dataclass
 class ObjectiveScore:
+    """An objective's roll-up of its KPIs and cascaded children.
+
+    A child read from its plan's kept summary (`kpis.selectors.cascade`) is `summarised`: its
+    KPIs are not loaded (`kpis` is empty), its roll-up has no words, and its score of the
+    period before is the kept number."""
+
     objective: Objective
     kpis: list[KpiScore]
     children: list[ObjectiveScore]
     rollup: RollupResult
     kpis_reported: int
     kpis_total: int
+    summarised: bool = False
+    summarised_previous: Score | None = None
 
     @property
     def status(self) -> scoring.ScoreStatus:
         return self.rollup.status
+
+    def previous_score(self) -> Score | None:
+        """The score of the period before, rolled up by the engine from the KPIs' previous
+        scores with today's weights (None without trends)."""
+        if self.summarised:
+            return self.summarised_previous
+        children = [
+            (f"KPI {k.kpi.code}", k.result.previous_score, k.kpi.weight) for k in self.kpis
+        ] + [(c.objective.code, c.previous_score(), c.objective.weight) for c in self.children]
+        return scoring.rollup(children).score
+
+    def summary(self, *, trends: bool) -> ObjectiveSummary:
+        """What its plan's summary keeps of it (`kpis.selectors.cascade`)."""
+        return ObjectiveSummary(
+            objective_id=self.objective.pk,
+            score=self.rollup.score,
+            status=self.rollup.status,
+            reported=self.rollup.reported,
+            total=self.rollup.total,
+            kpis_reported=self.kpis_reported,
+            kpis_total=self.kpis_total,
+            previous_score=self.previous_score() if trends else None,
+            children=tuple(c.summary(trends=trends) for c in self.children),
+        )
 
 
 @dataclass
@@ -180,8 +214,9 @@ def _previous_day(day: date, view: str, fiscal_year_start_month: int) -> date:
     return periods.shift(periods.period_start(day, "monthly"), "monthly", -1)
 
 
-def _cascade_plan_units(plan: StrategicPlan) -> dict[int, int]:
-    """The plan and every plan that cascades from it, at any depth, with their units (one query).
+def _cascade_plan_units(plan: StrategicPlan) -> tuple[dict[int, int], dict[int, list[int]]]:
+    """The plan and every plan that cascades from it, at any depth, with their units, and
+    the child plans of each (one query).
 
     Raises StrategicPlan.DoesNotExist when the plan is gone: deleted since the caller read it.
     """
@@ -199,7 +234,7 @@ def _cascade_plan_units(plan: StrategicPlan) -> dict[int, int]:
     while frontier:
         frontier = [child for pk in frontier for child in children[pk]]
         ids.extend(frontier)
-    return {pk: units[pk] for pk in ids}
+    return {pk: units[pk] for pk in ids}, {pk: children[pk] for pk in ids if children[pk]}
 
 
 Reader = User | AnonymousUser | None
@@ -247,8 +282,15 @@ def _view_periods(
 ) -> tuple[_PeriodsByFrequency, _PeriodsByFrequency]:
     """The periods of the view containing `period` and, for trends, of the one before, by
     frequency (every KPI of a frequency sees the same periods)."""
+    return _frequency_periods({k.frequency for k in kpis}, period, view, trends=trends)
+
+
+def _frequency_periods(
+    frequencies: Iterable[str], period: date, view: str, *, trends: bool
+) -> tuple[_PeriodsByFrequency, _PeriodsByFrequency]:
+    """`_view_periods` of KPIs of these frequencies."""
     fy = settings.FISCAL_YEAR_START_MONTH
-    current = {f: kpi_periods_for(f, period, view, fy) for f in {k.frequency for k in kpis}}
+    current = {f: kpi_periods_for(f, period, view, fy) for f in frequencies}
     if not trends:
         return current, {}
     previous_day = _previous_day(period, view, fy)
@@ -324,61 +366,100 @@ def _attach_owners(kpis: list[Kpi]) -> None:
 
 @dataclass
 class _PlanParts:
-    """A plan as its scorecard reads it: the plans of its cascade with their units, its
-    perspectives, and the objectives and KPIs of the whole cascade."""
+    """A plan as its scorecard reads it: the plans of its cascade with their units and child
+    plans, its perspectives, the objectives of the whole cascade, and the KPIs of the whole
+    cascade, or of the plan alone when the plans below are `summarised`."""
 
     plan: StrategicPlan
     plan_units: dict[int, int]
+    below: dict[int, list[int]]
     perspectives: list[Perspective]
     objectives: list[Objective]
     kpis: list[Kpi]
+    summarised: bool
+    # For scorecards of several months: the periods of all of them, so that the plans below
+    # are read once (`_summarise`) for every month, with what was read, by set of plans.
+    summary_periods: set[date] | None = None
+    summary_inputs: dict[frozenset[int], tuple[list[Kpi], Values]] = field(default_factory=dict)
 
     @property
     def of_kpis(self) -> Q:
         """The targets' and actuals' filter for the KPIs (a join, not thousands of ids)."""
-        return Q(kpi__plan_id__in=list(self.plan_units), kpi__is_retired=False)
+        plans = [self.plan.pk] if self.summarised else list(self.plan_units)
+        return Q(kpi__plan_id__in=plans, kpi__is_retired=False)
 
 
-def _plan_parts(plan: StrategicPlan) -> _PlanParts:
-    """What the plan's scorecard scores, whatever the period (five queries)."""
-    plan_units = _cascade_plan_units(plan)
+def _plan_parts(plan: StrategicPlan, *, summarised: bool = False) -> _PlanParts:
+    """What the plan's scorecard scores, whatever the period (six queries)."""
+    plan_units, below = _cascade_plan_units(plan)
     plan_ids = list(plan_units)
     perspectives = list(Perspective.objects.filter(plan=plan).order_by("order", "pk"))
+    # The plan's own objectives show their owners; the cascade's are scored and named only.
     objectives = list(
-        Objective.objects.filter(plan_id__in=plan_ids, is_archived=False)
+        Objective.objects.filter(plan=plan, is_archived=False)
         .select_related("owner")
         .order_by("perspective__order", "code")
+    ) + list(
+        Objective.objects.filter(plan_id__in=plan_ids[1:], is_archived=False).order_by(
+            "perspective__order", "code"
+        )
     )
-    kpis = list(Kpi.objects.filter(plan_id__in=plan_ids, is_retired=False).order_by("code"))
+    scored_plans = [plan.pk] if summarised else plan_ids
+    kpis = list(Kpi.objects.filter(plan_id__in=scored_plans, is_retired=False).order_by("code"))
     _attach_owners(kpis)
-    return _PlanParts(plan, plan_units, perspectives, objectives, kpis)
+    return _PlanParts(plan, plan_units, below, perspectives, objectives, kpis, summarised)
 
 
 def plan_scorecard(
-    *, plan: StrategicPlan, period: date, view: str = MONTH, reader: Reader
+    *,
+    plan: StrategicPlan,
+    period: date,
+    view: str = MONTH,
+    reader: Reader,
+    summarised: bool = False,
 ) -> PlanScorecard:
     """Score every KPI, objective and perspective of the plan, and the plan, for the period.
 
     `period` is any day of the period to show; each KPI is seen in its own period (or the
     periods of the view) containing it. Cascaded child objectives count towards their parent.
     The explanations are worded for `reader` (None: for someone who sees everything).
+    `summarised`: the cascaded children come from their plans' kept summaries
+    (`kpis.selectors.cascade`), with the same scores but without their KPIs, for pages that
+    show the plan's own KPIs only.
     Raises StrategicPlan.DoesNotExist when the plan was deleted since the caller read it.
     """
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; use one of {', '.join(VIEWS)}")
-    return _scorecard(_plan_parts(plan), period=period, view=view, units=_reader_units(reader))
+    return _scorecard(
+        _plan_parts(plan, summarised=summarised),
+        period=period,
+        view=view,
+        units=_reader_units(reader),
+    )
 
 
 def plan_scorecards(
-    *, plan: StrategicPlan, months: Sequence[date], reader: Reader, trends: bool = True
+    *,
+    plan: StrategicPlan,
+    months: Sequence[date],
+    reader: Reader,
+    trends: bool = True,
+    summarised: bool = False,
 ) -> list[PlanScorecard]:
     """`plan_scorecard` of each of `months` (month view), each the same as on its own, with
     the plan read once and the targets and actuals of every month in two queries: a fixed
     number of queries however many months and KPIs. Without `trends` the month before each
-    is not scored, so no KPI has a trend or a previous score (a heat map needs neither)."""
-    parts = _plan_parts(plan)
+    is not scored, so no KPI has a trend or a previous score (a heat map needs neither).
+    `summarised` as for `plan_scorecard`: the summaries not kept are scored from one read of
+    their plans (three queries more)."""
+    parts = _plan_parts(plan, summarised=summarised)
     views = [_view_periods(parts.kpis, month, MONTH, trends=trends) for month in months]
     values = Values(parts.kpis, _period_set(*(p for pair in views for p in pair)), parts.of_kpis)
+    if summarised:  # the periods of every frequency, for the KPIs of the plans below
+        every_frequency = [
+            _frequency_periods(periods.Frequency, month, MONTH, trends=trends) for month in months
+        ]
+        parts.summary_periods = _period_set(*(p for pair in every_frequency for p in pair))
     units = _reader_units(reader)
     return [
         _scorecard(parts, period=month, view=MONTH, units=units, values=values, trends=trends)
@@ -398,12 +479,14 @@ class _ObjectiveRollups:
     kpis_by_objective: dict[int, list[KpiScore]]
     children_of: dict[int, list[Objective]]
     objective_name: Callable[[Objective], str]
+    # Objectives already scored (by id): read from kept summaries, or scored before.
+    scored: dict[int, ObjectiveScore] = field(default_factory=dict)
 
     def score(self, objective: Objective, seen: frozenset[int]) -> ObjectiveScore:
         """The objective's roll-up; `seen` holds the objectives above it, so a cycle of
         cascading stops instead of recursing for ever."""
         children = [
-            self.score(child, seen | {child.pk})
+            self.scored.get(child.pk) or self.score(child, seen | {child.pk})
             for child in self.children_of[objective.pk]
             if child.pk not in seen
         ]
@@ -460,12 +543,11 @@ def _scorecard(
     kpis_by_objective: dict[int, list[KpiScore]] = defaultdict(list)
     for kpi in kpis:
         kpis_by_objective[kpi.objective_id].append(kpi_scores[kpi.pk])
-    children_of: dict[int, list[Objective]] = defaultdict(list)
-    for objective in objectives:
-        if objective.parent_id is not None:
-            children_of[objective.parent_id].append(objective)
+    children_of = _children_of(objectives)
 
     rollups = _ObjectiveRollups(kpis_by_objective, children_of, objective_name)
+    if parts.summarised:
+        rollups.scored = _kept_children(parts, period=period, view=view, trends=trends)
 
     perspective_scores = []
     for perspective in perspectives:
@@ -500,6 +582,135 @@ def _scorecard(
         kpis_total=sum(p.kpis_total for p in perspective_scores),
         _by_code={k.kpi.code: k for k in kpi_scores.values() if k.kpi.plan_id == plan.pk},
     )
+
+
+def _children_of(objectives: Iterable[Objective]) -> dict[int, list[Objective]]:
+    children_of: dict[int, list[Objective]] = defaultdict(list)
+    for objective in objectives:
+        if objective.parent_id is not None:
+            children_of[objective.parent_id].append(objective)
+    return children_of
+
+
+def _kept_children(
+    parts: _PlanParts, *, period: date, view: str, trends: bool
+) -> dict[int, ObjectiveScore]:
+    """The objectives of the plans below `parts.plan`, scored from their plans' kept
+    summaries (those not kept are scored and kept: `_summarise`), by objective id."""
+    child_plans = parts.below.get(parts.plan.pk, [])
+    if not child_plans:
+        return {}
+    kept = cascade.kept_summaries(
+        plans=child_plans,
+        below=parts.below,
+        period=period,
+        view=view,
+        trends=trends,
+        compute=partial(_summarise, parts, period=period, view=view, trends=trends),
+    )
+    objectives = {o.pk: o for o in parts.objectives}
+    scored: dict[int, ObjectiveScore] = {}
+    for summaries in kept.values():
+        for summary in summaries:
+            _from_summary(summary, objectives, scored)
+    return scored
+
+
+def _from_summary(
+    summary: ObjectiveSummary, objectives: Mapping[int, Objective], into: dict[int, ObjectiveScore]
+) -> ObjectiveScore | None:
+    """The objective's score read from its summary, with its children's, added to `into`;
+    None for an objective no longer scored (archived since the summary was kept)."""
+    objective = objectives.get(summary.objective_id)
+    if objective is None:
+        return None
+    children = [_from_summary(c, objectives, into) for c in summary.children]
+    score = ObjectiveScore(
+        objective=objective,
+        kpis=[],
+        children=[c for c in children if c is not None],
+        rollup=RollupResult(
+            score=summary.score,
+            status=summary.status,
+            reported=summary.reported,
+            total=summary.total,
+            children=(),
+        ),
+        kpis_reported=summary.kpis_reported,
+        kpis_total=summary.kpis_total,
+        summarised=True,
+        summarised_previous=summary.previous_score,
+    )
+    into[objective.pk] = score
+    return score
+
+
+def _summarise(
+    parts: _PlanParts,
+    plan_ids: list[int],
+    known: Mapping[int, PlanSummaries],
+    *,
+    period: date,
+    view: str,
+    trends: bool,
+) -> dict[int, PlanSummaries]:
+    """The summaries of the plans `plan_ids` of the cascade, each of its own KPIs and of its
+    children's summaries (`known`, or computed here first: the deepest plans are scored
+    first). Three queries, the plans' KPIs, their targets and their actuals, unless an
+    earlier month of the same scorecards read them (`_PlanParts.summary_periods`)."""
+    if not plan_ids:
+        return {}
+    of_kpis = Q(kpi__plan_id__in=plan_ids, kpi__is_retired=False)
+    loaded = parts.summary_inputs.get(frozenset(plan_ids))
+    if loaded is None:
+        kpis = list(Kpi.objects.filter(plan_id__in=plan_ids, is_retired=False).order_by())
+        period_set = parts.summary_periods or _period_set(
+            *_view_periods(kpis, period, view, trends=trends)
+        )
+        loaded = parts.summary_inputs[frozenset(plan_ids)] = (
+            kpis,
+            Values(kpis, period_set, of_kpis),
+        )
+    kpis, values = loaded
+    kpi_scores = _score_kpis(
+        kpis,
+        kpis,
+        of_kpis=of_kpis,
+        period=period,
+        view=view,
+        seen_objectives=lambda _: True,  # a summary is the same for every reader
+        values=values,
+        trends=trends,
+    )
+    kpis_by_objective: dict[int, list[KpiScore]] = defaultdict(list)
+    for kpi in kpis:
+        kpis_by_objective[kpi.objective_id].append(kpi_scores[kpi.pk])
+    rollups = _ObjectiveRollups(
+        kpis_by_objective, _children_of(parts.objectives), lambda o: f"Objective {o.code}"
+    )
+    objectives = {o.pk: o for o in parts.objectives}
+    for child_plan in {child for pk in plan_ids for child in parts.below.get(pk, [])}:
+        for summary in known.get(child_plan, []):
+            _from_summary(summary, objectives, rollups.scored)
+
+    computed: dict[int, PlanSummaries] = {}
+    wanted = set(plan_ids)
+    for plan_id in reversed(_plans_top_down(parts)):  # the deepest first
+        if plan_id not in wanted:
+            continue
+        own = [o for o in parts.objectives if o.plan_id == plan_id]
+        scores = [rollups.score(o, frozenset({o.pk})) for o in own]
+        rollups.scored.update((s.objective.pk, s) for s in scores)
+        computed[plan_id] = [s.summary(trends=trends) for s in scores]
+    return computed
+
+
+def _plans_top_down(parts: _PlanParts) -> list[int]:
+    found, frontier = [], [parts.plan.pk]
+    while frontier:
+        found.extend(frontier)
+        frontier = [child for pk in frontier for child in parts.below.get(pk, [])]
+    return found
 
 
 def kpi_score(*, kpi: Kpi, period: date, view: str = MONTH, reader: Reader) -> KpiScore:

@@ -107,20 +107,20 @@ def test_quick_figures_are_each_produced() -> None:
         produced += figures.write_figures(code="large", rows=60, runs=1)
 
     names = [figure.name for figure in produced]
-    assert names[:5] == [
+    assert names[:9] == [
         "scorecard, month",
         "scorecard, year to date",
         "variance report computation",
-        "dashboard time, cold: rendered after a write",
-        "dashboard queries, cold: rendered after a write",
-    ]
-    assert names[5:7] == [
+        "dashboard time, after a write: one department's actual changed",
+        "dashboard queries, after a write: one department's actual changed",
+        "dashboard time, cold: nothing kept, every plan scored",
+        "dashboard queries, cold: nothing kept, every plan scored",
         "dashboard time, warm: answered from the cache",
         "dashboard queries, warm: answered from the cache",
     ]
     queries = {figure.name: figure.app for figure in produced if "queries" in figure.name}
     warm = queries["dashboard queries, warm: answered from the cache"]
-    cold = queries["dashboard queries, cold: rendered after a write"]
+    cold = queries["dashboard queries, cold: nothing kept, every plan scored"]
     assert warm < cold / 2  # from the cache, the page's own queries are not asked
     assert all(figure.app > 0 and figure.baseline > 0 for figure in produced)
     assert all(" vs " in figure.line() for figure in produced)

@@ -7,6 +7,8 @@ out; writes that send no signals are found in the code and must move the version
 from __future__ import annotations
 
 import ast
+import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,13 +16,22 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import update_last_login
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_migrate
 from django.test import TestCase
 
 from core import data_version
+from kpis.models import Actual, PeriodClose
 from scorecard.apps import UNWATCHED_MODELS, WATCHED_APPS, watched_models
-from tests.factories import KpiFactory, OrgUnitFactory, UserFactory
+from tests.factories import (
+    ActionPlanFactory,
+    ActualFactory,
+    KpiFactory,
+    OrgUnitFactory,
+    TargetFactory,
+    UserFactory,
+)
 from tests.page_cache import settle
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +45,7 @@ def moves(write) -> int:  # type: ignore[no-untyped-def]
     before = data_version.current()
     with TestCase.captureOnCommitCallbacks() as callbacks:
         write()
-    made = [callback for callback in callbacks if callback is data_version.replace]
+    made = [callback for callback in callbacks if callback is data_version.publish]
     for callback in made:
         callback()
     assert (data_version.current() != before) == bool(made)
@@ -103,6 +114,62 @@ def test_migrating_moves_it():
     scorecard = apps.get_app_config("scorecard")
 
     assert moves(lambda: post_migrate.send(sender=scorecard, app_config=scorecard)) == 1
+
+
+# --- the versions of plans ------------------------------------------------------------------------
+
+
+def plans_moved(write, plans) -> set[int]:  # type: ignore[no-untyped-def]
+    """Which of `plans` (ids) have a new version once `write` commits."""
+    settle()
+    before = data_version.plan_versions(plans)
+    moves(write)
+    after = data_version.plan_versions(plans)
+    return {pk for pk in plans if after[pk] != before[pk]}
+
+
+def test_an_actual_or_a_target_moves_its_kpis_plan_only():
+    kpi, other = KpiFactory(), KpiFactory()
+    plans = [kpi.plan_id, other.plan_id]
+
+    assert plans_moved(lambda: ActualFactory(kpi=kpi), plans) == {kpi.plan_id}
+    assert plans_moved(lambda: TargetFactory(kpi=other), plans) == {other.plan_id}
+    reloaded = Actual.objects.get(kpi=kpi)  # its KPI not loaded: read for the plan
+    assert plans_moved(reloaded.delete, plans) == {kpi.plan_id}
+
+
+def test_a_definition_moves_its_own_plan_and_what_scores_nothing_moves_none():
+    kpi, other = KpiFactory(), KpiFactory()
+    plans = [kpi.plan_id, other.plan_id]
+    objective, plan = kpi.objective, kpi.plan
+
+    def changed(row, field: str, value) -> Callable[[], None]:  # type: ignore[no-untyped-def]
+        return lambda: setattr(row, field, value) or row.save()
+
+    assert plans_moved(changed(kpi, "weight", Decimal(3)), plans) == {kpi.plan_id}
+    assert plans_moved(changed(objective, "weight", Decimal(2)), plans) == {kpi.plan_id}
+    assert plans_moved(changed(plan, "name", "Renamed"), plans) == {kpi.plan_id}
+    assert plans_moved(lambda: kpi.updaters.add(UserFactory()), plans) == set()
+    assert plans_moved(lambda: ActionPlanFactory(objective=objective), plans) == set()
+    assert plans_moved(lambda: OrgUnitFactory(), plans) == set()
+
+
+def test_a_period_close_and_a_bump_naming_no_plan_move_every_plan():
+    plans = [KpiFactory().plan_id, KpiFactory().plan_id]
+
+    assert plans_moved(
+        lambda: PeriodClose.objects.create(closed_through=datetime.date(2025, 12, 31)), plans
+    ) == set(plans)
+    assert plans_moved(data_version.bump, plans) == set(plans)
+    assert plans_moved(lambda: data_version.bump(plans=[plans[1]]), plans) == {plans[1]}
+
+
+def test_a_plan_version_lost_from_the_cache_is_a_new_one():
+    plan = KpiFactory().plan_id
+    before = data_version.plan_versions([plan])[plan]
+    cache.delete(data_version.PLAN_KEY.format(plan))
+
+    assert data_version.plan_versions([plan])[plan] != before
 
 
 # --- writes that send no signals ----------------------------------------------------------------

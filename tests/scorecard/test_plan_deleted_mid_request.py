@@ -20,10 +20,10 @@ def plan_deleted_when_scored(monkeypatch):  # type: ignore[no-untyped-def]
     ws = build_workspace()
     read_parts = scorecard_selectors._plan_parts
 
-    def deleted_first(plan: StrategicPlan):  # type: ignore[no-untyped-def]
+    def deleted_first(plan: StrategicPlan, **options):  # type: ignore[no-untyped-def]
         Objective.objects.filter(plan=plan).delete()  # they keep their perspectives' plan
         StrategicPlan.objects.filter(pk=plan.pk).delete()
-        return read_parts(plan)
+        return read_parts(plan, **options)
 
     monkeypatch.setattr(scorecard_selectors, "_plan_parts", deleted_first)
     return ws
