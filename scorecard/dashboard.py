@@ -499,9 +499,7 @@ def heat_map(*, plan: StrategicPlan, period: date, reader: User) -> HeatMap:
         for n in reversed(range(HEAT_MAP_PERIODS))
     ]
     months = [m for m in months if m >= periods.period_start(plan.start, "monthly")]
-    cards = plan_scorecards(
-        plan=plan, months=months, reader=reader, trends=False, summarised=True
-    )
+    cards = plan_scorecards(plan=plan, months=months, reader=reader, trends=False, summarised=True)
     by_month = [{o.objective.pk: o for o in card.objectives()} for card in cards]
     rows = []
     for objective in cards[-1].objectives():

@@ -306,9 +306,10 @@ _WRITTEN_COLUMNS = [
 ]
 
 
-def _upsert(rows: list[tuple[Any, ...]]) -> dict[tuple[int, date], int]:
+def _upsert(rows: list[tuple[Any, ...]], *, plans: set[int]) -> dict[tuple[int, date], int]:
     """Write the rows (in `_WRITTEN_COLUMNS`' order) with one INSERT … ON CONFLICT (kpi_id,
-    period) DO UPDATE, and answer each actual's id by (KPI id, period).
+    period) DO UPDATE, and answer each actual's id by (KPI id, period). `plans` are the
+    written KPIs' plans, whose kept scores the write ends (`core.data_version`).
 
     On PostgreSQL the rows go through COPY into a temporary table and are inserted from it:
     psycopg would otherwise quote every value of a statement's parameters in Python. SQLite
@@ -327,7 +328,7 @@ def _upsert(rows: list[tuple[Any, ...]]) -> dict[tuple[int, date], int]:
             unique_fields=["kpi", "period"],
             update_fields=UPSERTED_FIELDS,
         )
-        data_version.bump()  # a bulk insert sends no signals
+        data_version.bump(plans=plans)  # a bulk insert sends no signals
         return {(actual.kpi_id, actual.period): actual.pk for actual in written}
     columns = ", ".join(_WRITTEN_COLUMNS)
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in UPSERTED_FIELDS_SQL)
@@ -351,7 +352,7 @@ def _upsert(rows: list[tuple[Any, ...]]) -> dict[tuple[int, date], int]:
             [entered_at],
         )
         ids = {(kpi_id, period): pk for kpi_id, period, pk in cursor.fetchall()}
-    data_version.bump()  # a bulk insert sends no signals
+    data_version.bump(plans=plans)  # a bulk insert sends no signals
     return ids
 
 
@@ -416,6 +417,7 @@ def actuals_bulk_record(
         by_id = by.pk if by is not None else None
         errors: dict[str, list[ValidationError]] = {}
         off_track: list[OffTrack] = []
+        written_plans: set[int] = set()
         # Per row: its answer when unchanged, else the stored actual (None: new) and the
         # columns to write.
         decided: list[ActualWritten | tuple[_Stored | None, tuple[Any, ...]]] = []
@@ -456,6 +458,7 @@ def actuals_bulk_record(
             )
             if went is not None:
                 off_track.append(went)
+            written_plans.add(kpi.plan_id)
             decided.append(
                 (
                     current,
@@ -475,7 +478,9 @@ def actuals_bulk_record(
             )
         if errors:
             raise ValidationError(errors)
-        ids = _upsert([d[1] for d in decided if not isinstance(d, ActualWritten)])
+        ids = _upsert(
+            [d[1] for d in decided if not isinstance(d, ActualWritten)], plans=written_plans
+        )
         results: list[ActualWritten] = []
         entries: list[BulkEntry] = []
         for row, decision in zip(rows, decided, strict=True):

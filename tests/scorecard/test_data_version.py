@@ -23,6 +23,7 @@ from django.test import TestCase
 
 from core import data_version
 from kpis.models import Actual, PeriodClose
+from kpis.services import ActualRow, actuals_bulk_record
 from scorecard.apps import UNWATCHED_MODELS, WATCHED_APPS, watched_models
 from tests.factories import (
     ActionPlanFactory,
@@ -250,3 +251,20 @@ def test_every_write_that_sends_no_signals_moves_the_version_itself():
     }
     missing = [f"{where}:{line} {what}" for where, line, what, bumps in found if not bumps]
     assert missing == [], "call core.data_version.bump() in the function that writes"
+
+
+def test_a_bulk_write_moves_the_plans_of_the_kpis_it_wrote_only():
+    kpi, unchanged, other = KpiFactory(), KpiFactory(), KpiFactory()
+    ActualFactory(kpi=unchanged, period=datetime.date(2026, 1, 1), value=Decimal(5))
+    plans = [kpi.plan_id, unchanged.plan_id, other.plan_id]
+
+    def bulk() -> None:
+        actuals_bulk_record(
+            rows=[
+                ActualRow(kpi=kpi, period=datetime.date(2026, 1, 1), value=Decimal(1)),
+                ActualRow(kpi=unchanged, period=datetime.date(2026, 1, 1), value=Decimal(5)),
+            ],
+            by=None,
+        )
+
+    assert plans_moved(bulk, plans) == {kpi.plan_id}
