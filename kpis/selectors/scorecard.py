@@ -210,7 +210,8 @@ def _previous_day(day: date, view: str, fiscal_year_start_month: int) -> date:
         return periods.shift(
             periods.period_start(day, "yearly", fiscal_year_start_month), "yearly", -1
         )
-    # Month and year-to-date: the month before.
+    # Year to date: through the month before (the month view takes each KPI's own period
+    # before instead: `_frequency_periods`).
     return periods.shift(periods.period_start(day, "monthly"), "monthly", -1)
 
 
@@ -293,6 +294,10 @@ def _frequency_periods(
     current = {f: kpi_periods_for(f, period, view, fy) for f in frequencies}
     if not trends:
         return current, {}
+    if view == MONTH:
+        # Each KPI's own period before: a quarterly KPI seen in February compares its quarter
+        # with the last one (the month before lies in the same quarter).
+        return current, {f: [periods.shift(current[f][0], f, -1)] for f in current}
     previous_day = _previous_day(period, view, fy)
     return current, {f: kpi_periods_for(f, previous_day, view, fy) for f in current}
 

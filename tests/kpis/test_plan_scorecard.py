@@ -277,6 +277,28 @@ def test_the_trend_compares_with_the_previous_period():
     )
 
 
+@pytest.mark.parametrize(
+    ("frequency", "before", "now", "day"),
+    [
+        ("quarterly", datetime.date(2025, 10, 1), JAN, FEB),
+        ("yearly", datetime.date(2025, 1, 1), JAN, MAR),
+    ],
+)
+def test_in_the_month_view_a_longer_kpi_compares_with_its_own_period_before(
+    frequency, before, now, day
+):
+    """A quarterly KPI seen in February compares its first quarter with the last one, not
+    with itself (January lies in the same quarter): its trend is not always flat."""
+    kpi = KpiFactory(frequency=frequency)
+    for period, value in ((before, 90), (now, 100)):
+        TargetFactory(kpi=kpi, period=period, goal=Decimal(100), red_flag=Decimal(90))
+        ActualFactory(kpi=kpi, period=period, value=Decimal(value))
+
+    result = plan_scorecard(plan=kpi.plan, period=day, reader=None).kpi(kpi.code).result
+    assert result.trend == Trend.UP
+    assert result.previous_score == scoring.score(Decimal(90), Decimal(100), Decimal(90))
+
+
 def test_a_cascaded_child_objective_counts_towards_its_parent_objective():
     parent = ObjectiveFactory(code="F1")
     child_plan = StrategicPlanFactory(parent=parent.plan, org_unit=parent.plan.org_unit)

@@ -167,9 +167,8 @@ def test_each_line_holds_its_kpis_names_numbers_and_the_words_of_its_own_period(
             "variance": Decimal(2),
             "variance_pct": Decimal("0.2000"),
             "favourable": False,
-            # The month before is in the same quarter: the same period, so no change.
-            "previous_score": Decimal("6.000"),
-            "trend": "flat",
+            # Its period before is the last quarter, which has no actual (the month before
+            # lies in the same quarter: compared with itself it would always be flat).
             "analysis": "Quarter words",
         },
         {
