@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -250,6 +251,11 @@ class ActualStatus(models.TextChoices):
     RETURNED = "returned", "Returned"
 
 
+def actual_name(kpi_code: str, period: date, value: Decimal) -> str:
+    """How an actual is named (in the audit trail too), from plain values: "S1 2026-01: 12"."""
+    return f"{kpi_code} {period:%Y-%m}: {value}"
+
+
 class Actual(models.Model):
     """What a KPI reached in one period, with the owner's analysis."""
 
@@ -295,7 +301,7 @@ class Actual(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kpi.code} {self.period:%Y-%m}: {self.value}"
+        return actual_name(self.kpi.code, self.period, self.value)
 
     def get_additional_data(self) -> dict[str, int]:
         """Stored with every audit log entry, so the KPI's history finds even deleted actuals."""

@@ -300,16 +300,16 @@ class ActualViewSet(ReadWriteViewSet):
             return self._refused(refused.errors, len(rows))
         counts = {outcome.value: 0 for outcome in services.Outcome}
         answer = []
-        for index, (actual, outcome) in zip(good, results, strict=True):
-            counts[outcome.value] += 1
+        for index, written in zip(good, results, strict=True):
+            counts[written.outcome.value] += 1
             answer.append(
                 {
                     "index": index,
-                    "id": actual.pk,
-                    "kpi": actual.kpi_id,
-                    "period": actual.period,
-                    "outcome": outcome.value,
-                    "version": actual.version,
+                    "id": written.id,
+                    "kpi": written.kpi_id,
+                    "period": written.period,
+                    "outcome": written.outcome.value,
+                    "version": written.version,
                 }
             )
         return Response(BulkResultSerializer({**counts, "results": answer}).data)
@@ -331,7 +331,7 @@ class ActualViewSet(ReadWriteViewSet):
         parsed: dict[int, dict[str, Any]],
         good: list[int],
         errors: dict[int, Any],
-    ) -> list[tuple[Actual, services.Outcome]]:
+    ) -> list[services.ActualWritten]:
         """Write the good rows in one transaction; roll back if any row, here or there, is bad.
 
         The service is called even when some rows were already refused above, so that its own
@@ -347,7 +347,7 @@ class ActualViewSet(ReadWriteViewSet):
             )
             for i in good
         ]
-        results: list[tuple[Actual, services.Outcome]] = []
+        results: list[services.ActualWritten] = []
         with transaction.atomic():
             if rows:
                 try:

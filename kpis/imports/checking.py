@@ -14,13 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
+from core.many_values import many_values
 from core.numbers import parse_number, parse_required_number, plain_number
 from kpis import periods, scoring
 from kpis.imports.columns import (
@@ -163,15 +164,39 @@ def _number(cells: dict[str, str], column: str, kpi: Kpi, *, required: bool) -> 
         raise _Refused(f"{column}: {error.messages[0]}") from None
 
 
+class _StoredActual(NamedTuple):
+    """A stored actual's values that a row is compared with."""
+
+    value: Decimal
+    analysis: str
+    corrective_action: str
+
+
+class _StoredTarget(NamedTuple):
+    """A stored target's values (scored as a Target is)."""
+
+    goal: Decimal
+    red_flag: Decimal | None
+    goal_high: Decimal | None
+    red_flag_high: Decimal | None
+
+
 def check_rows(
-    rows: Sequence[dict[str, Any]], *, user: User, plan: StrategicPlan | None
+    rows: Sequence[dict[str, Any]],
+    *,
+    user: User,
+    plan: StrategicPlan | None,
+    scored: bool = True,
 ) -> list[CheckedRow]:
     """What importing each row would do now, for this person, with KPI codes of `plan`.
 
-    A fixed number of queries: KPIs, the close date, existing actuals and targets, the
-    person's access and which of the KPIs they update.
+    A fixed number of queries: KPIs, the close date, existing actuals and targets (read as
+    plain values), the person's access and which of the KPIs they update. With `scored`, each
+    accepted row also gets the score it will give, explained (`result`), as the preview shows
+    it; the commit, which shows none, leaves it out.
     """
     fy = settings.FISCAL_YEAR_START_MONTH
+    today = timezone.localdate()
     checked = [
         CheckedRow(
             number=int(row.get(ROW_KEY, 0)),
@@ -188,7 +213,7 @@ def check_rows(
             if not any(row.cells.get(column, "").strip() for column in VALUE_COLUMNS):
                 row.status, row.reason = RowStatus.SKIPPED, BLANK_ROW
                 continue
-            kind, kpi, period = _check_row(row, resolver, fy)
+            kind, kpi, period = _check_row(row, resolver, fy, today)
             key = (kind, kpi.pk, period)
             if key in seen:
                 raise _Refused(
@@ -205,12 +230,20 @@ def check_rows(
     kpi_ids = {row.kpi.pk for row in accepted if row.kpi}
     period_set = {row.period for row in accepted if row.period}
     actuals = {
-        (a.kpi_id, a.period): a
-        for a in Actual.objects.filter(kpi_id__in=kpi_ids, period__in=period_set)
+        (kpi_id, period): _StoredActual(*values)
+        for kpi_id, period, *values in Actual.objects.filter(
+            kpi_id__in=many_values(kpi_ids), period__in=many_values(period_set)
+        )
+        .order_by()
+        .values_list("kpi_id", "period", *_StoredActual._fields)
     }
     targets = {
-        (t.kpi_id, t.period): t
-        for t in Target.objects.filter(kpi_id__in=kpi_ids, period__in=period_set)
+        (kpi_id, period): _StoredTarget(*values)
+        for kpi_id, period, *values in Target.objects.filter(
+            kpi_id__in=many_values(kpi_ids), period__in=many_values(period_set)
+        )
+        .order_by()
+        .values_list("kpi_id", "period", *_StoredTarget._fields)
     }
     for row in accepted:
         if row.kpi is None or row.period is None:
@@ -221,12 +254,19 @@ def check_rows(
             row.reason = closed_message(row.period, row.kpi.frequency)
         elif row.value is not None:
             _compare_actual(row, row.value, actuals.get(stored), targets.get(stored))
+            if scored and row.accepted:
+                row.result = target_result(row.kpi, targets.get(stored), row.value)
         elif row.target is not None:
-            _compare_target(row, row.target, targets.get(stored), actuals.get(stored))
+            _compare_target(row, row.target, targets.get(stored))
+            if scored and (actual := actuals.get(stored)) is not None:
+                new = _StoredTarget(*row.target)
+                row.result = target_result(row.kpi, new, actual.value)
     return checked
 
 
-def _check_row(row: CheckedRow, resolver: _Resolver, fy: int) -> tuple[Kind, Kpi, datetime.date]:
+def _check_row(
+    row: CheckedRow, resolver: _Resolver, fy: int, today: datetime.date
+) -> tuple[Kind, Kpi, datetime.date]:
     """Fill in the row's kind, KPI, period and values, or raise _Refused saying why."""
     cells = row.cells
     kind_text = cells.get("kind", "").strip().lower()
@@ -255,7 +295,7 @@ def _check_row(row: CheckedRow, resolver: _Resolver, fy: int) -> tuple[Kind, Kpi
                 "An actual row takes value, analysis and corrective_action, "
                 f"not {', '.join(stray)}."
             )
-        if period > timezone.localdate():
+        if period > today:
             raise _Refused(future_message(period))
         row.value = _number(cells, "value", kpi, required=True)
         # An empty analysis or corrective action keeps the stored one.
@@ -285,7 +325,10 @@ def _check_row(row: CheckedRow, resolver: _Resolver, fy: int) -> tuple[Kind, Kpi
 
 
 def _compare_actual(
-    row: CheckedRow, value: Decimal, current: Actual | None, target: Target | None
+    row: CheckedRow,
+    value: Decimal,
+    current: _StoredActual | None,
+    target: _StoredTarget | None,
 ) -> None:
     row.after = plain_number(value)
     texts = (current.analysis, current.corrective_action) if current is not None else ("", "")
@@ -303,25 +346,15 @@ def _compare_actual(
         row.before = plain_number(current.value)
         if current.value == value:
             row.before, row.after = "analysis", "new analysis"
-    if row.accepted and row.kpi is not None:
-        row.result = target_result(row.kpi, target, value)
 
 
-def _compare_target(
-    row: CheckedRow, target: TargetValues, current: Target | None, actual: Actual | None
-) -> None:
+def _compare_target(row: CheckedRow, target: TargetValues, current: _StoredTarget | None) -> None:
     row.after = _target_text(target)
-    if row.kpi is not None and actual is not None:
-        new = Target(
-            kpi=row.kpi, period=actual.period, **dict(zip(TARGET_COLUMNS, target, strict=True))
-        )
-        row.result = target_result(row.kpi, new, actual.value)
     if current is None:
         row.status = RowStatus.CREATE
         return
-    stored = (current.goal, current.red_flag, current.goal_high, current.red_flag_high)
-    row.before = _target_text(stored)
-    row.status = RowStatus.UNCHANGED if stored == target else RowStatus.CHANGE
+    row.before = _target_text(current)
+    row.status = RowStatus.UNCHANGED if tuple(current) == target else RowStatus.CHANGE
 
 
 def preview_order(rows: Iterable[CheckedRow]) -> list[CheckedRow]:

@@ -52,9 +52,11 @@ from kpis.selectors.updates import (
 )
 from kpis.selectors.values import (
     OFF_TRACK_NEEDS_ACTION,
+    TargetValues,
     future_message,
     needs_corrective_action,
     target_result,
+    target_score,
     target_thresholds,
     value_result,
 )
@@ -72,6 +74,7 @@ __all__ = [
     "PerspectiveScore",
     "PlanScorecard",
     "Reader",
+    "TargetValues",
     "UpdateGroup",
     "UpdateRow",
     "UpdatesChoices",
@@ -95,6 +98,7 @@ __all__ = [
     "plan_scorecards",
     "shown_formula",
     "target_result",
+    "target_score",
     "target_thresholds",
     "update_period",
     "update_rows",

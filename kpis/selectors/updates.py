@@ -16,6 +16,7 @@ from django.http import QueryDict
 
 from accounts.models import OrgUnit, Role, User
 from accounts.permissions import access_for
+from core.many_values import many_values
 from core.page_filters import chosen_id
 from kpis import periods, scoring
 from kpis.models import Actual, ActualStatus, Kpi, Target
@@ -54,7 +55,8 @@ def kpis_updatable_among(user: User | AnonymousUser, kpi_ids: Iterable[int]) -> 
     wanted = set(kpi_ids)
     if not wanted:
         return set()
-    return set(kpis_updatable_by(user).filter(pk__in=wanted).values_list("pk", flat=True))
+    updatable = kpis_updatable_by(user).filter(pk__in=many_values(wanted))
+    return set(updatable.values_list("pk", flat=True))
 
 
 # How many of a KPI's periods its sparkline shows, by frequency.

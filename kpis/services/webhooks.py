@@ -27,14 +27,13 @@ from kpis import scoring, webhooks
 from kpis.models import (
     DeliveryStatus,
     Kpi,
-    Target,
     VarianceReport,
     Webhook,
     WebhookDelivery,
     WebhookEvent,
 )
 from kpis.queue import queue_on_commit
-from kpis.selectors import target_result
+from kpis.selectors import TargetValues, target_score, target_thresholds
 
 DELIVER_TASK = "kpis.tasks.deliver_webhook"
 # Attempts in all before a delivery is marked failed; the task waits longer between each.
@@ -107,17 +106,24 @@ class OffTrack:
 
 
 def went_off_track(
-    *, kpi: Kpi, target: Target | None, period: date, before: Decimal | None, after: Decimal
+    *, kpi: Kpi, target: TargetValues | None, period: date, before: Decimal | None, after: Decimal
 ) -> OffTrack | None:
     """The transition to off track when the KPI's value for the period changes from `before`
     (None: no actual) to `after`, or None: a value that leaves the KPI off track, or that is
-    not off track, is no event. Scored as every page scores it (`target_result`)."""
-    result = target_result(kpi, target, after)
-    if result.status is not scoring.ScoreStatus.OFF_TRACK:
+    not off track, is no event. Scored as every page scores it (the thresholds and score of
+    `target_score`); a bulk write asks this for every row, so the whole result is built only
+    for an event."""
+    direction = scoring.as_direction(kpi.direction)
+    thresholds = target_thresholds(kpi, target)
+
+    def status(value: Decimal) -> scoring.ScoreStatus:
+        return scoring.status_for(scoring.thresholds_score(direction, value, thresholds))
+
+    if status(after) is not scoring.ScoreStatus.OFF_TRACK:
         return None
-    if before is not None and target_result(kpi, target, before).status is result.status:
+    if before is not None and status(before) is scoring.ScoreStatus.OFF_TRACK:
         return None
-    return OffTrack(kpi=kpi, period=period, value=after, result=result)
+    return OffTrack(kpi=kpi, period=period, value=after, result=target_score(kpi, target, after))
 
 
 def kpis_off_track_record(*, changes: Sequence[OffTrack]) -> list[WebhookDelivery]:

@@ -73,11 +73,11 @@ def test_bulk_recording_answers_per_row_and_is_idempotent():
         ActualRow(kpi=second, period=FEB, value=Decimal(2)),
     ]
 
-    outcomes = [o for _, o in actuals_bulk_record(rows=rows, by=None)]
+    outcomes = [w.outcome for w in actuals_bulk_record(rows=rows, by=None)]
     assert outcomes == [Outcome.CREATED, Outcome.UPDATED, Outcome.CREATED]
     assert Actual.objects.get(kpi=second, period=JAN).version == 2
 
-    again = [o for _, o in actuals_bulk_record(rows=rows, by=None)]
+    again = [w.outcome for w in actuals_bulk_record(rows=rows, by=None)]
     assert again == [Outcome.UNCHANGED] * 3
     assert Actual.objects.count() == 3
 

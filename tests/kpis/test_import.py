@@ -28,7 +28,7 @@ from kpis.imports import (
 from kpis.models import Actual, ImportBatch, Kpi, Target
 from kpis.scoring import ScoreStatus
 from kpis.selectors import OFF_TRACK_NEEDS_ACTION, target_result
-from kpis.services import period_close
+from kpis.services import import_commit, period_close
 from tests.factories import KpiFactory, ObjectiveFactory, PerspectiveFactory, StrategicPlanFactory
 from tests.kpis.updates_org import Org, build_org, client_for
 
@@ -580,3 +580,48 @@ def test_a_commit_is_refused_when_a_row_would_now_change_an_actual_it_was_to_cre
 
     assert response.status_code == 409
     assert Actual.objects.get().value == 97
+
+
+def test_committing_many_rows_takes_as_many_queries_as_committing_one():
+    org = build_org()
+    codes = ["WIN"]
+    for n in range(6):
+        codes.append(KpiFactory(objective=org.win.objective, code=f"K{n}").code)
+
+    def commit_queries(rows: list[tuple[str, str]]) -> int:
+        batch = ImportBatch.objects.create(
+            created_by=org.manager,
+            plan=org.plan,
+            filename="rows.csv",
+            rows=[
+                {"_row": n + 2, "kind": "actual", "kpi_code": code, "period": month(org)}
+                | {"value": value, "corrective_action": "On it."}
+                for n, (code, value) in enumerate(rows)
+            ],
+        )
+        with CaptureQueriesContext(connection) as captured:
+            summary = import_commit(batch=batch, by=org.manager)
+        assert summary.refused == 0
+        return len(captured)
+
+    commit_queries([("WIN", "1")])  # the first write of a test fills Django's caches
+    few = commit_queries([("WIN", "1"), ("K0", "2")])  # unchanged, new
+    # Unchanged, changed, and five new.
+    many = commit_queries([("WIN", "1"), ("K0", "3"), *((code, "4") for code in codes[2:])])
+
+    assert few == many
+    assert Actual.objects.filter(kpi__code__in=codes).count() == 7
+
+
+def test_the_commit_checks_rows_without_scoring_them_the_preview_scores_them():
+    org = build_org()
+    text = HEADER + f"actual,REV,{month(org)},100,,,\n"
+    rows = read_upload("rows.csv", text.encode()).rows
+
+    previewed = check_rows(rows, user=org.manager, plan=org.plan)
+    committed = check_rows(rows, user=org.manager, plan=org.plan, scored=False)
+
+    assert [row.status for row in previewed] == [row.status for row in committed]
+    assert previewed[0].result is not None
+    assert previewed[0].result.explanation
+    assert committed[0].result is None
