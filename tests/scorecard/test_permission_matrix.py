@@ -374,6 +374,8 @@ MATRIX: dict[str, Row] = {
     "strategy:plan_archive": post(EDIT_SALES_STRATEGY, "plan"),
     "strategy:perspective_add": post(EDIT_SALES_STRATEGY, "plan"),
     "strategy:objective_add": post(EDIT_SALES_STRATEGY, "plan"),
+    # Without the form's prefix an editor is answered 400: through, as the matrix counts it.
+    "strategy:objective_owners": get(EDIT_SALES_STRATEGY, "plan"),
     "strategy:objective_add#cascaded": post(EDIT_CASCADED_PLAN, "child_plan"),
     "strategy:link_add": post(EDIT_SALES_STRATEGY, "plan"),
     "strategy:perspective_edit": post(EDIT_SALES_STRATEGY, "perspective"),
