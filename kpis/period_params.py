@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from kpis.scoring import View
-from kpis.selectors.scorecard import MONTH
+from kpis.selectors.scores import MONTH
 
 # The views a page offers, in the order offered, with their labels.
 VIEW_LABELS = {

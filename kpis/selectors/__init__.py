@@ -19,18 +19,20 @@ from kpis.selectors.closing import (
 from kpis.selectors.codes import KpiCodes
 from kpis.selectors.health import plan_kpi_health
 from kpis.selectors.scorecard import (
-    MONTH,
-    VIEWS,
-    KpiScore,
-    ObjectiveScore,
-    PerspectiveScore,
-    PlanScorecard,
     Reader,
     kpi_periods,
     kpi_score,
     plan_scorecard,
     plan_scorecards,
     shown_formula,
+)
+from kpis.selectors.scores import (
+    MONTH,
+    VIEWS,
+    KpiScore,
+    ObjectiveScore,
+    PerspectiveScore,
+    PlanScorecard,
 )
 from kpis.selectors.updates import (
     SPARKLINE_PERIODS,
