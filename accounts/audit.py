@@ -193,6 +193,17 @@ def recording_channel(channel: Channel) -> Iterator[None]:
         _channel.reset(token)
 
 
+def no_actor() -> dict[str, Any]:
+    """django-auditlog's context for "nobody is named": changes are the system's.
+
+    Not None: while any thread is inside auditlog's `set_actor` (a request being answered),
+    its receiver runs for every LogEntry saved in the process, and reads this context as a
+    dict; a None there failed the other threads' saves (the receiver compares `signal_duid`,
+    which no `set_actor` of theirs has).
+    """
+    return {"actor": None, "remote_addr": None, "signal_duid": None}
+
+
 class AuditChannelMiddleware:
     """Changes made while answering a request are made through a page, unless a narrower
     channel says otherwise inside (the API's views, the import).
@@ -206,7 +217,7 @@ class AuditChannelMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        actor = auditlog_value.set(None)
+        actor = auditlog_value.set(no_actor())
         try:
             with recording_channel(Channel.PAGE):
                 return self.get_response(request)
@@ -266,7 +277,7 @@ def record_with_actor(user: User | AnonymousUser | None) -> Iterator[None]:
     """
     # auditlog's set_actor does not restore the enclosing context (the request's, or none)
     # on leaving: take it back exactly as it was.
-    enclosing = auditlog_value.set(auditlog_value.get(None))
+    enclosing = auditlog_value.set(auditlog_value.get(None) or no_actor())
     try:
         with set_actor(user):
             yield

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.conf import settings
 from hypothesis import settings as hypothesis_settings
 
+from accounts.audit import no_actor
 from accounts.models import User
 from core import data_version
 from tests.factories import UserFactory
@@ -57,7 +58,7 @@ def _no_audit_actor_after_the_test():
     """django-auditlog's `set_actor`, which some tests use directly, leaves its actor behind
     when it ends; the next test's changes would be recorded as made by a person who no longer
     exists. Each test starts and ends with the actor it found."""
-    before = auditlog_value.set(None)
+    before = auditlog_value.set(no_actor())
     yield
     auditlog_value.reset(before)
 

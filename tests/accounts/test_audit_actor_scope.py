@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
@@ -37,3 +38,27 @@ def test_naming_an_actor_for_a_task_hands_back_what_was_there_before():
     with record_with_actor(org.manager):
         assert auditlog_value.get()["actor"] == org.manager
     assert (auditlog_value.get(None) or {}).get("actor") is None
+
+
+def test_a_change_with_nobody_named_is_recorded_while_another_thread_names_someone():
+    """auditlog's `set_actor` connects its receiver for the whole process: a save on a thread
+    with nobody named (after a request, in a test) still works while another thread answers a
+    request in the meantime, and is recorded as the system's."""
+    org = build_org()
+    named, done = threading.Event(), threading.Event()
+
+    def answering_a_request() -> None:
+        with record_with_actor(org.manager):
+            named.set()
+            done.wait()
+
+    other = threading.Thread(target=answering_a_request)
+    other.start()
+    try:
+        assert named.wait(timeout=30)
+        kpi = KpiFactory()  # audited: its LogEntry passes the other thread's receiver
+    finally:
+        done.set()
+        other.join()
+
+    assert LogEntry.objects.get_for_object(kpi).get().actor is None
