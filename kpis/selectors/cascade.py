@@ -76,8 +76,8 @@ def kept_summaries(
     """
     caching = settings.PAGE_CACHE_SECONDS > 0 and not transaction.get_connection().in_atomic_block
     if not caching:
-        return compute(_with_everything_below(plans, below), {})
-    versions = data_version.plan_versions(_with_everything_below(plans, below))
+        return compute(with_everything_below(plans, below), {})
+    versions = data_version.plan_versions(with_everything_below(plans, below))
     day = timezone.localdate().isoformat()
     keys = {pk: _key(pk, below, versions, period, view, trends, day) for pk in versions}
 
@@ -102,7 +102,9 @@ def kept_summaries(
     return {pk: known[pk] for pk in plans}
 
 
-def _with_everything_below(plans: Iterable[int], below: Mapping[int, Sequence[int]]) -> list[int]:
+def with_everything_below(plans: Iterable[int], below: Mapping[int, Sequence[int]]) -> list[int]:
+    """The plans and every plan below them (`below` gives each plan's children), top down:
+    a plan always comes before the plans below it."""
     found: list[int] = []
     frontier = list(plans)
     while frontier:
@@ -123,7 +125,7 @@ def _key(
     """The plan's summaries' key: the versions of the plan and of every plan below it, what
     is scored, and the settings that change scores."""
     parts: list[Any] = [plan_id, period.isoformat(), view, trends, day]
-    parts += [(pk, versions[pk]) for pk in _with_everything_below([plan_id], below)]
+    parts += [(pk, versions[pk]) for pk in with_everything_below([plan_id], below)]
     parts += [getattr(settings, name) for name in settings.PAGE_CACHE_KEY_SETTINGS]
     return KEY.format(hashlib.sha256(repr(parts).encode()).hexdigest())
 

@@ -495,7 +495,8 @@ def _summarise(
 
     computed: dict[int, PlanSummaries] = {}
     wanted = set(plan_ids)
-    for plan_id in reversed(_plans_top_down(parts)):  # the deepest first
+    top_down = cascade.with_everything_below([parts.plan.pk], parts.below)
+    for plan_id in reversed(top_down):  # the deepest first
         if plan_id not in wanted:
             continue
         own = [o for o in parts.objectives if o.plan_id == plan_id]
@@ -503,14 +504,6 @@ def _summarise(
         rollups.scored.update((s.objective.pk, s) for s in scores)
         computed[plan_id] = [s.summary(trends=trends) for s in scores]
     return computed
-
-
-def _plans_top_down(parts: _PlanParts) -> list[int]:
-    found, frontier = [], [parts.plan.pk]
-    while frontier:
-        found.extend(frontier)
-        frontier = [child for pk in frontier for child in parts.below.get(pk, [])]
-    return found
 
 
 def kpi_score(*, kpi: Kpi, period: date, view: str = MONTH, reader: Reader) -> KpiScore:
