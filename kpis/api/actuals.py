@@ -367,7 +367,14 @@ class ActualViewSet(ReadWriteViewSet):
         return Response(
             {
                 "detail": f"{len(errors)} of {total} rows are invalid; nothing was written.",
-                "rows": {str(index): errors[index] for index in sorted(errors)},
+                # Each row's problems by field; a row that is not an object at all (null, a
+                # number) has its problem under "non_field_errors", as DRF names such errors.
+                "rows": {
+                    str(index): errors[index]
+                    if isinstance(errors[index], dict)
+                    else {"non_field_errors": list(errors[index])}
+                    for index in sorted(errors)
+                },
             },
             status=400,
         )

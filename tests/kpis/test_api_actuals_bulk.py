@@ -231,3 +231,14 @@ def test_rows_in_a_closed_period_are_named_and_nothing_is_written(org):
     assert list(response.json()["rows"]) == ["1"]
     assert "Jan 2026 is closed" in str(response.json()["rows"]["1"])
     assert not Actual.objects.filter(period="2026-02-01").exists()
+
+
+def test_a_row_that_is_not_an_object_is_named_with_its_problem_by_field(org):
+    before = list(Actual.objects.values_list("pk", "version"))
+    response = client_for(org.manager).post(
+        URL, [None, {"kpi": org.kpi.pk, "period": "2026-02-01", "value": 1}]
+    )
+
+    assert response.status_code == 400
+    assert response.json()["rows"] == {"0": {"non_field_errors": ["This field may not be null."]}}
+    assert list(Actual.objects.values_list("pk", "version")) == before
